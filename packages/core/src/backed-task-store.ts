@@ -1,0 +1,145 @@
+import type { ListTasksRequest, ListTasksResponse, Task } from '@a2a-js/sdk';
+import type { ServerCallContext } from '@a2a-js/sdk/server';
+import type { TaskBackend, TaskRow } from './backend.js';
+import type { PurgeOptions, PurgeResult, ScopedTaskStore, VersionedTask } from './contracts.js';
+import { CorruptRecordError, InvalidInputError, StaleWriteError, VersionConflictError } from './errors.js';
+import { fireHook } from './hooks.js';
+import { assertValidId } from './limits.js';
+import { normalizeListRequest, trimHistory } from './list-query.js';
+import type { ResolvedStoreOptions } from './options.js';
+import { encodePageToken } from './page-token.js';
+import { resolveScope, type Scope } from './scope.js';
+import { decodeTask, encodeTask } from './task-codec.js';
+import { TERMINAL_STATES } from './task-states.js';
+
+const DEFAULT_PURGE_BATCH = 500;
+
+/**
+ * The SDK-compatible task store every adapter exposes: scope resolution, validation, codecs, page
+ * tokens and hooks live here; the adapter's {@link TaskBackend} does the storage.
+ */
+export class BackedTaskStore implements ScopedTaskStore {
+  protected readonly backend: TaskBackend;
+  protected readonly options: ResolvedStoreOptions;
+
+  constructor(backend: TaskBackend, options: ResolvedStoreOptions) {
+    this.backend = backend;
+    this.options = options;
+  }
+
+  /** The scope this store derives from a call context (for wrappers that bind data to it). */
+  scopeOf(context: ServerCallContext): Scope {
+    return resolveScope(this.options.scopeResolver, context);
+  }
+
+  async load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
+    return (await this.loadVersioned(taskId, context))?.task;
+  }
+
+  async loadVersioned(taskId: string, context: ServerCallContext): Promise<VersionedTask | undefined> {
+    const scope = this.scopeOf(context);
+    assertValidId(taskId, 'taskId');
+    const row = await this.backend.get(scope, taskId, true);
+    if (!row) return undefined;
+    try {
+      return { task: decodeTask(taskId, row.body, row.artifacts), version: row.version };
+    } catch (error) {
+      if (error instanceof CorruptRecordError) {
+        fireHook(this.options.hooks.onCorruptRecord, { kind: 'task', scope, recordId: taskId, error });
+      }
+      throw error;
+    }
+  }
+
+  async save(task: Task, context: ServerCallContext): Promise<void> {
+    const scope = this.scopeOf(context);
+    const encoded = encodeTask(task, this.options.limits.maxTaskBytes);
+    const outcome = await this.backend.put(scope, encoded, undefined, this.options.now());
+    if (outcome.status === 'stale') {
+      if (this.options.staleWrites === 'throw') {
+        throw new StaleWriteError(task.id, outcome.storedState, encoded.state);
+      }
+      fireHook(this.options.hooks.onStaleWrite, {
+        scope,
+        taskId: task.id,
+        storedState: outcome.storedState,
+        attemptedState: encoded.state,
+      });
+    }
+  }
+
+  async saveIfVersion(task: Task, context: ServerCallContext, expectedVersion: number | null): Promise<number> {
+    const scope = this.scopeOf(context);
+    if (expectedVersion !== null && (!Number.isSafeInteger(expectedVersion) || expectedVersion < 1)) {
+      throw new InvalidInputError('expectedVersion must be null or a positive integer');
+    }
+    const encoded = encodeTask(task, this.options.limits.maxTaskBytes);
+    const outcome = await this.backend.put(scope, encoded, expectedVersion, this.options.now());
+    if (outcome.status === 'conflict') throw new VersionConflictError(task.id, expectedVersion);
+    if (outcome.status === 'stale') throw new StaleWriteError(task.id, outcome.storedState, encoded.state);
+    return outcome.version;
+  }
+
+  async delete(taskId: string, context: ServerCallContext): Promise<boolean> {
+    const scope = this.scopeOf(context);
+    assertValidId(taskId, 'taskId');
+    return this.backend.delete(scope, taskId);
+  }
+
+  async list(params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
+    const scope = this.scopeOf(context);
+    const query = normalizeListRequest(params, scope);
+    const { rows, total } = await this.backend.list(scope, {
+      contextId: query.contextId,
+      state: query.state,
+      after: query.after,
+      cursor: query.cursor,
+      limit: query.pageSize + 1,
+      includeArtifacts: query.includeArtifacts,
+    });
+    const page = rows.slice(0, query.pageSize);
+    const tasks: Task[] = [];
+    for (const row of page) {
+      const task = this.decodeListed(scope, row, query.includeArtifacts);
+      if (task) tasks.push(trimHistory(task, query.historyLength));
+    }
+    const last = page[page.length - 1];
+    const nextPageToken =
+      rows.length > query.pageSize && last
+        ? encodePageToken({ sortKey: last.sortKey, id: last.id }, query.binding)
+        : '';
+    return { tasks, nextPageToken, pageSize: query.pageSize, totalSize: total };
+  }
+
+  async purge(options: PurgeOptions): Promise<PurgeResult> {
+    if (!(options?.olderThan instanceof Date) || Number.isNaN(options.olderThan.getTime())) {
+      throw new InvalidInputError('purge: olderThan must be a valid Date');
+    }
+    const batchSize = options.batchSize ?? DEFAULT_PURGE_BATCH;
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
+      throw new InvalidInputError('purge: batchSize must be an integer between 1 and 10000');
+    }
+    const states = options.states ?? TERMINAL_STATES;
+    if (!Array.isArray(states) || states.some((s) => !Number.isInteger(s) || s < 0)) {
+      throw new InvalidInputError('purge: states must be TaskState numbers');
+    }
+    const deleted = await this.backend.purge({
+      olderThan: options.olderThan.getTime(),
+      states,
+      batchSize,
+      scope: options.scope,
+    });
+    return { deleted };
+  }
+
+  /** A corrupt row is reported and skipped so one bad record never fails a whole page. */
+  private decodeListed(scope: Scope, row: TaskRow, includeArtifacts: boolean): Task | undefined {
+    try {
+      return decodeTask(row.id, row.body, includeArtifacts ? row.artifacts : undefined);
+    } catch (error) {
+      if (!(error instanceof CorruptRecordError)) throw error;
+      fireHook(this.options.hooks.onCorruptRecord, { kind: 'task', scope, recordId: row.id, error });
+      return undefined;
+    }
+  }
+}

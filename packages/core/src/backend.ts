@@ -1,0 +1,92 @@
+import type { EncodedPushConfig } from './push-config-codec.js';
+import type { Scope } from './scope.js';
+import type { EncodedTask } from './task-codec.js';
+
+/** A stored task as a backend returns it. */
+export interface TaskRow {
+  readonly id: string;
+  readonly body: unknown;
+  /** Present only when the caller asked for artifacts. */
+  readonly artifacts?: unknown;
+  readonly version: number;
+  readonly sortKey: number;
+}
+
+/**
+ * How a write is conditioned. `undefined`: unconditional upsert; `null`: insert only;
+ * a number: only if the stored version equals it.
+ */
+export type ExpectedVersion = number | null | undefined;
+
+export type PutOutcome =
+  | { readonly status: 'written'; readonly version: number }
+  | { readonly status: 'stale'; readonly storedState: number }
+  | { readonly status: 'conflict' };
+
+/** A list query as a backend runs it: filters, keyset start, and `limit` rows at most. */
+export interface BackendListQuery {
+  readonly contextId: string;
+  readonly state: number;
+  readonly after: number | null;
+  readonly cursor: { readonly sortKey: number; readonly id: string } | null;
+  /** Rows to return at most (the store asks for one more than the page to detect a next page). */
+  readonly limit: number;
+  readonly includeArtifacts: boolean;
+}
+
+export interface BackendListResult {
+  /** In (sortKey desc, id desc) code-point order. */
+  readonly rows: readonly TaskRow[];
+  /** Exact count of tasks matching the filters in the scope, ignoring the cursor. */
+  readonly total: number;
+}
+
+export interface BackendPurgeQuery {
+  readonly olderThan: number;
+  readonly states: readonly number[];
+  readonly batchSize: number;
+  readonly scope: Scope | undefined;
+}
+
+/**
+ * What an adapter implements for tasks. Core wraps it into the SDK-compatible store (scope
+ * resolution, validation, codecs, page tokens, hooks), so each adapter holds only what is specific
+ * to its database. Each method must be atomic: `put` applies the version check and the
+ * terminal-state guard (see `isStaleTransition`) in the same operation as the write.
+ */
+export interface TaskBackend {
+  get(scope: Scope, id: string, includeArtifacts: boolean): Promise<TaskRow | undefined>;
+  /**
+   * Writes `task`. Outcome order: `conflict` when `expected` does not match, else `stale` when
+   * the stored state is terminal and differs from `task.state`, else `written` with the new
+   * version (1 on insert, previous + 1 on update). `now` is the write time in epoch ms.
+   */
+  put(scope: Scope, task: EncodedTask, expected: ExpectedVersion, now: number): Promise<PutOutcome>;
+  /** Deletes the task and its push configs; true when the task existed. */
+  delete(scope: Scope, id: string): Promise<boolean>;
+  list(scope: Scope, query: BackendListQuery): Promise<BackendListResult>;
+  /** Deletes matching tasks (and their push configs) in batches; resolves the count. */
+  purge(query: BackendPurgeQuery): Promise<number>;
+}
+
+export type PushPutOutcome = 'written' | 'limit';
+
+/** What an adapter implements for push configs. */
+export interface PushConfigBackend {
+  /**
+   * Inserts or replaces (same id) a config. A replaced config moves to the end of the task's
+   * order, as in the SDK's reference store. Refuses (`'limit'`, nothing written) a new id when
+   * the task already has `maxPerTask` configs; the check and the write are one atomic operation.
+   */
+  put(
+    scope: Scope,
+    taskId: string,
+    config: EncodedPushConfig,
+    maxPerTask: number,
+    now: number,
+  ): Promise<PushPutOutcome>;
+  /** The task's configs in registration order. */
+  list(scope: Scope, taskId: string): Promise<readonly EncodedPushConfig[]>;
+  delete(scope: Scope, taskId: string, configId: string): Promise<void>;
+  deleteAll(scope: Scope, taskId: string): Promise<void>;
+}

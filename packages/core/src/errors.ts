@@ -1,0 +1,165 @@
+import { RequestMalformedError } from '@a2a-js/sdk/errors';
+
+/**
+ * Stable machine-readable codes carried by every a2a-stores error, so callers can branch on
+ * `error.code` without importing classes (useful across package boundaries and in logs).
+ */
+export type StoreErrorCode =
+  | 'SCOPE_UNRESOLVED'
+  | 'VERSION_CONFLICT'
+  | 'STALE_WRITE'
+  | 'CORRUPT_RECORD'
+  | 'INVALID_INPUT'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'PUSH_CONFIG_LIMIT'
+  | 'PUSH_URL_REJECTED'
+  | 'SCHEMA_NOT_MIGRATED'
+  | 'STORE_UNAVAILABLE'
+  | 'STORE_CLOSED';
+
+/**
+ * Base class of every error thrown by a2a-stores.
+ *
+ * @example
+ * ```ts
+ * import { StoreError } from '@a2a-stores/core';
+ * try { await store.save(task, ctx); } catch (e) { if (e instanceof StoreError) console.log(e.code); }
+ * ```
+ */
+export class StoreError extends Error {
+  readonly code: StoreErrorCode;
+  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/**
+ * The call carried no usable identity and the scope resolver is configured to refuse it
+ * (`anonymous: 'reject'`), or a custom resolver returned an invalid scope.
+ */
+export class ScopeResolutionError extends StoreError {
+  constructor(message: string) {
+    super('SCOPE_UNRESOLVED', message);
+  }
+}
+
+/** `saveIfVersion` found a different version (or presence) than the caller expected. */
+export class VersionConflictError extends StoreError {
+  readonly taskId: string;
+  readonly expectedVersion: number | null;
+  constructor(taskId: string, expectedVersion: number | null) {
+    super(
+      'VERSION_CONFLICT',
+      expectedVersion === null
+        ? `Task ${JSON.stringify(taskId)} already exists`
+        : `Task ${JSON.stringify(taskId)} is not at version ${expectedVersion}`,
+    );
+    this.taskId = taskId;
+    this.expectedVersion = expectedVersion;
+  }
+}
+
+/**
+ * A write would move a task out of a terminal state (completed, failed, canceled, rejected).
+ * Thrown by `saveIfVersion` always, and by `save` when `staleWrites: 'throw'`.
+ */
+export class StaleWriteError extends StoreError {
+  readonly taskId: string;
+  readonly storedState: number;
+  readonly attemptedState: number;
+  constructor(taskId: string, storedState: number, attemptedState: number) {
+    super(
+      'STALE_WRITE',
+      `Task ${JSON.stringify(taskId)} is in terminal state ${storedState}; refusing to move it to ${attemptedState}`,
+    );
+    this.taskId = taskId;
+    this.storedState = storedState;
+    this.attemptedState = attemptedState;
+  }
+}
+
+/** A stored record could not be decoded. `load` throws it; `list` skips the row and reports it. */
+export class CorruptRecordError extends StoreError {
+  readonly recordId: string;
+  constructor(recordId: string, reason: string, options?: { cause?: unknown }) {
+    super('CORRUPT_RECORD', `Stored record ${JSON.stringify(recordId)} is unreadable: ${reason}`, options);
+    this.recordId = recordId;
+  }
+}
+
+/**
+ * Malformed input (empty or over-long id, bad page token, invalid argument). It extends the SDK's
+ * `RequestMalformedError`, so the SDK's transports answer it as a client error (HTTP 400 /
+ * JSON-RPC -32602), never as an internal error.
+ */
+export class InvalidInputError extends RequestMalformedError {
+  readonly code: StoreErrorCode;
+  constructor(message: string, code: StoreErrorCode = 'INVALID_INPUT') {
+    super(message);
+    // The SDK's transports pick the wire error code by `name`, so it must stay the SDK's.
+    // Our own identity is `code` and `instanceof`.
+    this.name = 'RequestMalformedError';
+    this.code = code;
+  }
+}
+
+/** A task or push config is larger than the configured limit. Nothing was written. */
+export class PayloadTooLargeError extends InvalidInputError {
+  readonly size: number;
+  readonly limit: number;
+  constructor(what: string, size: number, limit: number) {
+    super(`${what} is ${size} bytes, over the limit of ${limit} bytes`, 'PAYLOAD_TOO_LARGE');
+    this.size = size;
+    this.limit = limit;
+  }
+}
+
+/** A task already has the maximum number of push configs. Nothing was written. */
+export class PushConfigLimitError extends InvalidInputError {
+  readonly limit: number;
+  constructor(taskId: string, limit: number) {
+    super(
+      `Task ${JSON.stringify(taskId)} already has ${limit} push notification configs (the limit)`,
+      'PUSH_CONFIG_LIMIT',
+    );
+    this.limit = limit;
+  }
+}
+
+/** A push webhook URL was refused by the URL policy. Nothing was written. */
+export class PushUrlRejectedError extends InvalidInputError {
+  /** Why the policy refused it (e.g. `'private-address'`); `reason` is the SDK's wire reason. */
+  readonly policyReason: string;
+  constructor(policyReason: string, detail: string) {
+    super(`Push notification URL rejected (${policyReason}): ${detail}`, 'PUSH_URL_REJECTED');
+    this.policyReason = policyReason;
+  }
+}
+
+/** The backing schema is missing or older than this package needs; run `migrate()`. */
+export class SchemaNotMigratedError extends StoreError {
+  readonly missing: readonly string[];
+  constructor(adapter: string, missing: readonly string[]) {
+    super(
+      'SCHEMA_NOT_MIGRATED',
+      `${adapter} schema is not migrated (missing: ${missing.join(', ') || 'unknown'}); call migrate() or run \`a2a-stores migrate\` first`,
+    );
+    this.missing = missing;
+  }
+}
+
+/** The backing service could not be reached or failed mid-call; the call may be retried. */
+export class StoreUnavailableError extends StoreError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_UNAVAILABLE', message, options);
+  }
+}
+
+/** The stores were closed. */
+export class StoreClosedError extends StoreError {
+  constructor() {
+    super('STORE_CLOSED', 'The store has been closed');
+  }
+}

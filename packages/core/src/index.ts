@@ -1,0 +1,82 @@
+export type {
+  BackendListQuery,
+  BackendListResult,
+  BackendPurgeQuery,
+  ExpectedVersion,
+  PushConfigBackend,
+  PushPutOutcome,
+  PutOutcome,
+  TaskBackend,
+  TaskRow,
+} from './backend.js';
+export { BackedPushNotificationStore } from './backed-push-store.js';
+export { BackedTaskStore } from './backed-task-store.js';
+export type {
+  MigrationResult,
+  PurgeOptions,
+  PurgeResult,
+  ScopedPushNotificationStore,
+  ScopedTaskStore,
+  StoreBundle,
+  VersionedTask,
+} from './contracts.js';
+export {
+  CorruptRecordError,
+  InvalidInputError,
+  PayloadTooLargeError,
+  PushConfigLimitError,
+  PushUrlRejectedError,
+  SchemaNotMigratedError,
+  ScopeResolutionError,
+  StaleWriteError,
+  StoreClosedError,
+  StoreError,
+  type StoreErrorCode,
+  StoreUnavailableError,
+  VersionConflictError,
+} from './errors.js';
+export { type CorruptRecordEvent, fireHook, type StaleWriteEvent, type StoreHooks, type StoreLogger } from './hooks.js';
+export {
+  assertValidId,
+  DEFAULT_LIMITS,
+  MAX_ID_LENGTH,
+  resolveLimits,
+  type StoreLimits,
+} from './limits.js';
+export {
+  compareIds,
+  DEFAULT_PAGE_SIZE,
+  isAfterCursor,
+  type ListQuery,
+  MAX_PAGE_SIZE,
+  normalizeListRequest,
+  trimHistory,
+} from './list-query.js';
+export { createMemoryStores } from './memory/create-memory-stores.js';
+export {
+  type CoreStoreOptions,
+  type PushUrlCheck,
+  type ResolvedStoreOptions,
+  resolveStoreOptions,
+  type StaleWritePolicy,
+} from './options.js';
+export { decodePageToken, encodePageToken, type PageBinding, type PageCursor } from './page-token.js';
+export { decodePushConfig, type EncodedPushConfig, encodePushConfig } from './push-config-codec.js';
+export {
+  ANONYMOUS_OWNER,
+  type AnonymousPolicy,
+  type DefaultScopeResolverOptions,
+  defaultScopeResolver,
+  resolveScope,
+  type Scope,
+  type ScopeResolver,
+} from './scope.js';
+export {
+  canonicalTask,
+  decodeTask,
+  type EncodedTask,
+  encodeTask,
+  MISSING_TIMESTAMP_KEY,
+  timestampSortKey,
+} from './task-codec.js';
+export { isStaleTransition, isTerminalState, TERMINAL_STATES } from './task-states.js';
