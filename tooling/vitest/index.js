@@ -12,7 +12,7 @@ export function definePackageConfig(overrides = {}) {
         include: ['test/**/*.test.ts'],
         testTimeout: 30_000,
         hookTimeout: 60_000,
-        reporters: ['default'],
+        reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
         pool: 'forks',
       },
     }),
