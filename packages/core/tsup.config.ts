@@ -8,5 +8,7 @@ export default defineConfig({
   target: 'node20',
   splitting: false,
   sourcemap: false,
-  external: ['vitest', '@a2a-js/sdk'],
+  // '@a2a-stores/core' stays an import in the conformance bundle (a self-reference resolved
+  // through the exports map), so the suite and the adapter share one copy of core's classes.
+  external: ['vitest', '@a2a-js/sdk', '@a2a-stores/core'],
 });

@@ -8,5 +8,5 @@ export default defineConfig({
   target: 'node20',
   splitting: false,
   sourcemap: false,
-  external: ['@a2a-js/sdk',  '@a2a-stores/core',  'pg',  'vitest'],
+  external: ['@a2a-js/sdk', '@a2a-stores/core', 'pg', 'vitest'],
 });

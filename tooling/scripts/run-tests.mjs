@@ -8,7 +8,9 @@ import { join } from 'node:path';
 
 const root = new URL('../..', import.meta.url).pathname;
 const workspaces = ['packages', 'tooling', 'examples'].flatMap((dir) =>
-  existsSync(join(root, dir)) ? readdirSync(join(root, dir)).map((name) => join(root, dir, name)) : [],
+  existsSync(join(root, dir))
+    ? readdirSync(join(root, dir)).map((name) => join(root, dir, name))
+    : [],
 );
 const reportOf = (ws) => join(ws, 'test-results', 'vitest.json');
 for (const ws of workspaces) rmSync(reportOf(ws), { force: true });

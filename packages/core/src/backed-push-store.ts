@@ -33,13 +33,21 @@ export class BackedPushNotificationStore implements ScopedPushNotificationStore 
    * Stores a config for the task. When `config.id` is empty a UUID is assigned to the caller's
    * object in place (the SDK reads the id back from it). The same id replaces.
    */
-  async save(taskId: string, context: ServerCallContext, config: TaskPushNotificationConfig): Promise<void> {
+  async save(
+    taskId: string,
+    context: ServerCallContext,
+    config: TaskPushNotificationConfig,
+  ): Promise<void> {
     const scope = this.scopeOf(context);
     assertValidId(taskId, 'taskId');
     const id = config?.id ? config.id : crypto.randomUUID();
     const candidate = { ...config, id };
     const wireVersion = context.requestedVersion || LEGACY_WIRE_VERSION;
-    const encoded = encodePushConfig(candidate, wireVersion, this.options.limits.maxPushConfigBytes);
+    const encoded = encodePushConfig(
+      candidate,
+      wireVersion,
+      this.options.limits.maxPushConfigBytes,
+    );
     if (this.options.pushUrlCheck) await this.options.pushUrlCheck(candidate.url);
     const max = this.options.limits.maxPushConfigsPerTask;
     const outcome = await this.backend.put(scope, taskId, encoded, max, this.options.now());
@@ -52,7 +60,10 @@ export class BackedPushNotificationStore implements ScopedPushNotificationStore 
     return (await this.loadWithMetadata(taskId, context)).map((entry) => entry.config);
   }
 
-  async loadWithMetadata(taskId: string, context: ServerCallContext): Promise<StoredPushNotificationConfig[]> {
+  async loadWithMetadata(
+    taskId: string,
+    context: ServerCallContext,
+  ): Promise<StoredPushNotificationConfig[]> {
     const scope = this.scopeOf(context);
     assertValidId(taskId, 'taskId');
     const rows = await this.backend.list(scope, taskId);
@@ -63,7 +74,12 @@ export class BackedPushNotificationStore implements ScopedPushNotificationStore 
       } catch (error) {
         if (!(error instanceof CorruptRecordError)) throw error;
         // One unreadable registration must not stop notifications to the others.
-        fireHook(this.options.hooks.onCorruptRecord, { kind: 'push-config', scope, recordId: row.id, error });
+        fireHook(this.options.hooks.onCorruptRecord, {
+          kind: 'push-config',
+          scope,
+          recordId: row.id,
+          error,
+        });
       }
     }
     return result;

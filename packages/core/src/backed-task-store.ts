@@ -2,7 +2,12 @@ import type { ListTasksRequest, ListTasksResponse, Task } from '@a2a-js/sdk';
 import type { ServerCallContext } from '@a2a-js/sdk/server';
 import type { TaskBackend, TaskRow } from './backend.js';
 import type { PurgeOptions, PurgeResult, ScopedTaskStore, VersionedTask } from './contracts.js';
-import { CorruptRecordError, InvalidInputError, StaleWriteError, VersionConflictError } from './errors.js';
+import {
+  CorruptRecordError,
+  InvalidInputError,
+  StaleWriteError,
+  VersionConflictError,
+} from './errors.js';
 import { fireHook } from './hooks.js';
 import { assertValidId } from './limits.js';
 import { normalizeListRequest, trimHistory } from './list-query.js';
@@ -36,7 +41,10 @@ export class BackedTaskStore implements ScopedTaskStore {
     return (await this.loadVersioned(taskId, context))?.task;
   }
 
-  async loadVersioned(taskId: string, context: ServerCallContext): Promise<VersionedTask | undefined> {
+  async loadVersioned(
+    taskId: string,
+    context: ServerCallContext,
+  ): Promise<VersionedTask | undefined> {
     const scope = this.scopeOf(context);
     assertValidId(taskId, 'taskId');
     const row = await this.backend.get(scope, taskId, true);
@@ -45,7 +53,12 @@ export class BackedTaskStore implements ScopedTaskStore {
       return { task: decodeTask(taskId, row.body, row.artifacts), version: row.version };
     } catch (error) {
       if (error instanceof CorruptRecordError) {
-        fireHook(this.options.hooks.onCorruptRecord, { kind: 'task', scope, recordId: taskId, error });
+        fireHook(this.options.hooks.onCorruptRecord, {
+          kind: 'task',
+          scope,
+          recordId: taskId,
+          error,
+        });
       }
       throw error;
     }
@@ -68,15 +81,23 @@ export class BackedTaskStore implements ScopedTaskStore {
     }
   }
 
-  async saveIfVersion(task: Task, context: ServerCallContext, expectedVersion: number | null): Promise<number> {
+  async saveIfVersion(
+    task: Task,
+    context: ServerCallContext,
+    expectedVersion: number | null,
+  ): Promise<number> {
     const scope = this.scopeOf(context);
-    if (expectedVersion !== null && (!Number.isSafeInteger(expectedVersion) || expectedVersion < 1)) {
+    if (
+      expectedVersion !== null &&
+      (!Number.isSafeInteger(expectedVersion) || expectedVersion < 1)
+    ) {
       throw new InvalidInputError('expectedVersion must be null or a positive integer');
     }
     const encoded = encodeTask(task, this.options.limits.maxTaskBytes);
     const outcome = await this.backend.put(scope, encoded, expectedVersion, this.options.now());
     if (outcome.status === 'conflict') throw new VersionConflictError(task.id, expectedVersion);
-    if (outcome.status === 'stale') throw new StaleWriteError(task.id, outcome.storedState, encoded.state);
+    if (outcome.status === 'stale')
+      throw new StaleWriteError(task.id, outcome.storedState, encoded.state);
     return outcome.version;
   }
 
@@ -138,7 +159,12 @@ export class BackedTaskStore implements ScopedTaskStore {
       return decodeTask(row.id, row.body, includeArtifacts ? row.artifacts : undefined);
     } catch (error) {
       if (!(error instanceof CorruptRecordError)) throw error;
-      fireHook(this.options.hooks.onCorruptRecord, { kind: 'task', scope, recordId: row.id, error });
+      fireHook(this.options.hooks.onCorruptRecord, {
+        kind: 'task',
+        scope,
+        recordId: row.id,
+        error,
+      });
       return undefined;
     }
   }

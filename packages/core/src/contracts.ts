@@ -41,7 +41,11 @@ export interface ScopedTaskStore extends TaskStore {
    * Writes only if the stored version is `expectedVersion` (`null`: only if the task does not
    * exist). Resolves the new version; throws `VersionConflictError` or `StaleWriteError`.
    */
-  saveIfVersion(task: Task, context: ServerCallContext, expectedVersion: number | null): Promise<number>;
+  saveIfVersion(
+    task: Task,
+    context: ServerCallContext,
+    expectedVersion: number | null,
+  ): Promise<number>;
   purge(options: PurgeOptions): Promise<PurgeResult>;
 }
 

@@ -15,7 +15,15 @@ export type StoreErrorCode =
   | 'PUSH_URL_REJECTED'
   | 'SCHEMA_NOT_MIGRATED'
   | 'STORE_UNAVAILABLE'
-  | 'STORE_CLOSED';
+  | 'STORE_CLOSED'
+  /** `@a2a-stores/kms`: a sealed value did not open (tampered, moved, or wrong key). */
+  | 'DECRYPTION_FAILED'
+  /** `@a2a-stores/kms`: plaintext found where the strict policy requires a ciphertext. */
+  | 'PLAINTEXT_REFUSED'
+  /** `@a2a-stores/kms`: the master key is unknown, disabled or not usable by this caller. */
+  | 'KEY_UNAVAILABLE'
+  /** `@a2a-stores/kms`: the key service could not be reached or failed; retryable. */
+  | 'KMS_UNAVAILABLE';
 
 /**
  * Base class of every error thrown by a2a-stores.
@@ -83,8 +91,17 @@ export class StaleWriteError extends StoreError {
 /** A stored record could not be decoded. `load` throws it; `list` skips the row and reports it. */
 export class CorruptRecordError extends StoreError {
   readonly recordId: string;
-  constructor(recordId: string, reason: string, options?: { cause?: unknown }) {
-    super('CORRUPT_RECORD', `Stored record ${JSON.stringify(recordId)} is unreadable: ${reason}`, options);
+  /** `options.code` lets a subclass (e.g. a decryption failure) keep its own code. */
+  constructor(
+    recordId: string,
+    reason: string,
+    options?: { cause?: unknown; code?: StoreErrorCode },
+  ) {
+    super(
+      options?.code ?? 'CORRUPT_RECORD',
+      `Stored record ${JSON.stringify(recordId)} is unreadable: ${reason}`,
+      options,
+    );
     this.recordId = recordId;
   }
 }

@@ -1,3 +1,5 @@
+export { BackedPushNotificationStore } from './backed-push-store.js';
+export { BackedTaskStore } from './backed-task-store.js';
 export type {
   BackendListQuery,
   BackendListResult,
@@ -9,8 +11,6 @@ export type {
   TaskBackend,
   TaskRow,
 } from './backend.js';
-export { BackedPushNotificationStore } from './backed-push-store.js';
-export { BackedTaskStore } from './backed-task-store.js';
 export type {
   MigrationResult,
   PurgeOptions,
@@ -35,7 +35,13 @@ export {
   StoreUnavailableError,
   VersionConflictError,
 } from './errors.js';
-export { type CorruptRecordEvent, fireHook, type StaleWriteEvent, type StoreHooks, type StoreLogger } from './hooks.js';
+export {
+  type CorruptRecordEvent,
+  fireHook,
+  type StaleWriteEvent,
+  type StoreHooks,
+  type StoreLogger,
+} from './hooks.js';
 export {
   assertValidId,
   DEFAULT_LIMITS,
@@ -60,8 +66,35 @@ export {
   resolveStoreOptions,
   type StaleWritePolicy,
 } from './options.js';
-export { decodePageToken, encodePageToken, type PageBinding, type PageCursor } from './page-token.js';
+export {
+  decodePageToken,
+  encodePageToken,
+  type PageBinding,
+  type PageCursor,
+} from './page-token.js';
 export { decodePushConfig, type EncodedPushConfig, encodePushConfig } from './push-config-codec.js';
+export { PushDeliveryError, type PushDeliveryFailure } from './push-sender/delivery-error.js';
+export { GuardedPushNotificationSender } from './push-sender/guarded-push-sender.js';
+export type { GuardedPushSenderOptions, PushDeliveryEvent } from './push-sender/sender-options.js';
+export {
+  type AddressClass,
+  classifyAddress,
+  embeddedIPv4,
+  type IpAddress,
+  isCloudMetadataAddress,
+  parseIpAddress,
+} from './push-url/address-classification.js';
+export { assertHeaderSafePushAuth, type PushAuthFields } from './push-url/header-safety.js';
+export { type ParsedPushUrl, type PushUrlHost, parsePushUrl } from './push-url/parse-push-url.js';
+export {
+  createPushUrlPolicy,
+  type PushUrlPolicy,
+  type PushUrlPolicyOptions,
+  type ValidatedAddress,
+  type ValidatedPushUrl,
+} from './push-url/push-url-policy.js';
+export type { PushUrlRejectionReason } from './push-url/rejection.js';
+export { type PushHostResolver, systemHostResolver } from './push-url/resolve-host.js';
 export {
   ANONYMOUS_OWNER,
   type AnonymousPolicy,
@@ -71,6 +104,7 @@ export {
   type Scope,
   type ScopeResolver,
 } from './scope.js';
+export * from './sql/index.js';
 export {
   canonicalTask,
   decodeTask,

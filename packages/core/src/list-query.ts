@@ -31,7 +31,10 @@ const validStates = new Set<number>(
 );
 
 /** Validates a `ListTasksRequest` against the SDK's reference semantics. */
-export function normalizeListRequest(params: Partial<ListTasksRequest> | undefined, scope: Scope): ListQuery {
+export function normalizeListRequest(
+  params: Partial<ListTasksRequest> | undefined,
+  scope: Scope,
+): ListQuery {
   const p = params ?? {};
   const pageSize = p.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
@@ -42,7 +45,8 @@ export function normalizeListRequest(params: Partial<ListTasksRequest> | undefin
     throw new InvalidInputError('contextId filter is not a valid id');
   }
   const state = p.status ?? TaskState.TASK_STATE_UNSPECIFIED;
-  if (!validStates.has(state)) throw new InvalidInputError(`Invalid status filter: ${String(state)}`);
+  if (!validStates.has(state))
+    throw new InvalidInputError(`Invalid status filter: ${String(state)}`);
   let after: number | null = null;
   if (p.statusTimestampAfter) {
     const ms = Date.parse(p.statusTimestampAfter);

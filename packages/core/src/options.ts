@@ -1,5 +1,6 @@
-import { type StoreHooks, type StoreLogger } from './hooks.js';
+import type { StoreHooks, StoreLogger } from './hooks.js';
 import { resolveLimits, type StoreLimits } from './limits.js';
+import { createPushUrlPolicy } from './push-url/push-url-policy.js';
 import { type AnonymousPolicy, defaultScopeResolver, type ScopeResolver } from './scope.js';
 
 /** What `save` does with a write that would move a terminal task to another state. */
@@ -34,7 +35,11 @@ export interface CoreStoreOptions {
   hooks?: StoreHooks;
   /** Receives warnings. Default: `console.warn`; no message carries tenant, owner or content. */
   logger?: StoreLogger;
-  /** Checks push webhook URLs before anything is written. Default: none. */
+  /**
+   * Checks push webhook URLs before anything is written. Default: the strict
+   * `createPushUrlPolicy()` (https only, public addresses only, names must resolve). Pass
+   * `createPushUrlPolicy({...})` to allowlist hosts or opt in to localhost during development.
+   */
   pushUrlCheck?: PushUrlCheck;
   /** Clock for write times (purge). Default `Date.now`. */
   now?: () => number;
@@ -62,12 +67,13 @@ export function resolveStoreOptions(options: CoreStoreOptions = {}): ResolvedSto
   const logger = options.logger ?? consoleLogger;
   return {
     scopeResolver:
-      options.scopeResolver ?? defaultScopeResolver({ anonymous: options.anonymous ?? 'shared', logger }),
+      options.scopeResolver ??
+      defaultScopeResolver({ anonymous: options.anonymous ?? 'shared', logger }),
     staleWrites,
     limits: resolveLimits(options.limits),
     hooks: options.hooks ?? {},
     logger,
-    pushUrlCheck: options.pushUrlCheck,
+    pushUrlCheck: options.pushUrlCheck ?? createPushUrlPolicy(),
     now: options.now ?? Date.now,
   };
 }

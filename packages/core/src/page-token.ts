@@ -16,10 +16,19 @@ export interface PageBinding {
   readonly after: number | null;
 }
 
-const TOKEN_VERSION = 1;
-const MAX_TOKEN_LENGTH = 1024;
+const TOKEN_VERSION = 2;
+/**
+ * Longest token any valid cursor yields: a 255-unit id of control characters escapes to 1530
+ * JSON bytes, plus version, sort key and digest, in base64url. Anything longer is not ours.
+ */
+const MAX_TOKEN_LENGTH = 2400;
 
-function bindingDigest(binding: PageBinding): string {
+/**
+ * Digest over the binding and the cursor: a token replayed under another scope or filter set, or
+ * altered in transit, no longer matches. Not a secret MAC: the scope is enforced by the query
+ * itself, the digest only turns misuse into a clear error instead of a silently wrong page.
+ */
+function tokenDigest(binding: PageBinding, cursor: PageCursor): string {
   return createHash('sha256')
     .update(
       JSON.stringify([
@@ -28,6 +37,8 @@ function bindingDigest(binding: PageBinding): string {
         binding.contextId,
         binding.state,
         binding.after,
+        cursor.sortKey,
+        cursor.id,
       ]),
     )
     .digest('base64url')
@@ -36,7 +47,12 @@ function bindingDigest(binding: PageBinding): string {
 
 /** Mints an opaque page token for the position after `cursor`. */
 export function encodePageToken(cursor: PageCursor, binding: PageBinding): string {
-  const payload = JSON.stringify([TOKEN_VERSION, cursor.sortKey, cursor.id, bindingDigest(binding)]);
+  const payload = JSON.stringify([
+    TOKEN_VERSION,
+    cursor.sortKey,
+    cursor.id,
+    tokenDigest(binding, cursor),
+  ]);
   return Buffer.from(payload, 'utf8').toString('base64url');
 }
 
@@ -49,7 +65,11 @@ function malformed(): never {
  * filter set throws `InvalidInputError` (an SDK `RequestMalformedError`).
  */
 export function decodePageToken(token: string, binding: PageBinding): PageCursor {
-  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !/^[A-Za-z0-9_-]+$/.test(token)) {
+  if (
+    typeof token !== 'string' ||
+    token.length > MAX_TOKEN_LENGTH ||
+    !/^[A-Za-z0-9_-]+$/.test(token)
+  ) {
     malformed();
   }
   let value: unknown;
@@ -71,8 +91,9 @@ export function decodePageToken(token: string, binding: PageBinding): PageCursor
   ) {
     malformed();
   }
-  if (digest !== bindingDigest(binding)) {
-    throw new InvalidInputError('Page token was issued for another scope or filter set');
+  const cursor = { sortKey: sortKey as number, id: id as string };
+  if (digest !== tokenDigest(binding, cursor)) {
+    throw new InvalidInputError('Page token was altered or issued for another scope or filter set');
   }
-  return { sortKey, id };
+  return cursor;
 }

@@ -1,6 +1,7 @@
 import { TaskPushNotificationConfig } from '@a2a-js/sdk';
 import { CorruptRecordError, InvalidInputError } from './errors.js';
 import { assertSize, assertValidId } from './limits.js';
+import { assertHeaderSafePushAuth } from './push-url/header-safety.js';
 
 /** A push config in the shape every backend stores. */
 export interface EncodedPushConfig {
@@ -21,6 +22,7 @@ export function encodePushConfig(
   if (typeof config.url !== 'string' || config.url.length === 0) {
     throw new InvalidInputError('pushNotificationConfig.url must be a non-empty string');
   }
+  assertHeaderSafePushAuth(config);
   let json: string;
   try {
     json = JSON.stringify(TaskPushNotificationConfig.toJSON(config));

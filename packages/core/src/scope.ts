@@ -98,5 +98,10 @@ export function resolveScope(resolver: ScopeResolver, context: ServerCallContext
       'Scope resolver must return { tenant, owner } strings of at most 255 characters',
     );
   }
+  // A lone surrogate becomes U+FFFD in UTF-8 (every driver's wire encoding), so two distinct
+  // tenants would share one stored scope.
+  if (!scope.tenant.isWellFormed() || !scope.owner.isWellFormed()) {
+    throw new ScopeResolutionError('Scope tenant and owner must not contain unpaired surrogates');
+  }
   return scope;
 }

@@ -48,10 +48,13 @@ export function encodeTask(task: Task, maxBytes: number): EncodedTask {
   assertValidId(task.id, 'task.id');
   const contextId = task.contextId ?? '';
   if (typeof contextId !== 'string' || contextId.length > MAX_ID_LENGTH) {
-    throw new InvalidInputError(`task.contextId must be a string of at most ${MAX_ID_LENGTH} characters`);
+    throw new InvalidInputError(
+      `task.contextId must be a string of at most ${MAX_ID_LENGTH} characters`,
+    );
   }
   const state = task.status?.state ?? TaskState.TASK_STATE_UNSPECIFIED;
-  if (!validStates.has(state)) throw new InvalidInputError(`task.status.state ${String(state)} is not a TaskState`);
+  if (!validStates.has(state))
+    throw new InvalidInputError(`task.status.state ${String(state)} is not a TaskState`);
   let body: string;
   let artifacts: string;
   try {
@@ -62,7 +65,15 @@ export function encodeTask(task: Task, maxBytes: number): EncodedTask {
   }
   const bytes = Buffer.byteLength(body) + Buffer.byteLength(artifacts);
   assertSize(`task ${JSON.stringify(task.id)}`, bytes, maxBytes);
-  return { id: task.id, contextId, state, sortKey: timestampSortKey(task.status?.timestamp), body, artifacts, bytes };
+  return {
+    id: task.id,
+    contextId,
+    state,
+    sortKey: timestampSortKey(task.status?.timestamp),
+    body,
+    artifacts,
+    bytes,
+  };
 }
 
 function parseObject(json: unknown, recordId: string): Record<string, unknown> {
@@ -86,16 +97,19 @@ function parseObject(json: unknown, recordId: string): Record<string, unknown> {
  */
 export function decodeTask(expectedId: string, body: unknown, artifacts?: unknown): Task {
   const object = parseObject(body, expectedId);
-  if (object.id !== expectedId) throw new CorruptRecordError(expectedId, 'body names another task id');
+  if (object.id !== expectedId)
+    throw new CorruptRecordError(expectedId, 'body names another task id');
   let artifactList: unknown = [];
   if (artifacts !== undefined && artifacts !== null) {
-    if (typeof artifacts !== 'string') throw new CorruptRecordError(expectedId, 'artifacts are not text');
+    if (typeof artifacts !== 'string')
+      throw new CorruptRecordError(expectedId, 'artifacts are not text');
     try {
       artifactList = JSON.parse(artifacts);
     } catch (error) {
       throw new CorruptRecordError(expectedId, 'artifacts are not JSON', { cause: error });
     }
-    if (!Array.isArray(artifactList)) throw new CorruptRecordError(expectedId, 'artifacts are not a JSON array');
+    if (!Array.isArray(artifactList))
+      throw new CorruptRecordError(expectedId, 'artifacts are not a JSON array');
   }
   try {
     return Task.fromJSON({ ...object, artifacts: artifactList });

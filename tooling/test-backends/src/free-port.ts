@@ -31,7 +31,11 @@ export function portAnswers(host: string, port: number, timeoutMs = 1000): Promi
 }
 
 /** Polls `probe` until it resolves true, or throws after `timeoutMs` with `what` in the message. */
-export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let delay = 25;
   while (Date.now() < deadline) {

@@ -27,7 +27,7 @@ const KINDS: Record<BackendKind, KindInfo> = {
     localUrl: 'postgres://postgres@127.0.0.1:5432/test',
     image: 'postgres:16-alpine',
     howToStart:
-      "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start  (or set A2A_STORES_PG_URL=postgres://user@host:5432/db)",
+      'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start  (or set A2A_STORES_PG_URL=postgres://user@host:5432/db)',
   },
   mysql: {
     envVar: 'A2A_STORES_MYSQL_URL',
@@ -54,9 +54,9 @@ function dockerReachable(): boolean {
 async function startContainer(kind: BackendKind, info: KindInfo): Promise<TestBackend> {
   // Loaded only here: most runs never need Docker, and testcontainers is heavy to import.
   const { GenericContainer, Wait } = await import('testcontainers');
-  let container: import('testcontainers').GenericContainer = new GenericContainer(info.image).withExposedPorts(
-    info.port,
-  );
+  let container: import('testcontainers').GenericContainer = new GenericContainer(
+    info.image,
+  ).withExposedPorts(info.port);
   if (kind === 'postgres') {
     container = container
       .withEnvironment({ POSTGRES_HOST_AUTH_METHOD: 'trust', POSTGRES_DB: 'test' })

@@ -1,6 +1,5 @@
 import type { PushNotificationStore, TaskStore } from '@a2a-js/sdk/server';
-import type { CoreStoreOptions } from '../options.js';
-import type { Scope } from '../scope.js';
+import type { CoreStoreOptions, Scope } from '@a2a-stores/core';
 
 /**
  * Behaviours the suite checks beyond the SDK's own interfaces. An adapter built on core's
@@ -22,7 +21,14 @@ export type Capability =
   /** Ids, sizes and push configs per task are bounded with typed errors. */
   | 'inputLimits'
   /** Deleting a task removes its push configs. */
-  | 'cascadeDelete';
+  | 'cascadeDelete'
+  /** `list` refuses a `pageSize` outside 1..100 (or not an integer) with `RequestMalformedError`. */
+  | 'validatedListParams'
+  /**
+   * Ids that share a status timestamp are ordered by code point (byte-wise UTF-8), not by a
+   * locale collation, so every backend pages identically.
+   */
+  | 'codePointIdOrder';
 
 /** The stores one test works with. */
 export interface HarnessStores {

@@ -19,7 +19,10 @@ export function createMemoryStores(options: CoreStoreOptions = {}): StoreBundle 
   const state = new MemoryState();
   return {
     taskStore: new BackedTaskStore(new MemoryTaskBackend(state), resolved),
-    pushNotificationStore: new BackedPushNotificationStore(new MemoryPushConfigBackend(state), resolved),
+    pushNotificationStore: new BackedPushNotificationStore(
+      new MemoryPushConfigBackend(state),
+      resolved,
+    ),
     migrate: async () => ({ applied: [], current: [] }),
     close: async () => state.clear(),
   };

@@ -37,14 +37,20 @@ export class MemoryState {
   tasksOf(scope: Scope, create: boolean): Map<string, MemoryTask> | undefined {
     const key = scopeKey(scope);
     let bucket = this.tasks.get(key);
-    if (!bucket && create) this.tasks.set(key, (bucket = new Map()));
+    if (!bucket && create) {
+      bucket = new Map();
+      this.tasks.set(key, bucket);
+    }
     return bucket;
   }
 
   configsOf(scope: Scope, create: boolean): Map<string, EncodedPushConfig[]> | undefined {
     const key = scopeKey(scope);
     let bucket = this.configs.get(key);
-    if (!bucket && create) this.configs.set(key, (bucket = new Map()));
+    if (!bucket && create) {
+      bucket = new Map();
+      this.configs.set(key, bucket);
+    }
     return bucket;
   }
 
@@ -72,7 +78,12 @@ export class MemoryTaskBackend implements TaskBackend {
     return task && toRow(task, includeArtifacts);
   }
 
-  async put(scope: Scope, task: EncodedTask, expected: ExpectedVersion, now: number): Promise<PutOutcome> {
+  async put(
+    scope: Scope,
+    task: EncodedTask,
+    expected: ExpectedVersion,
+    now: number,
+  ): Promise<PutOutcome> {
     const bucket = this.state.tasksOf(scope, true)!;
     const stored = bucket.get(task.id);
     if (expected === null && stored) return { status: 'conflict' };
@@ -101,7 +112,9 @@ export class MemoryTaskBackend implements TaskBackend {
     }
     matching.sort((a, b) => b.sortKey - a.sortKey || compareIds(b.id, a.id));
     const cursor = query.cursor;
-    const start = cursor ? matching.filter((t) => isAfterCursor(t.sortKey, t.id, cursor)) : matching;
+    const start = cursor
+      ? matching.filter((t) => isAfterCursor(t.sortKey, t.id, cursor))
+      : matching;
     return {
       rows: start.slice(0, query.limit).map((t) => toRow(t, query.includeArtifacts)),
       total: matching.length,

@@ -1,0 +1,152 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AGENT_CARD_URL_PATH } from './agent-card.js';
+import { DEMO_USERS, parseUsers } from './auth.js';
+import { DEFAULT_SQLITE_FILE, readConfig } from './config.js';
+import { type AgentLogger, createLogger } from './logger.js';
+import { type AgentReplayCache, openReplayCache, readPassportJwksFile } from './passport.js';
+import { createAgentPushUrlPolicy } from './push-notifications.js';
+import { createAgentServer } from './server.js';
+import { agentStoreOptions } from './store-options.js';
+import { type OpenedStores, openStores, parseStoreUrl } from './stores-from-url.js';
+
+// In-flight requests get this long to finish after their executions are stopped.
+const SHUTDOWN_GRACE_MS = 2000;
+const SHUTDOWN_DEADLINE_MS = 10_000;
+const STRICT_WEBHOOKS = 'https to public hosts only';
+const DEV_WEBHOOKS =
+  'DEVELOPMENT MODE: loopback webhooks (http or https) accepted too; never use in production';
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger(config.logLevel);
+  const users = parseUsers(config.users ?? DEMO_USERS);
+  const target = parseStoreUrl(config.storeUrl, DEFAULT_SQLITE_FILE);
+  const pushUrlPolicy = createAgentPushUrlPolicy(config.devMode);
+  const passportKeys = config.passportJwksFile ? readPassportJwksFile(config.passportJwksFile) : {};
+  const stores = await openStores(target, agentStoreOptions(logger, pushUrlPolicy));
+  let replay: AgentReplayCache;
+  try {
+    replay = await openReplayCache(target);
+  } catch (error) {
+    await stores.bundle.close();
+    throw error;
+  }
+
+  const httpServer = createServer();
+  try {
+    await listen(httpServer, config.port, config.host);
+  } catch (error) {
+    await replay.close();
+    await stores.bundle.close();
+    throw error;
+  }
+  const { port } = httpServer.address() as AddressInfo;
+  const publicUrl = config.publicUrl ?? `http://${urlHost(config.host)}:${port}`;
+  const agent = createAgentServer({
+    taskStore: stores.bundle.taskStore,
+    pushNotificationStore: stores.bundle.pushNotificationStore,
+    pushUrlPolicy,
+    publicUrl,
+    users,
+    stepMs: config.stepMs,
+    defaultSteps: config.steps,
+    logger,
+    passportKeys,
+    passportReplayCache: replay.replayCache,
+  });
+  // Attached in the same tick as `listen` resolved, so no request can arrive before it.
+  httpServer.on('request', agent.app);
+
+  process.stdout.write(
+    `Durable A2A agent ready at ${publicUrl}\n` +
+      `  agent card: ${publicUrl}${AGENT_CARD_URL_PATH}\n` +
+      `  store:      ${stores.description}\n` +
+      `  users:      ${[...users.keys()].join(', ')} (Authorization: Bearer <user>:<secret>)\n` +
+      `  webhooks:   ${config.devMode ? DEV_WEBHOOKS : STRICT_WEBHOOKS}\n` +
+      `  passports:  ${describePassports(passportKeys, replay)}\n`,
+  );
+  if (config.devMode) {
+    // Any caller may register a webhook, so loopback webhooks let callers make this process
+    // POST to services on its own machine: acceptable on a developer's laptop only.
+    logger.warn('development mode: push webhooks on loopback (http or https) are accepted', {
+      host: config.host,
+    });
+  }
+
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn('second signal, exiting at once', { signal });
+      process.exit(130);
+    }
+    stopping = true;
+    shutdown(httpServer, stores, replay, () => agent.executor.stopAll(), logger, signal).then(
+      () => {
+        process.exitCode = 0;
+      },
+      (error: unknown) => {
+        logger.error('shutdown failed', { error: (error as Error).message });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+}
+
+/**
+ * Stops executions (tasks keep their last saved state), lets in-flight requests finish, then
+ * closes the stores so every acknowledged write is flushed before the process exits.
+ */
+async function shutdown(
+  httpServer: Server,
+  stores: OpenedStores,
+  replay: AgentReplayCache,
+  stopExecutions: () => void,
+  logger: AgentLogger,
+  signal: NodeJS.Signals,
+): Promise<void> {
+  logger.info('shutting down', { signal });
+  setTimeout(() => {
+    logger.error('shutdown took too long, exiting');
+    process.exit(1);
+  }, SHUTDOWN_DEADLINE_MS).unref();
+  stopExecutions();
+  const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+  httpServer.closeIdleConnections();
+  const force = setTimeout(() => httpServer.closeAllConnections(), SHUTDOWN_GRACE_MS);
+  await closed;
+  clearTimeout(force);
+  await replay.close();
+  await stores.bundle.close();
+  logger.info('stopped');
+}
+
+function describePassports(keys: object, replay: AgentReplayCache): string {
+  const clients = Object.keys(keys).length;
+  const cache = replay.replayCache ? 'nonces in Redis' : 'nonces in memory';
+  return clients === 0
+    ? `no trusted signers (A2A_PASSPORT_JWKS unset); unsigned passports read, ${cache}`
+    : `${clients} trusted client id(s) from A2A_PASSPORT_JWKS, ${cache}`;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[durable-agent] failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,121 @@
+import { AgentCard } from '@a2a-js/sdk';
+import {
+  DefaultExecutionEventBusManager,
+  DefaultRequestHandler,
+  type PushNotificationStore,
+  type TaskStore,
+} from '@a2a-js/sdk/server';
+import { agentCardHandler, jsonRpcHandler, restHandler } from '@a2a-js/sdk/server/express';
+import type { PushUrlPolicy } from '@a2a-stores/core';
+import {
+  PassportRequestHandler,
+  passportAudiences,
+  type ReplayCache,
+  staticKeyResolver,
+} from '@a2a-stores/passport';
+import express, { type Express } from 'express';
+import { AGENT_CARD_URL_PATH, buildAgentCard, JSONRPC_PATH, REST_PATH } from './agent-card.js';
+import { createBearerAuth, type UserDirectory } from './auth.js';
+import { DemoExecutor } from './executor.js';
+import type { AgentLogger } from './logger.js';
+import type { PassportJwksByClient } from './passport.js';
+import { createAgentPushSender } from './push-notifications.js';
+
+/** What {@link createAgentServer} needs. */
+export interface AgentServerOptions {
+  readonly taskStore: TaskStore;
+  readonly pushNotificationStore: PushNotificationStore;
+  /**
+   * The push URL policy the push notification store was opened with (`pushUrlCheck`); the
+   * sender re-checks every webhook with it before each POST.
+   */
+  readonly pushUrlPolicy: PushUrlPolicy;
+  /** Base URL clients reach this server at; advertised in the agent card. */
+  readonly publicUrl: string;
+  readonly users: UserDirectory;
+  readonly stepMs: number;
+  readonly defaultSteps: number;
+  readonly logger: AgentLogger;
+  /** Calling agents whose signed passports are trusted, by client id. Default: none. */
+  readonly passportKeys?: PassportJwksByClient;
+  /** Where used passport nonces are kept. Default: the passport package's memory cache. */
+  readonly passportReplayCache?: ReplayCache;
+}
+
+/** The express app and the pieces behind it, for `main.ts` and for tests. */
+export interface AgentServer {
+  readonly app: Express;
+  readonly requestHandler: PassportRequestHandler;
+  readonly executor: DemoExecutor;
+  readonly agentCard: AgentCard;
+}
+
+/**
+ * Builds the agent: the SDK's `DefaultRequestHandler` over the given stores and core's guarded
+ * push sender, wrapped in `PassportRequestHandler`, mounted as JSON-RPC and REST behind demo
+ * bearer authentication, plus the public agent card and a health probe.
+ *
+ * The passport handler verifies each call's Secure Passport before the SDK's handler makes its
+ * first store call, so the stores' scope resolver (see `agentStoreOptions`) can scope by verified
+ * client id. Policy: passports are optional; a signed passport that fails verification (tampered,
+ * unknown key, wrong audience, expired, replayed) is refused as a client error rather than served
+ * as if it were unsigned, so a caller never silently lands in another scope than it asked for.
+ * Nothing listens yet: the caller owns the HTTP server and the stores' lifetime.
+ */
+export function createAgentServer(options: AgentServerOptions): AgentServer {
+  const agentCard = buildAgentCard(options.publicUrl);
+  const executor = new DemoExecutor({
+    stepMs: options.stepMs,
+    defaultSteps: options.defaultSteps,
+    logger: options.logger,
+  });
+  const requestHandler = new PassportRequestHandler(
+    new DefaultRequestHandler(
+      agentCard,
+      options.taskStore,
+      executor,
+      new DefaultExecutionEventBusManager(),
+      options.pushNotificationStore,
+      createAgentPushSender(options.pushNotificationStore, options.pushUrlPolicy, options.logger),
+    ),
+    {
+      keys: staticKeyResolver(options.passportKeys ?? {}),
+      audience: passportAudiences(agentCard),
+      onFailed: 'reject',
+      ...(options.passportReplayCache ? { replayCache: options.passportReplayCache } : {}),
+      onVerification: (verification) => {
+        // Status and reason only: the state is the caller's data and stays out of the log.
+        if (verification.status === 'failed') {
+          options.logger.debug('passport refused', { reason: verification.reason });
+        }
+      },
+    },
+  );
+  const auth = createBearerAuth(options.users);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', runningTasks: executor.runningCount });
+  });
+  // The handler serialises with JSON.stringify, which would put the SDK's internal `$case` form of
+  // oneof fields (security schemes) on the wire; the proto JSON form is what every client reads.
+  app.use(
+    AGENT_CARD_URL_PATH,
+    agentCardHandler({
+      agentCardProvider: async () =>
+        AgentCard.toJSON(await requestHandler.getAgentCard()) as AgentCard,
+    }),
+  );
+  app.use(
+    JSONRPC_PATH,
+    auth.middleware,
+    jsonRpcHandler({ requestHandler, userBuilder: auth.userBuilder }),
+  );
+  app.use(
+    REST_PATH,
+    auth.middleware,
+    restHandler({ requestHandler, userBuilder: auth.userBuilder }),
+  );
+  return { app, requestHandler, executor, agentCard };
+}

@@ -1,0 +1,29 @@
+export {
+  assertSqlIdentifier,
+  quoteSqlIdentifier,
+  SQL_IDENTIFIER_PATTERN,
+  type SqlIdentifierRules,
+} from './identifiers.js';
+export {
+  buildListPredicates,
+  DEFAULT_LIST_COLUMNS,
+  type ListColumns,
+  type ListPredicateOptions,
+  type ListPredicates,
+} from './keyset.js';
+export {
+  applyPendingMigrations,
+  type MigrationLedger,
+  missingMigrationIds,
+  SchemaGate,
+  type SqlMigration,
+} from './migrations.js';
+export { isNetworkError, NETWORK_ERROR_CODES } from './network-errors.js';
+export {
+  counterKeyForList,
+  type SqlTaskRecord,
+  type TaskCounterKey,
+  taskCounterKeys,
+  toSafeInteger,
+  toTaskRow,
+} from './task-rows.js';

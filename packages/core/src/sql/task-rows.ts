@@ -1,0 +1,72 @@
+import type { BackendListQuery, TaskRow } from '../backend.js';
+import { CorruptRecordError } from '../errors.js';
+
+/**
+ * A task row as SQL drivers hand it back (snake_case columns). 64-bit integers may arrive as
+ * strings (pg) or bigints, depending on driver settings; both are accepted.
+ */
+export interface SqlTaskRecord {
+  readonly id: string;
+  readonly body: unknown;
+  readonly artifacts?: unknown;
+  readonly version: number | string | bigint;
+  readonly sort_key: number | string | bigint;
+}
+
+/** A stored 64-bit integer as a JS number; a value outside the safe range is a corrupt record. */
+export function toSafeInteger(
+  value: number | string | bigint,
+  recordId: string,
+  column: string,
+): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isSafeInteger(n)) {
+    throw new CorruptRecordError(recordId, `${column} is not a safe integer`);
+  }
+  return n;
+}
+
+/** Maps a SQL task row to the backend contract's {@link TaskRow}. */
+export function toTaskRow(record: SqlTaskRecord, includeArtifacts: boolean): TaskRow {
+  const row: TaskRow = {
+    id: record.id,
+    body: record.body,
+    version: toSafeInteger(record.version, record.id, 'version'),
+    sortKey: toSafeInteger(record.sort_key, record.id, 'sort_key'),
+  };
+  return includeArtifacts ? { ...row, artifacts: record.artifacts } : row;
+}
+
+/**
+ * One exact counter of a scope, so `list` can report `totalSize` without counting rows.
+ * `{ contextId: '', state: 0 }` counts every task of the scope; `{ contextId: '', state: s }`
+ * the tasks in state `s`; `{ contextId: c, state: 0 }` the tasks of context `c`. (`''` and 0 are
+ * what the list filters use for "no filter", so no task-specific key ever collides with them.)
+ */
+export interface TaskCounterKey {
+  readonly contextId: string;
+  readonly state: number;
+}
+
+/**
+ * The counters a stored task is counted in. Adapters add +1 to each on insert, -1 on delete,
+ * and move the task between keys when its state or context changes, in the same atomic write.
+ */
+export function taskCounterKeys(state: number, contextId: string): TaskCounterKey[] {
+  const keys: TaskCounterKey[] = [{ contextId: '', state: 0 }];
+  if (state !== 0) keys.push({ contextId: '', state });
+  if (contextId !== '') keys.push({ contextId, state: 0 });
+  return keys;
+}
+
+/**
+ * The counter holding the exact total of a list query, or `undefined` when the filters combine
+ * (context and state, or a timestamp bound) and the total must be counted from the index.
+ */
+export function counterKeyForList(
+  query: Pick<BackendListQuery, 'contextId' | 'state' | 'after'>,
+): TaskCounterKey | undefined {
+  if (query.after !== null) return undefined;
+  if (query.contextId !== '' && query.state !== 0) return undefined;
+  return { contextId: query.contextId, state: query.state };
+}

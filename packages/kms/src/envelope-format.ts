@@ -1,0 +1,79 @@
+import type { WrappedDataKey } from './keyring.js';
+import { FORMAT_VERSION } from './record-binding.js';
+
+/** Every sealed value starts with this; the rest is base64url of the binary envelope. */
+export const SEALED_PREFIX = `a2asealed:v${FORMAT_VERSION}:`;
+const ANY_SEALED_PREFIX = 'a2asealed:';
+export const IV_BYTES = 12;
+export const TAG_BYTES = 16;
+
+/**
+ * A sealed value, self-describing: which keyring and master key wrap its data key, the wrapped
+ * data key, and the AES-256-GCM IV, ciphertext and tag. Binary layout (v1):
+ * `version u8 | provider length u8 | provider | key id length u16 | key id |
+ *  wrapped key length u16 | wrapped key | iv (12) | ciphertext | tag (16)`.
+ */
+export interface Envelope {
+  readonly wrapped: WrappedDataKey;
+  readonly iv: Buffer;
+  /** Ciphertext followed by the 16-byte GCM tag. */
+  readonly sealed: Buffer;
+}
+
+/** True for any value in the sealed format (any version), so strict mode can tell plaintext. */
+export function looksSealed(value: unknown): value is string {
+  return typeof value === 'string' && value.startsWith(ANY_SEALED_PREFIX);
+}
+
+export function formatEnvelope(envelope: Envelope): string {
+  const provider = Buffer.from(envelope.wrapped.provider, 'utf8');
+  const keyId = Buffer.from(envelope.wrapped.keyId, 'utf8');
+  const wrapped = Buffer.from(envelope.wrapped.ciphertext);
+  if (provider.length > 0xff || keyId.length > 0xffff || wrapped.length > 0xffff) {
+    throw new RangeError('envelope header field too long');
+  }
+  const header = Buffer.alloc(1 + 1 + provider.length + 2 + keyId.length + 2);
+  let at = header.writeUInt8(FORMAT_VERSION, 0);
+  at = header.writeUInt8(provider.length, at);
+  at += provider.copy(header, at);
+  at = header.writeUInt16BE(keyId.length, at);
+  at += keyId.copy(header, at);
+  header.writeUInt16BE(wrapped.length, at);
+  const bytes = Buffer.concat([header, wrapped, envelope.iv, envelope.sealed]);
+  return SEALED_PREFIX + bytes.toString('base64url');
+}
+
+/** Parses a sealed value; throws `Error` with a short reason when it is not a valid envelope. */
+export function parseEnvelope(text: string): Envelope {
+  if (!text.startsWith(SEALED_PREFIX)) throw new Error('unknown sealed format version');
+  const body = text.slice(SEALED_PREFIX.length);
+  if (!/^[A-Za-z0-9_-]*$/.test(body)) throw new Error('envelope is not base64url');
+  const bytes = Buffer.from(body, 'base64url');
+  let at = 0;
+  const need = (n: number) => {
+    if (at + n > bytes.length) throw new Error('envelope is truncated');
+  };
+  need(2);
+  if (bytes.readUInt8(0) !== FORMAT_VERSION) throw new Error('envelope version mismatch');
+  const providerLength = bytes.readUInt8(1);
+  at = 2;
+  need(providerLength + 2);
+  const provider = bytes.toString('utf8', at, at + providerLength);
+  at += providerLength;
+  const keyIdLength = bytes.readUInt16BE(at);
+  at += 2;
+  need(keyIdLength + 2);
+  const keyId = bytes.toString('utf8', at, at + keyIdLength);
+  at += keyIdLength;
+  const wrappedLength = bytes.readUInt16BE(at);
+  at += 2;
+  need(wrappedLength + IV_BYTES + TAG_BYTES);
+  const ciphertext = bytes.subarray(at, at + wrappedLength);
+  at += wrappedLength;
+  const iv = bytes.subarray(at, at + IV_BYTES);
+  const sealed = bytes.subarray(at + IV_BYTES);
+  if (provider.length === 0 || keyId.length === 0 || wrappedLength === 0) {
+    throw new Error('envelope names no key');
+  }
+  return { wrapped: { provider, keyId, ciphertext }, iv, sealed };
+}

@@ -1,0 +1,117 @@
+import { openBytes, sealBytes } from './aead.js';
+import type { DataKeySource } from './data-key-source.js';
+import { formatEnvelope, parseEnvelope } from './envelope-format.js';
+import { DecryptionError } from './errors.js';
+import { DataKeyUnwrapError, type WrappedDataKey } from './keyring.js';
+import { bindingKey, fieldAad, keyContext, type RecordBinding } from './record-binding.js';
+
+/** One field of a record to seal: its name, its plaintext and extra bound data (push: the URL). */
+export interface PlainField {
+  readonly field: string;
+  readonly plaintext: Buffer;
+  readonly extra?: string;
+}
+
+/** One sealed field of a record to open. */
+export interface SealedField {
+  readonly field: string;
+  readonly text: string;
+  readonly extra?: string;
+}
+
+/** The record id errors report: the task id, or the push config id. */
+function recordIdOf(binding: RecordBinding): string {
+  return binding.kind === 'task' ? binding.taskId : binding.configId;
+}
+
+function sameWrappedKey(a: WrappedDataKey, b: WrappedDataKey): boolean {
+  return (
+    a.provider === b.provider &&
+    a.keyId === b.keyId &&
+    Buffer.from(a.ciphertext).equals(Buffer.from(b.ciphertext))
+  );
+}
+
+/**
+ * Seals and opens the fields of one record. All fields of a write share one data key (one
+ * keyring call per record, not per field); each field has its own IV and its own associated
+ * data, so a ciphertext moved to another field, record or scope does not open.
+ */
+export class RecordSealer {
+  readonly keys: DataKeySource;
+
+  constructor(keys: DataKeySource) {
+    this.keys = keys;
+  }
+
+  async seal(binding: RecordBinding, fields: readonly PlainField[]): Promise<string[]> {
+    if (fields.length === 0) return [];
+    const bytes = fields.reduce((sum, f) => sum + f.plaintext.length, 0);
+    const dataKey = await this.keys.forWrite(bindingKey(binding), keyContext(binding), bytes);
+    try {
+      return fields.map(({ field, plaintext, extra }) => {
+        const { iv, sealed } = sealBytes(
+          dataKey.plaintext,
+          plaintext,
+          fieldAad(binding, field, extra),
+        );
+        return formatEnvelope({ wrapped: dataKey.wrapped, iv, sealed });
+      });
+    } finally {
+      dataKey.plaintext.fill(0);
+    }
+  }
+
+  /**
+   * Opens sealed fields of one record, unwrapping each distinct data key once. Any failure to
+   * open is a `DecryptionError` naming the field; keyring and availability errors pass through.
+   */
+  async open(binding: RecordBinding, fields: readonly SealedField[]): Promise<Buffer[]> {
+    const recordId = recordIdOf(binding);
+    const envelopes = fields.map(({ field, text }) => {
+      try {
+        return parseEnvelope(text);
+      } catch (error) {
+        throw new DecryptionError(recordId, field, (error as Error).message, { cause: error });
+      }
+    });
+    const context = keyContext(binding);
+    const opened: Buffer[] = [];
+    const keys: { wrapped: WrappedDataKey; key: Buffer }[] = [];
+    try {
+      for (const [index, envelope] of envelopes.entries()) {
+        const { field, extra } = fields[index]!;
+        let entry = keys.find((k) => sameWrappedKey(k.wrapped, envelope.wrapped));
+        if (!entry) {
+          const bytes = envelopes
+            .filter((e) => sameWrappedKey(e.wrapped, envelope.wrapped))
+            .reduce((sum, e) => sum + e.sealed.length, 0);
+          let key: Buffer;
+          try {
+            key = await this.keys.forRead(envelope.wrapped, context, bytes);
+          } catch (error) {
+            if (!(error instanceof DataKeyUnwrapError)) throw error;
+            throw new DecryptionError(recordId, field, error.message, { cause: error });
+          }
+          entry = { wrapped: envelope.wrapped, key };
+          keys.push(entry);
+        }
+        try {
+          opened.push(
+            openBytes(entry.key, envelope.iv, envelope.sealed, fieldAad(binding, field, extra)),
+          );
+        } catch (error) {
+          throw new DecryptionError(
+            recordId,
+            field,
+            'ciphertext does not open for this record and field',
+            { cause: error },
+          );
+        }
+      }
+      return opened;
+    } finally {
+      for (const { key } of keys) key.fill(0);
+    }
+  }
+}

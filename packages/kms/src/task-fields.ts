@@ -1,0 +1,242 @@
+import { type Artifact, type Message, type Part, Role, Task } from '@a2a-js/sdk';
+import { InvalidInputError, type Scope } from '@a2a-stores/core';
+import { looksSealed } from './envelope-format.js';
+import { DecryptionError, PlaintextRefusedError } from './errors.js';
+import type { RecordBinding } from './record-binding.js';
+import type { RecordSealer } from './record-sealer.js';
+
+/** Task fields that can be sealed. `id`, `contextId` and `status` (state, timestamp) never are. */
+export type TaskField = 'history' | 'artifacts' | 'metadata' | 'statusMessage';
+
+export const TASK_FIELDS: readonly TaskField[] = [
+  'history',
+  'artifacts',
+  'metadata',
+  'statusMessage',
+];
+
+/**
+ * Marks the placeholders that carry sealed fields. A sealed history is one message, a sealed
+ * status message is one message, sealed artifacts are one artifact, each with this id and one
+ * text part holding the sealed value; sealed metadata is `{ [SEALED_MARKER]: sealed }`. Every
+ * store codec round-trips these exactly.
+ */
+export const SEALED_MARKER = 'a2a-stores:sealed';
+const SEALED_MEDIA_TYPE = 'application/vnd.a2a-stores.sealed';
+
+type WireTask = Record<string, unknown> & { status?: Record<string, unknown> };
+
+function sealedPart(text: string): Part {
+  return {
+    content: { $case: 'text', value: text },
+    metadata: undefined,
+    filename: '',
+    mediaType: SEALED_MEDIA_TYPE,
+  };
+}
+
+function placeholderMessage(text: string): Message {
+  return {
+    messageId: SEALED_MARKER,
+    contextId: '',
+    taskId: '',
+    role: Role.ROLE_UNSPECIFIED,
+    parts: [sealedPart(text)],
+    metadata: undefined,
+    extensions: [],
+    referenceTaskIds: [],
+  };
+}
+
+function placeholderArtifact(text: string): Artifact {
+  return {
+    artifactId: SEALED_MARKER,
+    name: '',
+    description: '',
+    parts: [sealedPart(text)],
+    metadata: undefined,
+    extensions: [],
+  };
+}
+
+/** The sealed text of a placeholder's single part, or undefined when the shape is wrong. */
+function partText(parts: readonly Part[] | undefined): string | undefined {
+  const content = parts?.length === 1 ? parts[0]?.content : undefined;
+  return content?.$case === 'text' && looksSealed(content.value) ? content.value : undefined;
+}
+
+/** Where each field stands in a task read from the inner store. */
+type FieldState = { sealed: string } | 'absent' | 'plain';
+
+function messageState(messages: readonly Message[], taskId: string, field: string): FieldState {
+  if (messages.length === 0) return 'absent';
+  if (!messages.some((m) => m.messageId === SEALED_MARKER)) return 'plain';
+  const text = messages.length === 1 ? partText(messages[0]!.parts) : undefined;
+  if (text === undefined) throw new DecryptionError(taskId, field, 'malformed sealed placeholder');
+  return { sealed: text };
+}
+
+function fieldState(task: Task, field: TaskField): FieldState {
+  switch (field) {
+    case 'history':
+      return messageState(task.history ?? [], task.id, field);
+    case 'statusMessage':
+      return messageState(task.status?.message ? [task.status.message] : [], task.id, field);
+    case 'artifacts': {
+      const artifacts = task.artifacts ?? [];
+      if (artifacts.length === 0) return 'absent';
+      if (!artifacts.some((a) => a.artifactId === SEALED_MARKER)) return 'plain';
+      const text = artifacts.length === 1 ? partText(artifacts[0]!.parts) : undefined;
+      if (text === undefined) {
+        throw new DecryptionError(task.id, field, 'malformed sealed placeholder');
+      }
+      return { sealed: text };
+    }
+    case 'metadata': {
+      const metadata = task.metadata;
+      if (metadata === undefined) return 'absent';
+      if (!(SEALED_MARKER in metadata)) return 'plain';
+      const text = metadata[SEALED_MARKER];
+      if (Object.keys(metadata).length !== 1 || !looksSealed(text)) {
+        throw new DecryptionError(task.id, field, 'malformed sealed placeholder');
+      }
+      return { sealed: text };
+    }
+  }
+}
+
+/** The wire (JSON) form of one field, or undefined when the task has nothing to seal there. */
+function wireValue(task: Task, wire: WireTask, field: TaskField): unknown {
+  switch (field) {
+    case 'history':
+      return task.history?.length ? wire.history : undefined;
+    case 'artifacts':
+      return task.artifacts?.length ? wire.artifacts : undefined;
+    case 'metadata':
+      return task.metadata === undefined ? undefined : (wire.metadata ?? {});
+    case 'statusMessage':
+      return task.status?.message === undefined ? undefined : wire.status?.message;
+  }
+}
+
+/** Rebuilds a field from its wire form through the SDK's own decoder, as every store does. */
+function decodeField(field: TaskField, value: unknown): Partial<Task> {
+  switch (field) {
+    case 'history':
+      return { history: Task.fromJSON({ history: value }).history };
+    case 'artifacts':
+      return { artifacts: Task.fromJSON({ artifacts: value }).artifacts };
+    case 'metadata':
+      return { metadata: Task.fromJSON({ metadata: value }).metadata ?? {} };
+    case 'statusMessage':
+      return {}; // applied to status by the caller
+  }
+}
+
+/** The task with `field` replaced by a placeholder carrying `text` (a sealed value). */
+export function withSealedField(task: Task, field: TaskField, text: string): Task {
+  switch (field) {
+    case 'history':
+      return { ...task, history: [placeholderMessage(text)] };
+    case 'artifacts':
+      return { ...task, artifacts: [placeholderArtifact(text)] };
+    case 'metadata':
+      return { ...task, metadata: { [SEALED_MARKER]: text } };
+    case 'statusMessage':
+      return { ...task, status: { ...task.status!, message: placeholderMessage(text) } };
+  }
+}
+
+/** The sealed fields of a task read from the inner store, with their sealed values. */
+export function sealedFieldsOf(task: Task): { field: TaskField; text: string }[] {
+  const sealed: { field: TaskField; text: string }[] = [];
+  for (const field of TASK_FIELDS) {
+    const state = fieldState(task, field);
+    if (typeof state === 'object') sealed.push({ field, text: state.sealed });
+  }
+  return sealed;
+}
+
+/** How reads treat plaintext in a field that should be sealed. */
+export interface OpenPolicy {
+  readonly fields: ReadonlySet<TaskField>;
+  readonly strict: boolean;
+  readonly onPlaintext: (scope: Scope, recordId: string, field: string) => void;
+}
+
+export function taskBinding(scope: Scope, taskId: string): RecordBinding {
+  return { kind: 'task', scope, taskId, configId: '' };
+}
+
+/**
+ * The task as the inner store must hold it: each configured field that has content replaced by a
+ * placeholder carrying its sealed wire JSON. Empty fields stay empty (nothing to hide), so a task
+ * with nothing to seal costs no keyring call.
+ */
+export async function sealTask(
+  sealer: RecordSealer,
+  scope: Scope,
+  task: Task,
+  fields: ReadonlySet<TaskField>,
+): Promise<Task> {
+  if (fields.size === 0) return task;
+  let wire: WireTask;
+  try {
+    wire = Task.toJSON(task) as WireTask;
+  } catch (error) {
+    throw new InvalidInputError(`task cannot be serialised: ${(error as Error).message}`);
+  }
+  const plain: { field: TaskField; plaintext: Buffer }[] = [];
+  for (const field of TASK_FIELDS) {
+    if (!fields.has(field)) continue;
+    const value = wireValue(task, wire, field);
+    if (value !== undefined) plain.push({ field, plaintext: Buffer.from(JSON.stringify(value)) });
+  }
+  if (plain.length === 0) return task;
+  const sealed = await sealer.seal(taskBinding(scope, task.id), plain);
+  let result = task;
+  plain.forEach(({ field }, index) => {
+    result = withSealedField(result, field, sealed[index]!);
+  });
+  return result;
+}
+
+/**
+ * The task with every sealed placeholder opened. Sealed fields open whatever the current
+ * configuration (a field no longer sealed still reads); plaintext in a configured field is
+ * refused in strict mode and reported in migration mode.
+ */
+export async function openTask(
+  sealer: RecordSealer,
+  scope: Scope,
+  task: Task,
+  policy: OpenPolicy,
+): Promise<Task> {
+  const sealed: { field: TaskField; text: string }[] = [];
+  for (const field of TASK_FIELDS) {
+    const state = fieldState(task, field);
+    if (typeof state === 'object') sealed.push({ field, text: state.sealed });
+    else if (state === 'plain' && policy.fields.has(field)) {
+      if (policy.strict) throw new PlaintextRefusedError(task.id, field);
+      policy.onPlaintext(scope, task.id, field);
+    }
+  }
+  if (sealed.length === 0) return task;
+  const opened = await sealer.open(taskBinding(scope, task.id), sealed);
+  let result: Task = { ...task };
+  sealed.forEach(({ field }, index) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(opened[index]!.toString('utf8'));
+    } catch (error) {
+      throw new DecryptionError(task.id, field, 'opened value is not JSON', { cause: error });
+    }
+    if (field === 'statusMessage') {
+      const message = Task.fromJSON({ status: { message: value } }).status?.message;
+      result = { ...result, status: { ...result.status!, message } };
+    } else {
+      result = { ...result, ...decodeField(field, value) };
+    }
+  });
+  return result;
+}

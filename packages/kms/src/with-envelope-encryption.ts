@@ -1,0 +1,66 @@
+import type { PushNotificationStore, TaskStore } from '@a2a-js/sdk/server';
+import type { MigrationResult, StoreBundle } from '@a2a-stores/core';
+import { EncryptedPushNotificationStore } from './encrypted-push-store.js';
+import { EncryptedTaskStore } from './encrypted-task-store.js';
+import type { Keyring } from './keyring.js';
+import { type EnvelopeEncryptionOptions, resolveEnvelopeSettings } from './options.js';
+
+/**
+ * The stores to wrap: any adapter's bundle (`createSqliteStores(...)`, `createMemoryStores()`,
+ * ...) or a pair of your own. The extended methods (`loadVersioned`, `delete`, ...) of the
+ * result need an inner store that has them.
+ */
+export interface EncryptableStores {
+  readonly taskStore: TaskStore;
+  readonly pushNotificationStore: PushNotificationStore;
+  migrate?(): Promise<MigrationResult>;
+  close?(): Promise<void>;
+}
+
+/** What {@link withEnvelopeEncryption} returns: a `StoreBundle` plus the keyring it seals with. */
+export interface EncryptedStoreBundle
+  extends StoreBundle<EncryptedTaskStore, EncryptedPushNotificationStore> {
+  readonly keyring: Keyring;
+}
+
+/**
+ * Wraps an adapter's stores with envelope encryption: push config `token` and
+ * `authentication.credentials` are always sealed, the chosen task fields too, each with
+ * AES-256-GCM under a data key from `keyring`, bound to the record's scope, task, config and
+ * field. The result is a drop-in for the SDK (`DefaultRequestHandler`) and keeps the extended
+ * interfaces. `close()` wipes the data-key cache, then closes the inner stores.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStores } from '@a2a-stores/core';
+ * import { generateLocalMasterKey, LocalAesKeyring, withEnvelopeEncryption } from '@a2a-stores/kms';
+ * const stores = withEnvelopeEncryption(createMemoryStores(), {
+ *   keyring: new LocalAesKeyring({ keys: { k1: generateLocalMasterKey() }, primary: 'k1' }),
+ * });
+ * ```
+ */
+export function withEnvelopeEncryption(
+  stores: EncryptableStores,
+  options: EnvelopeEncryptionOptions,
+): EncryptedStoreBundle {
+  if (!stores?.taskStore || !stores.pushNotificationStore) {
+    throw new TypeError(
+      'withEnvelopeEncryption: stores must have taskStore and pushNotificationStore',
+    );
+  }
+  const settings = resolveEnvelopeSettings(options);
+  return {
+    taskStore: new EncryptedTaskStore(stores.taskStore, settings),
+    pushNotificationStore: new EncryptedPushNotificationStore(
+      stores.pushNotificationStore,
+      settings,
+    ),
+    keyring: options.keyring,
+    migrate: async () => (stores.migrate ? stores.migrate() : { applied: [], current: [] }),
+    close: async () => {
+      settings.closed = true;
+      settings.sealer.keys.wipe();
+      await stores.close?.();
+    },
+  };
+}

@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  formatEnvelope,
+  IV_BYTES,
+  looksSealed,
+  parseEnvelope,
+  SEALED_PREFIX,
+  TAG_BYTES,
+} from '../src/envelope-format.js';
+import { fieldAad, keyContext, type RecordBinding } from '../src/record-binding.js';
+
+const envelope = {
+  wrapped: {
+    provider: 'aws-kms',
+    keyId: 'arn:aws:kms:us-east-1:111122223333:key/ünïcode-id',
+    ciphertext: randomBytes(150),
+  },
+  iv: randomBytes(IV_BYTES),
+  sealed: randomBytes(40 + TAG_BYTES),
+};
+
+describe('sealed value format', () => {
+  it('round-trips and is self-describing', () => {
+    const text = formatEnvelope(envelope);
+    expect(text.startsWith(SEALED_PREFIX)).toBe(true);
+    expect(text.slice(SEALED_PREFIX.length)).toMatch(/^[A-Za-z0-9_-]+$/);
+    const parsed = parseEnvelope(text);
+    expect(parsed.wrapped.provider).toBe(envelope.wrapped.provider);
+    expect(parsed.wrapped.keyId).toBe(envelope.wrapped.keyId);
+    expect(Buffer.from(parsed.wrapped.ciphertext).equals(envelope.wrapped.ciphertext)).toBe(true);
+    expect(parsed.iv.equals(envelope.iv)).toBe(true);
+    expect(parsed.sealed.equals(envelope.sealed)).toBe(true);
+  });
+
+  it('refuses every truncation, other versions, bad characters and empty key ids', () => {
+    const text = formatEnvelope(envelope);
+    const bytes = Buffer.from(text.slice(SEALED_PREFIX.length), 'base64url');
+    const headerAndMinimum = bytes.length - 40;
+    for (let length = 0; length < headerAndMinimum; length++) {
+      const cut = SEALED_PREFIX + bytes.subarray(0, length).toString('base64url');
+      expect(() => parseEnvelope(cut), `length ${length}`).toThrow();
+    }
+    const otherVersion = Buffer.from(bytes);
+    otherVersion[0] = 2;
+    expect(() => parseEnvelope(SEALED_PREFIX + otherVersion.toString('base64url'))).toThrow(
+      /version/,
+    );
+    expect(() => parseEnvelope('a2asealed:v2:AAAA')).toThrow(/version/);
+    expect(() => parseEnvelope(`${text}*`)).toThrow(/base64url/);
+    expect(() =>
+      formatEnvelope({ ...envelope, wrapped: { ...envelope.wrapped, keyId: 'x'.repeat(70_000) } }),
+    ).toThrow(RangeError);
+    const noKey = formatEnvelope({ ...envelope, wrapped: { ...envelope.wrapped, keyId: '' } });
+    expect(() => parseEnvelope(noKey)).toThrow(/no key/);
+  });
+
+  it('tells sealed values from plaintext', () => {
+    expect(looksSealed(formatEnvelope(envelope))).toBe(true);
+    expect(looksSealed('a2asealed:v9:whatever')).toBe(true);
+    for (const plain of ['', 'token-123', 'A2ASEALED:v1:x', undefined, 42]) {
+      expect(looksSealed(plain)).toBe(false);
+    }
+  });
+});
+
+describe('record binding', () => {
+  const base: RecordBinding = {
+    kind: 'push-config',
+    scope: { tenant: 'acme', owner: 'alice' },
+    taskId: 't1',
+    configId: 'c1',
+  };
+
+  it('gives every record, field and URL distinct associated data', () => {
+    const variants: [RecordBinding, string, string][] = [
+      [base, 'token', 'https://a'],
+      [{ ...base, kind: 'task' }, 'token', 'https://a'],
+      [{ ...base, scope: { tenant: 'acme', owner: 'bob' } }, 'token', 'https://a'],
+      [{ ...base, scope: { tenant: 'other', owner: 'alice' } }, 'token', 'https://a'],
+      // Separator games: the encoding must not let strings run into each other.
+      [{ ...base, scope: { tenant: 'acmealice', owner: '' } }, 'token', 'https://a'],
+      [{ ...base, scope: { tenant: 'acme","alice', owner: '' } }, 'token', 'https://a'],
+      [{ ...base, taskId: 't2' }, 'token', 'https://a'],
+      [{ ...base, configId: 'c2' }, 'token', 'https://a'],
+      [base, 'credentials', 'https://a'],
+      [base, 'token', 'https://b'],
+    ];
+    const encodings = variants.map(([binding, field, url]) =>
+      fieldAad(binding, field, url).toString('hex'),
+    );
+    expect(new Set(encodings).size).toBe(variants.length);
+  });
+
+  it('sends KMS a context naming the record, without empty values', () => {
+    expect(keyContext(base)).toEqual({
+      'a2a-stores:format': '1',
+      'a2a-stores:record': 'push-config',
+      'a2a-stores:tenant': 'acme',
+      'a2a-stores:owner': 'alice',
+      'a2a-stores:task': 't1',
+      'a2a-stores:config': 'c1',
+    });
+    expect(
+      keyContext({ kind: 'task', scope: { tenant: '', owner: '' }, taskId: 't', configId: '' }),
+    ).toEqual({ 'a2a-stores:format': '1', 'a2a-stores:record': 'task', 'a2a-stores:task': 't' });
+  });
+});

@@ -1,0 +1,122 @@
+import {
+  BackedPushNotificationStore,
+  BackedTaskStore,
+  type MigrationResult,
+  resolveStoreOptions,
+  type StoreBundle,
+  StoreClosedError,
+} from '@a2a-stores/core';
+import { type Connection, createPool, type Pool } from 'mysql2/promise';
+import { runMigrations } from './migrations.js';
+import { translateError } from './mysql-errors.js';
+import {
+  type MysqlConnectionOptions,
+  type MysqlStoreOptions,
+  type MysqlUriSource,
+  tableNames,
+} from './options.js';
+import { MysqlPushConfigBackend } from './push-backend.js';
+import { createSharedState, SqlRunner } from './sql-runner.js';
+import { MysqlTaskBackend } from './task-backend.js';
+
+/** A task store and a push config store bound to one place their statements run. */
+export interface MysqlBoundStores {
+  readonly taskStore: BackedTaskStore;
+  readonly pushNotificationStore: BackedPushNotificationStore;
+}
+
+/** What {@link createMysqlStores} returns. */
+export interface MysqlStores
+  extends StoreBundle<BackedTaskStore, BackedPushNotificationStore>,
+    MysqlBoundStores {
+  /** The pool the stores use: yours, or the one created from `uri` (for your transactions). */
+  readonly pool: Pool;
+  /**
+   * Stores whose statements run on `connection`, inside the transaction you opened on it: they
+   * commit or roll back with your own writes. Nothing here begins, commits or releases it.
+   * A store write that fails (a deadlock, a lost connection) leaves the transaction yours to
+   * roll back. The schema must already be migrated.
+   */
+  withConnection(connection: Connection): MysqlBoundStores;
+}
+
+/**
+ * Strict mode on every connection the stores open: a value that does not fit is an error, never
+ * a silent truncation. Set in full, so a server default of ANSI_QUOTES or NO_BACKSLASH_ESCAPES
+ * cannot change how statements parse.
+ */
+export const SESSION_SQL_MODE =
+  'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
+
+function createOwnedPool(source: MysqlUriSource): Pool {
+  const pool = createPool({ ...source.poolOptions, uri: source.uri });
+  // Queued before the first statement of each new connection, so no statement runs unstrict.
+  pool.pool.on('connection', (connection) => {
+    connection.query(`SET SESSION sql_mode = '${SESSION_SQL_MODE}'`, () => undefined);
+  });
+  return pool;
+}
+
+/**
+ * Durable, tenant-scoped stores for `@a2a-js/sdk` on MySQL 8.0+ or MariaDB 10.11+ (mysql2).
+ * Run `migrate()` once (it is idempotent and safe from several workers) before using them.
+ *
+ * @example
+ * ```ts
+ * import { createMysqlStores } from '@a2a-stores/mysql';
+ * const stores = createMysqlStores({ uri: 'mysql://app@127.0.0.1:3306/agents' });
+ * await stores.migrate();
+ * // new DefaultRequestHandler(card, stores.taskStore, executor, bus, stores.pushNotificationStore)
+ * ```
+ */
+export function createMysqlStores(
+  connection: MysqlConnectionOptions,
+  options: MysqlStoreOptions = {},
+): MysqlStores {
+  const { tablePrefix, ...coreOptions } = options;
+  const tables = tableNames(tablePrefix);
+  const resolved = resolveStoreOptions(coreOptions);
+  let pool: Pool;
+  if (connection?.pool) pool = connection.pool;
+  else if (typeof connection?.uri === 'string' && connection.uri !== '')
+    pool = createOwnedPool(connection);
+  else throw new TypeError('createMysqlStores needs { pool } or { uri }');
+  const owned = pool !== connection.pool;
+  const shared = createSharedState(pool, tables, resolved.limits);
+  const bind = (runner: SqlRunner): MysqlBoundStores => ({
+    taskStore: new BackedTaskStore(new MysqlTaskBackend(runner), resolved),
+    pushNotificationStore: new BackedPushNotificationStore(
+      new MysqlPushConfigBackend(runner),
+      resolved,
+    ),
+  });
+
+  return {
+    ...bind(new SqlRunner({ pool }, shared)),
+    pool,
+    withConnection(connection: Connection): MysqlBoundStores {
+      if (!connection || typeof connection.execute !== 'function') {
+        throw new TypeError(
+          'withConnection needs a mysql2/promise connection (e.g. from pool.getConnection())',
+        );
+      }
+      return bind(new SqlRunner({ connection }, shared));
+    },
+    async migrate(): Promise<MigrationResult> {
+      if (shared.closed) throw new StoreClosedError();
+      try {
+        const result = await runMigrations(pool, tables);
+        // Fail here, not on the first request, when the server cannot hold the configured limits.
+        await shared.gate.ensure();
+        return result;
+      } catch (error) {
+        throw translateError(error, 'migrate');
+      }
+    },
+    async close(): Promise<void> {
+      if (shared.closed) return;
+      shared.closed = true;
+      if (owned) await pool.end();
+    },
+  };
+}

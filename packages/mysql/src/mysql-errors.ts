@@ -1,0 +1,113 @@
+import { isNetworkError, StoreError, StoreUnavailableError } from '@a2a-stores/core';
+
+/** The fields mysql2 puts on its errors (server errors carry `errno` and `sqlState`). */
+interface MysqlDriverError {
+  readonly code?: unknown;
+  readonly errno?: unknown;
+  readonly sqlState?: unknown;
+  readonly fatal?: unknown;
+  readonly message?: unknown;
+}
+
+export const ER_DUP_ENTRY = 1062;
+const ER_NO_SUCH_TABLE = 1146;
+const ER_BAD_FIELD_ERROR = 1054;
+const ER_LOCK_DEADLOCK = 1213;
+
+/**
+ * Server errors meaning "the database cannot serve this now; the same call may succeed later":
+ * shutdown, connection limits, killed or interrupted statements, lock wait timeouts, a read-only
+ * server (failover in progress), lost network packets.
+ */
+const UNAVAILABLE_ERRNOS: ReadonlySet<number> = new Set([
+  1040, // ER_CON_COUNT_ERROR: too many connections
+  1053, // ER_SERVER_SHUTDOWN
+  1077, // ER_NORMAL_SHUTDOWN
+  1078, // ER_GOT_SIGNAL
+  1079, // ER_SHUTDOWN_COMPLETE
+  1152, // ER_ABORTING_CONNECTION
+  1158, // ER_NET_READ_ERROR
+  1159, // ER_NET_READ_INTERRUPTED
+  1160, // ER_NET_ERROR_ON_WRITE
+  1161, // ER_NET_WRITE_INTERRUPTED
+  1203, // ER_TOO_MANY_USER_CONNECTIONS
+  1205, // ER_LOCK_WAIT_TIMEOUT
+  1213, // ER_LOCK_DEADLOCK (only surfaces when it cannot be retried: inside your transaction)
+  1290, // ER_OPTION_PREVENTS_STATEMENT: --read-only (a replica, or a primary being failed over)
+  1317, // ER_QUERY_INTERRUPTED
+  1792, // ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION
+  1836, // ER_READ_ONLY_MODE
+  1927, // ER_CONNECTION_KILLED (MariaDB)
+  3024, // ER_QUERY_TIMEOUT (MySQL max_execution_time)
+  4031, // ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8: idle connection closed by the server)
+]);
+
+/** mysql2's own codes for a connection that broke or a pool that can no longer give one. */
+const UNAVAILABLE_DRIVER_CODES: ReadonlySet<string> = new Set([
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
+  'PROTOCOL_ENQUEUE_AFTER_QUIT',
+  'PROTOCOL_ENQUEUE_HANDSHAKE_TWICE',
+  'ER_CONNECTION_KILLED',
+]);
+
+const POOL_GONE_MESSAGES: ReadonlySet<string> = new Set([
+  'Pool is closed.',
+  'No connections available.',
+  'Queue limit reached.',
+  "Can't add new command when connection is in closed state",
+]);
+
+function fields(error: unknown): MysqlDriverError {
+  return error && typeof error === 'object' ? (error as MysqlDriverError) : {};
+}
+
+function errnoOf(error: unknown): number | undefined {
+  const errno = fields(error).errno;
+  return typeof errno === 'number' ? errno : undefined;
+}
+
+export function isDuplicateKey(error: unknown): boolean {
+  return errnoOf(error) === ER_DUP_ENTRY;
+}
+
+/** InnoDB chose this statement as a deadlock victim and rolled back its transaction. */
+export function isDeadlock(error: unknown): boolean {
+  return errnoOf(error) === ER_LOCK_DEADLOCK;
+}
+
+/** A table or column the statement needs does not exist: the schema is missing or older. */
+export function isMissingSchema(error: unknown): boolean {
+  const errno = errnoOf(error);
+  return errno === ER_NO_SUCH_TABLE || errno === ER_BAD_FIELD_ERROR;
+}
+
+/** True when the error means the server could not be reached or could not serve the call. */
+export function isUnavailable(error: unknown): boolean {
+  if (isNetworkError(error)) return true;
+  const f = fields(error);
+  if (f.fatal === true) return true;
+  if (typeof f.code === 'string' && UNAVAILABLE_DRIVER_CODES.has(f.code)) return true;
+  const errno = errnoOf(error);
+  if (errno !== undefined && UNAVAILABLE_ERRNOS.has(errno)) return true;
+  // SQLSTATE class 08: connection exception.
+  if (typeof f.sqlState === 'string' && f.sqlState.startsWith('08')) return true;
+  return typeof f.message === 'string' && POOL_GONE_MESSAGES.has(f.message);
+}
+
+/**
+ * Maps a driver error to core's typed errors where it has a meaning callers act on; other
+ * errors (bugs, permissions) pass through unchanged. The message names the operation and the
+ * driver's code, never a query's data, so nothing stored leaks into logs.
+ */
+export function translateError(error: unknown, operation: string): unknown {
+  if (error instanceof StoreError) return error;
+  if (isUnavailable(error)) {
+    const f = fields(error);
+    const code =
+      typeof f.code === 'string' ? f.code : typeof f.message === 'string' ? f.message : 'unknown';
+    return new StoreUnavailableError(`MySQL ${operation} failed: ${code}`, { cause: error });
+  }
+  return error;
+}

@@ -1,0 +1,188 @@
+import {
+  type BackendListQuery,
+  buildListPredicates,
+  type Scope,
+  TERMINAL_STATES,
+} from '@a2a-stores/core';
+import type { TableNames } from './options.js';
+import type { SqlValue } from './sql-runner.js';
+
+/** Terminal TaskState numbers, inlined as literals (they are constants, not input). */
+const TERMINAL = TERMINAL_STATES.join(', ');
+
+/**
+ * True when the stored row may not take the incoming state: core's `isStaleTransition` in SQL.
+ * Reads only `state`, which the upsert assigns last, so it sees the stored value whether the
+ * server evaluates assignments left to right (MySQL) or all at once (MariaDB's
+ * SIMULTANEOUS_ASSIGNMENT mode).
+ */
+const STALE = `(state IN (${TERMINAL}) AND state <> VALUES(state))`;
+
+const TASK_COLUMNS =
+  'tenant, owner, id, context_id, state, sort_key, version, updated_at, body, artifacts';
+const TASK_VALUES = '?, ?, ?, ?, ?, ?, 1, ?, ?, ?';
+
+/** The index each list shape walks, so the plan never depends on table statistics. */
+function listIndex(query: Pick<BackendListQuery, 'contextId' | 'state'>): string {
+  if (query.contextId !== '') return 'tasks_by_context';
+  if (query.state !== 0) return 'tasks_by_state';
+  return 'tasks_by_time';
+}
+
+/**
+ * A LIMIT placeholder's value, as a decimal string: MySQL 8.0.22+ refuses a DOUBLE there (how
+ * drivers send JS numbers unless the server hints an integer type), and both servers accept a
+ * string.
+ */
+function limitParam(limit: number): string {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`bad LIMIT ${limit}`);
+  return String(limit);
+}
+
+export interface Statement {
+  readonly sql: string;
+  readonly params: SqlValue[];
+}
+
+/** The task statements for one table prefix, built once. */
+export class TaskStatements {
+  readonly get: string;
+  readonly getWithArtifacts: string;
+  readonly insert: string;
+  readonly upsert: string;
+  readonly updateIfVersion: string;
+  readonly readState: string;
+  readonly deleteTask: string;
+  readonly deleteConfigSet: string;
+  readonly deleteConfigs: string;
+
+  constructor(private readonly t: TableNames) {
+    const key = 'tenant = ? AND owner = ? AND id = ?';
+    const taskKey = 'tenant = ? AND owner = ? AND task_id = ?';
+    this.get = `SELECT version, sort_key, body FROM ${t.tasks} WHERE ${key}`;
+    this.getWithArtifacts = `SELECT version, sort_key, body, artifacts FROM ${t.tasks} WHERE ${key}`;
+    this.insert = `INSERT INTO ${t.tasks} (${TASK_COLUMNS}) VALUES (${TASK_VALUES})`;
+    /*
+     * The plain save, in one statement. ON DUPLICATE KEY UPDATE has pitfalls we sidestep:
+     * - affectedRows is 1 (insert), 2 (update) or 0/1 (row unchanged, depending on the
+     *   CLIENT_FOUND_ROWS flag your pool may or may not set). A written update always bumps
+     *   `version`, so it always reports 2; a refused (stale) one changes nothing and reports its
+     *   stored version through LAST_INSERT_ID(expr), which the OK packet carries as insertId,
+     *   while a fresh insert reports insertId 0. So the outcome never depends on the flag.
+     * - There is no AUTO_INCREMENT column, so no id gaps; the primary key is the only unique
+     *   key, so there is no ambiguity about which row is updated.
+     * - The new version comes back in the same round trip (LAST_INSERT_ID), no second read.
+     * VALUES(col) is deprecated in MySQL 8.0.20+ in favour of a row alias MariaDB does not
+     * parse; it still works on both, and sending the 4 MiB body twice would not.
+     */
+    this.upsert = `INSERT INTO ${t.tasks} (${TASK_COLUMNS}) VALUES (${TASK_VALUES})
+ON DUPLICATE KEY UPDATE
+  context_id = IF(${STALE}, context_id, VALUES(context_id)),
+  sort_key = IF(${STALE}, sort_key, VALUES(sort_key)),
+  updated_at = IF(${STALE}, updated_at, VALUES(updated_at)),
+  body = IF(${STALE}, body, VALUES(body)),
+  artifacts = IF(${STALE}, artifacts, VALUES(artifacts)),
+  version = LAST_INSERT_ID(IF(${STALE}, version, version + 1)),
+  state = IF(${STALE}, state, VALUES(state))`;
+    // Compare-and-set and the terminal guard in the WHERE clause: one statement, one row lock.
+    this.updateIfVersion = `UPDATE ${t.tasks}
+SET context_id = ?, state = ?, sort_key = ?, updated_at = ?, body = ?, artifacts = ?, version = version + 1
+WHERE ${key} AND version = ? AND NOT (state IN (${TERMINAL}) AND state <> ?)`;
+    this.readState = `SELECT version, state FROM ${t.tasks} WHERE ${key}`;
+    this.deleteTask = `DELETE FROM ${t.tasks} WHERE ${key}`;
+    this.deleteConfigSet = `DELETE FROM ${t.pushConfigSets} WHERE ${taskKey}`;
+    this.deleteConfigs = `DELETE FROM ${t.pushConfigs} WHERE ${taskKey}`;
+  }
+
+  /**
+   * One page plus its exact total in one statement (one snapshot): the total is an uncorrelated
+   * subquery the server evaluates once, counting entries of the same index the page walks
+   * (index-only; no row, body or artifacts is read to count).
+   */
+  listPage(scope: Scope, query: BackendListQuery): Statement {
+    const where = this.listWhere(scope, query);
+    const cursorParams: SqlValue[] = [];
+    const keyset = buildListPredicates(
+      { contextId: '', state: 0, after: null, cursor: query.cursor },
+      (value) => {
+        cursorParams.push(value);
+        return '?';
+      },
+      { rowComparison: false },
+    );
+    const columns = query.includeArtifacts
+      ? 'id, sort_key, version, body, artifacts'
+      : 'id, sort_key, version, body';
+    const from = `${this.t.tasks} FORCE INDEX (${listIndex(query)})`;
+    return {
+      sql: `SELECT ${columns}, (SELECT COUNT(*) FROM ${from} WHERE ${where.sql}) AS total
+FROM ${from}
+WHERE ${where.sql}${keyset.cursor ? ` AND ${keyset.cursor}` : ''}
+ORDER BY sort_key DESC, id DESC
+LIMIT ?`,
+      params: [...where.params, ...where.params, ...cursorParams, limitParam(query.limit)],
+    };
+  }
+
+  /** The total alone, for the rare page that comes back empty after a cursor. */
+  listTotal(scope: Scope, query: BackendListQuery): Statement {
+    const where = this.listWhere(scope, query);
+    return {
+      sql: `SELECT COUNT(*) AS total FROM ${this.t.tasks} FORCE INDEX (${listIndex(query)}) WHERE ${where.sql}`,
+      params: where.params,
+    };
+  }
+
+  private listWhere(scope: Scope, query: BackendListQuery): Statement {
+    const params: SqlValue[] = [scope.tenant, scope.owner];
+    const { filters } = buildListPredicates(
+      { contextId: query.contextId, state: query.state, after: query.after, cursor: null },
+      (value) => {
+        params.push(value);
+        return '?';
+      },
+      { rowComparison: false },
+    );
+    return { sql: ['tenant = ?', 'owner = ?', ...filters].join(' AND '), params };
+  }
+
+  /** A batch of purgeable tasks, locked until the transaction deletes them. */
+  purgeBatch(
+    states: readonly number[],
+    olderThan: number,
+    scope: Scope | undefined,
+    limit: number,
+  ): Statement {
+    const inStates = states.map(() => '?').join(', ');
+    const inScope = scope ? ' AND tenant = ? AND owner = ?' : '';
+    return {
+      sql: `SELECT tenant, owner, id FROM ${this.t.tasks}
+WHERE state IN (${inStates}) AND updated_at < ?${inScope}
+LIMIT ? FOR UPDATE`,
+      params: [
+        ...states,
+        olderThan,
+        ...(scope ? [scope.tenant, scope.owner] : []),
+        limitParam(limit),
+      ],
+    };
+  }
+
+  /**
+   * Deletes from `table` the rows of the given task keys. Built per batch size, so it runs as a
+   * text query (not prepared: one prepared statement per size would pile up against the
+   * server's max_prepared_stmt_count); the keys are Buffers, which mysql2 writes as X'..'
+   * literals whatever the sql_mode.
+   */
+  deleteKeys(
+    table: 'tasks' | 'pushConfigs' | 'pushConfigSets',
+    keys: readonly (readonly [Buffer, Buffer, Buffer])[],
+  ): { sql: string; params: Buffer[] } {
+    const idColumn = table === 'tasks' ? 'id' : 'task_id';
+    const tuples = keys.map(() => '(?, ?, ?)').join(', ');
+    return {
+      sql: `DELETE FROM ${this.t[table]} WHERE (tenant, owner, ${idColumn}) IN (${tuples})`,
+      params: keys.flat(),
+    };
+  }
+}

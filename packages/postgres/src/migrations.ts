@@ -1,0 +1,198 @@
+import {
+  applyPendingMigrations,
+  type MigrationResult,
+  missingMigrationIds,
+  type SqlMigration,
+} from '@a2a-stores/core';
+import type { Pool, PoolClient } from 'pg';
+import { counterKeysOf } from './counter-sql.js';
+import { type PostgresNames, type PostgresStoreOptions, resolvePostgresNames } from './options.js';
+import { translatePgError } from './pg-errors.js';
+
+/**
+ * The ordered schema steps with their SQL, for tools that print or review what `migrate()` runs
+ * (e.g. a dry run). Ids are recorded in the ledger table and never change once released.
+ *
+ * @example
+ * ```ts
+ * import { postgresMigrations } from '@a2a-stores/postgres';
+ * for (const step of postgresMigrations({ schema: 'app' })) console.log(step.id, step.statements);
+ * ```
+ */
+export function postgresMigrations(
+  options: Pick<PostgresStoreOptions, 'schema' | 'tablePrefix'> = {},
+): readonly SqlMigration[] {
+  return migrationSteps(resolvePostgresNames(options));
+}
+
+/** The steps for resolved names; a new column or index is a new step at the end. */
+function migrationSteps(names: PostgresNames): readonly SqlMigration[] {
+  const { tasks, counts, pushConfigs, pushSeq, putPushConfig } = names;
+  return [
+    {
+      id: '0001_tasks',
+      statements: [
+        // COLLATE "C" compares bytes: UTF-8 byte order is code point order, core's compareIds.
+        // Fixed-width columns first; body and artifacts last and apart, so a page that does not
+        // return artifacts never reads (or de-TOASTs) them.
+        `CREATE TABLE ${tasks} (
+          tenant text COLLATE "C" NOT NULL,
+          owner text COLLATE "C" NOT NULL,
+          id text COLLATE "C" NOT NULL,
+          context_id text COLLATE "C" NOT NULL,
+          state smallint NOT NULL,
+          sort_key bigint NOT NULL,
+          version bigint NOT NULL,
+          updated_at bigint NOT NULL,
+          body text NOT NULL,
+          artifacts text NOT NULL,
+          PRIMARY KEY (tenant, owner, id)
+        )`,
+        `CREATE INDEX ${names.index('tasks_by_time')} ON ${tasks} (tenant, owner, sort_key DESC, id DESC)`,
+        `CREATE INDEX ${names.index('tasks_by_context')} ON ${tasks} (tenant, owner, context_id, sort_key DESC, id DESC)`,
+        `CREATE INDEX ${names.index('tasks_by_state')} ON ${tasks} (tenant, owner, state, sort_key DESC, id DESC)`,
+        `CREATE INDEX ${names.index('tasks_purge')} ON ${tasks} (state, updated_at)`,
+      ],
+    },
+    {
+      id: '0002_task_counts',
+      statements: [
+        `CREATE TABLE ${counts} (
+          tenant text COLLATE "C" NOT NULL,
+          owner text COLLATE "C" NOT NULL,
+          context_id text COLLATE "C" NOT NULL,
+          state smallint NOT NULL,
+          n bigint NOT NULL,
+          PRIMARY KEY (tenant, owner, context_id, state)
+        )`,
+        // Counts any task stored before this step, so an upgraded schema starts exact.
+        `INSERT INTO ${counts} (tenant, owner, context_id, state, n)
+         SELECT t.tenant, t.owner, k.context_id, k.state, count(*)
+         FROM ${tasks} AS t
+         ${counterKeysOf('t')}
+         GROUP BY t.tenant, t.owner, k.context_id, k.state`,
+      ],
+    },
+    {
+      id: '0003_push_configs',
+      statements: [
+        `CREATE SEQUENCE ${pushSeq}`,
+        `CREATE TABLE ${pushConfigs} (
+          tenant text COLLATE "C" NOT NULL,
+          owner text COLLATE "C" NOT NULL,
+          task_id text COLLATE "C" NOT NULL,
+          config_id text COLLATE "C" NOT NULL,
+          seq bigint NOT NULL,
+          updated_at bigint NOT NULL,
+          wire_version text NOT NULL,
+          config text NOT NULL,
+          PRIMARY KEY (tenant, owner, task_id, config_id)
+        )`,
+        // A function, so the per-task cap check and the write are one round trip and atomic:
+        // the advisory lock serialises writers of one task's configs, and the count after it
+        // (a new snapshot, as in every VOLATILE plpgsql statement) sees every committed config.
+        `CREATE FUNCTION ${putPushConfig}(
+          p_tenant text, p_owner text, p_task_id text, p_config_id text,
+          p_config text, p_wire_version text, p_max bigint, p_now bigint
+        ) RETURNS boolean
+        LANGUAGE plpgsql
+        SET search_path = pg_catalog, pg_temp
+        AS $fn$
+        DECLARE
+          existing_count bigint;
+          has_same_id boolean;
+        BEGIN
+          PERFORM pg_advisory_xact_lock(hashtextextended(
+            length(p_tenant) || ':' || p_tenant || length(p_owner) || ':' || p_owner || p_task_id, 0));
+          SELECT count(*), coalesce(bool_or(config_id = p_config_id), false)
+            INTO existing_count, has_same_id
+            FROM ${pushConfigs}
+            WHERE tenant = p_tenant AND owner = p_owner AND task_id = p_task_id;
+          IF NOT has_same_id AND existing_count >= p_max THEN
+            RETURN false;
+          END IF;
+          INSERT INTO ${pushConfigs} (tenant, owner, task_id, config_id, seq, updated_at, wire_version, config)
+          VALUES (p_tenant, p_owner, p_task_id, p_config_id, nextval('${pushSeq}'), p_now, p_wire_version, p_config)
+          ON CONFLICT (tenant, owner, task_id, config_id) DO UPDATE SET
+            seq = excluded.seq, updated_at = excluded.updated_at,
+            wire_version = excluded.wire_version, config = excluded.config;
+          RETURN true;
+        END
+        $fn$`,
+      ],
+    },
+  ];
+}
+
+/** The known migration ids the ledger lacks (all of them when the ledger does not exist). */
+export async function findMissingMigrations(pool: Pool, names: PostgresNames): Promise<string[]> {
+  const all = migrationSteps(names);
+  try {
+    const found = await pool.query<{ ledger: string | null }>(
+      'SELECT to_regclass($1)::text AS ledger',
+      [names.ledger],
+    );
+    if (!found.rows[0]?.ledger) return all.map((m) => m.id);
+    const applied = await pool.query<{ id: string }>(`SELECT id FROM ${names.ledger}`);
+    return missingMigrationIds(
+      all,
+      applied.rows.map((r) => r.id),
+    );
+  } catch (error) {
+    throw translatePgError(error);
+  }
+}
+
+/**
+ * Applies the pending steps in one transaction under an advisory lock keyed by schema and
+ * prefix: concurrent `migrate()` calls from several workers wait for each other, and the later
+ * ones find nothing to do. PostgreSQL DDL is transactional, so a failed step leaves no trace.
+ */
+export async function migratePostgres(pool: Pool, names: PostgresNames): Promise<MigrationResult> {
+  let client: PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw translatePgError(error);
+  }
+  // A checked-out client's socket errors are emitted on it; without a listener they would crash
+  // the process. The failing query rejects as well, which is where the error is reported.
+  const ignore = () => {};
+  client.on('error', ignore);
+  let failure: unknown;
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [names.migrationLockKey]);
+    const schema = await client.query<{ found: string | null }>(
+      'SELECT to_regnamespace($1)::text AS found',
+      [names.schemaSql],
+    );
+    // Only when missing: CREATE SCHEMA IF NOT EXISTS still demands CREATE on the database.
+    if (!schema.rows[0]?.found) await client.query(`CREATE SCHEMA ${names.schemaSql}`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${names.ledger} (
+        id text COLLATE "C" PRIMARY KEY,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`,
+    );
+    const result = await applyPendingMigrations(migrationSteps(names), {
+      applied: async () =>
+        (await client.query<{ id: string }>(`SELECT id FROM ${names.ledger}`)).rows.map(
+          (r) => r.id,
+        ),
+      apply: async (migration) => {
+        for (const statement of migration.statements) await client.query(statement);
+        await client.query(`INSERT INTO ${names.ledger} (id) VALUES ($1)`, [migration.id]);
+      },
+    });
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    failure = error;
+    await client.query('ROLLBACK').catch(() => {});
+    throw translatePgError(error);
+  } finally {
+    client.removeListener('error', ignore);
+    client.release(failure instanceof Error ? failure : undefined);
+  }
+}

@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import {
+  assertSqlIdentifier,
+  type CoreStoreOptions,
+  InvalidInputError,
+  quoteSqlIdentifier,
+} from '@a2a-stores/core';
+import type { Pool, PoolConfig } from 'pg';
+
+/**
+ * Where the stores connect: your own `pg.Pool` (never ended by the stores), or a connection
+ * string for a pool the stores create and end on `close()`.
+ */
+export type PostgresConnection =
+  | { readonly pool: Pool }
+  | {
+      readonly connectionString: string;
+      /** Extra `pg.Pool` settings (size, timeouts, TLS). `connectionString` wins over any here. */
+      readonly poolConfig?: Omit<PoolConfig, 'connectionString'>;
+    };
+
+/**
+ * Options of {@link createPostgresStores}: where the tables live, plus the core options
+ * (scope resolver, stale-write policy, limits, hooks).
+ */
+export interface PostgresStoreOptions extends CoreStoreOptions {
+  /** Schema holding the tables. Lower-case identifier, default `'public'`. */
+  schema?: string;
+  /** Prefix of every table, index, sequence and function name. Default `'a2a_'`; may be `''`. */
+  tablePrefix?: string;
+}
+
+/** Longest prefix that keeps every derived name (e.g. `<prefix>tasks_by_context`) within 63 bytes. */
+const MAX_PREFIX_LENGTH = 40;
+const MAX_SCHEMA_LENGTH = 63;
+
+/** Every SQL name the adapter uses, validated and quoted once. */
+export interface PostgresNames {
+  readonly schema: string;
+  readonly tablePrefix: string;
+  /** `"schema"` */
+  readonly schemaSql: string;
+  readonly tasks: string;
+  readonly counts: string;
+  readonly pushConfigs: string;
+  readonly pushSeq: string;
+  readonly putPushConfig: string;
+  readonly ledger: string;
+  /** An unquoted-safe relative name for index `suffix` (indexes live in their table's schema). */
+  index(suffix: string): string;
+  /** Key of the advisory lock `migrate()` holds, unique per schema and prefix. */
+  readonly migrationLockKey: string;
+}
+
+function qualified(schema: string, name: string): string {
+  return `${quoteSqlIdentifier(schema, '"')}.${quoteSqlIdentifier(name, '"')}`;
+}
+
+/**
+ * Validates `schema` and `tablePrefix` (typed `InvalidInputError`) and derives every SQL name the
+ * stores use, already quoted: handy for your own reports or maintenance SQL.
+ *
+ * @example
+ * ```ts
+ * import { resolvePostgresNames } from '@a2a-stores/postgres';
+ * const { tasks } = resolvePostgresNames({ schema: 'app' }); // '"app"."a2a_tasks"'
+ * ```
+ */
+export function resolvePostgresNames(
+  options: Pick<PostgresStoreOptions, 'schema' | 'tablePrefix'>,
+): PostgresNames {
+  const schema = options.schema ?? 'public';
+  const prefix = options.tablePrefix ?? 'a2a_';
+  assertSqlIdentifier(schema, 'schema', { maxLength: MAX_SCHEMA_LENGTH });
+  assertSqlIdentifier(prefix, 'tablePrefix', { maxLength: MAX_PREFIX_LENGTH, allowEmpty: true });
+  if (schema.startsWith('pg_')) {
+    throw new InvalidInputError('schema must not start with "pg_" (reserved by PostgreSQL)');
+  }
+  const digest = createHash('sha256')
+    .update(`a2a-stores/postgres:migrate:${schema}:${prefix}`)
+    .digest();
+  return {
+    schema,
+    tablePrefix: prefix,
+    schemaSql: quoteSqlIdentifier(schema, '"'),
+    tasks: qualified(schema, `${prefix}tasks`),
+    counts: qualified(schema, `${prefix}task_counts`),
+    pushConfigs: qualified(schema, `${prefix}push_configs`),
+    pushSeq: qualified(schema, `${prefix}push_config_seq`),
+    putPushConfig: qualified(schema, `${prefix}put_push_config`),
+    ledger: qualified(schema, `${prefix}migrations`),
+    index: (suffix) => quoteSqlIdentifier(`${prefix}${suffix}`, '"'),
+    migrationLockKey: digest.readBigInt64BE(0).toString(),
+  };
+}

@@ -1,0 +1,152 @@
+import {
+  type BackendListQuery,
+  type BackendListResult,
+  type BackendPurgeQuery,
+  type EncodedTask,
+  type ExpectedVersion,
+  type PutOutcome,
+  type Scope,
+  type SqlTaskRecord,
+  StoreUnavailableError,
+  type TaskBackend,
+  type TaskRow,
+  toSafeInteger,
+  toTaskRow,
+} from '@a2a-stores/core';
+import { type PgExecutor, type Statement, statement } from './executor.js';
+import type { PostgresNames } from './options.js';
+import { listSql, type TaskStatements } from './task-sql.js';
+
+interface PutResult {
+  readonly written_version: string | null;
+  readonly stored_state: number | null;
+  readonly stored_version: string | null;
+}
+
+type ListRecord = Partial<SqlTaskRecord> & { readonly total: string };
+
+/** An insert race lost this many times in a row means something else is wrong. */
+const MAX_PUT_ATTEMPTS = 3;
+
+/** {@link TaskBackend} over PostgreSQL: every method is one statement (purge: one per batch). */
+export class PostgresTaskBackend implements TaskBackend {
+  /** List statements by text: a handful of filter shapes, each prepared once per connection. */
+  private readonly listStatements = new Map<string, Statement>();
+
+  constructor(
+    private readonly db: PgExecutor,
+    private readonly names: PostgresNames,
+    private readonly sql: TaskStatements,
+  ) {}
+
+  async get(scope: Scope, id: string, includeArtifacts: boolean): Promise<TaskRow | undefined> {
+    const rows = await this.db.query<SqlTaskRecord>(
+      includeArtifacts ? this.sql.getWithArtifacts : this.sql.get,
+      [scope.tenant, scope.owner, id],
+    );
+    return rows[0] && toTaskRow(rows[0], includeArtifacts);
+  }
+
+  async put(
+    scope: Scope,
+    task: EncodedTask,
+    expected: ExpectedVersion,
+    now: number,
+  ): Promise<PutOutcome> {
+    const mode = expected === undefined ? 'any' : expected === null ? 'absent' : 'version';
+    const values: unknown[] = [
+      scope.tenant,
+      scope.owner,
+      task.id,
+      task.contextId,
+      task.state,
+      task.sortKey,
+      now,
+      task.body,
+      task.artifacts,
+    ];
+    if (typeof expected === 'number') values.push(expected);
+    for (let attempt = 1; ; attempt++) {
+      const [result] = await this.db.query<PutResult>(this.sql.put[mode], values);
+      if (!result)
+        throw new StoreUnavailableError('PostgreSQL returned no result for a task write');
+      if (result.written_version !== null) {
+        return {
+          status: 'written',
+          version: toSafeInteger(result.written_version, task.id, 'version'),
+        };
+      }
+      if (expected === null) return { status: 'conflict' };
+      if (result.stored_version === null || result.stored_state === null) {
+        if (typeof expected === 'number') return { status: 'conflict' };
+        // Unconditional write that lost an insert race: the row is visible to the next statement.
+        if (attempt < MAX_PUT_ATTEMPTS) continue;
+        throw new StoreUnavailableError(
+          'Task write kept losing concurrent insert races; retry the call',
+        );
+      }
+      if (typeof expected === 'number' && Number(result.stored_version) !== expected) {
+        return { status: 'conflict' };
+      }
+      return { status: 'stale', storedState: result.stored_state };
+    }
+  }
+
+  async delete(scope: Scope, id: string): Promise<boolean> {
+    const [result] = await this.db.query<{ deleted: number }>(this.sql.delete, [
+      scope.tenant,
+      scope.owner,
+      id,
+    ]);
+    return (result?.deleted ?? 0) > 0;
+  }
+
+  async list(scope: Scope, query: BackendListQuery): Promise<BackendListResult> {
+    const { text, values } = listSql(this.names, scope, query);
+    let stmt = this.listStatements.get(text);
+    if (!stmt) {
+      stmt = statement(text);
+      this.listStatements.set(text, stmt);
+    }
+    const records = await this.db.query<ListRecord>(stmt, values);
+    const rows: TaskRow[] = [];
+    for (const record of records) {
+      if (record.id === null || record.id === undefined) continue; // the empty page's lone total row
+      rows.push(toTaskRow(record as SqlTaskRecord, query.includeArtifacts));
+    }
+    const total = records[0] ? toSafeInteger(records[0].total, '(total)', 'total') : 0;
+    return { rows, total };
+  }
+
+  async purge(query: BackendPurgeQuery): Promise<number> {
+    const base = [query.olderThan, query.states, query.batchSize];
+    const scoped = query.scope !== undefined;
+    const values = query.scope ? [...base, query.scope.tenant, query.scope.owner] : base;
+    let deleted = 0;
+    // Until a batch picks fewer candidates than it may: fewer deletions alone prove nothing,
+    // since a picked task rewritten meanwhile is kept.
+    for (;;) {
+      const [result] = await this.db.query<{ picked: number; deleted: number }>(
+        scoped ? this.sql.purgeInScope : this.sql.purge,
+        values,
+      );
+      deleted += result?.deleted ?? 0;
+      if ((result?.picked ?? 0) < query.batchSize) break;
+    }
+    await this.dropZeroCounters(query);
+    return deleted;
+  }
+
+  private async dropZeroCounters(query: BackendPurgeQuery): Promise<void> {
+    const values = query.scope
+      ? [query.batchSize, query.scope.tenant, query.scope.owner]
+      : [query.batchSize];
+    for (;;) {
+      const [result] = await this.db.query<{ deleted: number }>(
+        query.scope ? this.sql.dropZeroCountersInScope : this.sql.dropZeroCounters,
+        values,
+      );
+      if ((result?.deleted ?? 0) < query.batchSize) break;
+    }
+  }
+}

@@ -1,0 +1,196 @@
+import {
+  type BackendListQuery,
+  buildListPredicates,
+  counterKeyForList,
+  type Scope,
+  TERMINAL_STATES,
+} from '@a2a-stores/core';
+import { applyCounterDeltas } from './counter-sql.js';
+import { type Statement, statement } from './executor.js';
+import type { PostgresNames } from './options.js';
+
+/** How `put` conditions the write (see core's `ExpectedVersion`). */
+export type PutMode = 'any' | 'absent' | 'version';
+
+/** The fixed statements of the task backend, built once per store bundle. */
+export interface TaskStatements {
+  readonly get: Statement;
+  readonly getWithArtifacts: Statement;
+  readonly put: Readonly<Record<PutMode, Statement>>;
+  readonly delete: Statement;
+  readonly purge: Statement;
+  readonly purgeInScope: Statement;
+  readonly dropZeroCounters: Statement;
+  readonly dropZeroCountersInScope: Statement;
+}
+
+const PAGE_COLUMNS = 'id, body, version, sort_key';
+
+function getSql(names: PostgresNames, withArtifacts: boolean): string {
+  const columns = withArtifacts ? `${PAGE_COLUMNS}, artifacts` : PAGE_COLUMNS;
+  return `SELECT ${columns} FROM ${names.tasks} WHERE tenant = $1 AND owner = $2 AND id = $3`;
+}
+
+/**
+ * The whole `put` in one statement, so it is one round trip and atomic:
+ * - `old` locks the stored row (FOR UPDATE re-reads the latest committed version);
+ * - `up` writes only when the version condition and the terminal guard allow it. Its source row
+ *   carries version 1 when nothing was stored (a real insert) or the marker -1 when a row exists
+ *   (the insert always conflicts on the locked row and takes DO UPDATE; -1 is never stored).
+ *   If a concurrent insert won the key after `old` looked, the marker is 1, DO UPDATE refuses,
+ *   and the caller sees "not written, nothing stored" and retries with the row now visible;
+ * - the counters move from the old row's keys to the new row's keys;
+ * - the result tells written / conflict / stale apart with the stored state and version.
+ * Parameters: $1 tenant, $2 owner, $3 id, $4 context, $5 state, $6 sort key, $7 now, $8 body,
+ * $9 artifacts, $10 expected version (mode 'version' only).
+ */
+function putSql(names: PostgresNames, mode: PutMode): string {
+  const stale = `(o.state IN (${TERMINAL_STATES.join(', ')}) AND o.state <> $5::smallint)`;
+  const allowed =
+    mode === 'any'
+      ? `o.version IS NULL OR NOT ${stale}`
+      : mode === 'absent'
+        ? 'o.version IS NULL'
+        : `o.version = $10::bigint AND NOT ${stale}`;
+  return `WITH old AS MATERIALIZED (
+    SELECT state, context_id, version FROM ${names.tasks}
+    WHERE tenant = $1 AND owner = $2 AND id = $3
+    FOR UPDATE
+  ),
+  up AS (
+    INSERT INTO ${names.tasks} AS t
+      (tenant, owner, id, context_id, state, sort_key, version, updated_at, body, artifacts)
+    SELECT $1::text, $2::text, $3::text, $4::text, $5::smallint, $6::bigint,
+      CASE WHEN o.version IS NULL THEN 1 ELSE -1 END, $7::bigint, $8::text, $9::text
+    FROM (SELECT 1) AS one LEFT JOIN old AS o ON true
+    WHERE ${allowed}
+    ON CONFLICT (tenant, owner, id) DO UPDATE SET
+      context_id = excluded.context_id, state = excluded.state, sort_key = excluded.sort_key,
+      version = t.version + 1, updated_at = excluded.updated_at,
+      body = excluded.body, artifacts = excluded.artifacts
+    WHERE excluded.version = -1
+    RETURNING t.version, t.state, t.context_id
+  ),
+  delta AS (
+    SELECT $1::text AS tenant, $2::text AS owner, u.state, u.context_id, 1 AS d FROM up AS u
+    UNION ALL
+    SELECT $1::text, $2::text, o.state, o.context_id, -1 FROM old AS o WHERE EXISTS (SELECT 1 FROM up)
+  ),
+  ${applyCounterDeltas(names)}
+  SELECT (SELECT version FROM up) AS written_version,
+    (SELECT state FROM old) AS stored_state,
+    (SELECT version FROM old) AS stored_version`;
+}
+
+/** Deletes a task, its push configs and its counts in one statement. $1 tenant, $2 owner, $3 id. */
+function deleteSql(names: PostgresNames): string {
+  return `WITH del AS (
+    DELETE FROM ${names.tasks} WHERE tenant = $1 AND owner = $2 AND id = $3
+    RETURNING tenant, owner, state, context_id
+  ),
+  configs AS (
+    DELETE FROM ${names.pushConfigs} WHERE tenant = $1 AND owner = $2 AND task_id = $3
+  ),
+  delta AS (SELECT tenant, owner, state, context_id, -1 AS d FROM del),
+  ${applyCounterDeltas(names)}
+  SELECT count(*)::int AS deleted FROM del`;
+}
+
+/**
+ * One purge batch: up to $3 tasks last written before $1 in states $2 (and scope $4/$5), with
+ * their push configs and counts. The DELETE re-checks the condition, so a task rewritten while
+ * the batch ran is kept. `picked` short of $3 means no candidate is left.
+ */
+function purgeSql(names: PostgresNames, inScope: boolean): string {
+  const scope = inScope ? ' AND tenant = $4 AND owner = $5' : '';
+  return `WITH victims AS (
+    SELECT tenant, owner, id FROM ${names.tasks}
+    WHERE updated_at < $1::bigint AND state = ANY ($2::smallint[])${scope}
+    LIMIT $3
+  ),
+  del AS (
+    DELETE FROM ${names.tasks} AS t USING victims AS v
+    WHERE t.tenant = v.tenant AND t.owner = v.owner AND t.id = v.id
+      AND t.updated_at < $1::bigint AND t.state = ANY ($2::smallint[])
+    RETURNING t.tenant, t.owner, t.id, t.state, t.context_id
+  ),
+  configs AS (
+    DELETE FROM ${names.pushConfigs} AS p USING del AS d
+    WHERE p.tenant = d.tenant AND p.owner = d.owner AND p.task_id = d.id
+  ),
+  delta AS (SELECT tenant, owner, state, context_id, -1 AS d FROM del),
+  ${applyCounterDeltas(names)}
+  SELECT (SELECT count(*) FROM victims)::int AS picked, count(*)::int AS deleted FROM del`;
+}
+
+/**
+ * Removes up to $1 counters that dropped to zero (e.g. contexts whose tasks were purged). A
+ * counter a writer revives meanwhile fails the re-checked `n = 0` and stays.
+ */
+function dropZeroCountersSql(names: PostgresNames, inScope: boolean): string {
+  const scope = inScope ? ' AND tenant = $2 AND owner = $3' : '';
+  return `WITH dropped AS (
+    DELETE FROM ${names.counts}
+    WHERE n = 0 AND ctid = ANY (ARRAY(SELECT ctid FROM ${names.counts} WHERE n = 0${scope} LIMIT $1))
+    RETURNING 1
+  )
+  SELECT count(*)::int AS deleted FROM dropped`;
+}
+
+export function taskStatements(names: PostgresNames): TaskStatements {
+  return {
+    get: statement(getSql(names, false)),
+    getWithArtifacts: statement(getSql(names, true)),
+    put: {
+      any: statement(putSql(names, 'any')),
+      absent: statement(putSql(names, 'absent')),
+      version: statement(putSql(names, 'version')),
+    },
+    delete: statement(deleteSql(names)),
+    purge: statement(purgeSql(names, false)),
+    purgeInScope: statement(purgeSql(names, true)),
+    dropZeroCounters: statement(dropZeroCountersSql(names, false)),
+    dropZeroCountersInScope: statement(dropZeroCountersSql(names, true)),
+  };
+}
+
+/**
+ * A list page and its exact total in one statement (one snapshot, one round trip). The total
+ * comes from the scope's counter row when the filters have one (no filter, state only, context
+ * only); otherwise it is counted on the index of the most selective filter, bounded by that
+ * filter's rows rather than the table.
+ */
+export function listSql(
+  names: PostgresNames,
+  scope: Scope,
+  query: BackendListQuery,
+): { text: string; values: unknown[] } {
+  const values: unknown[] = [scope.tenant, scope.owner];
+  const bind = (value: string | number) => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  const { filters, cursor } = buildListPredicates(query, bind, { rowComparison: true });
+  const where = ['tenant = $1', 'owner = $2', ...filters];
+  const counter = counterKeyForList(query);
+  const total = counter
+    ? `COALESCE((SELECT n FROM ${names.counts} WHERE tenant = $1 AND owner = $2 AND context_id = ${bind(
+        counter.contextId,
+      )} AND state = ${bind(counter.state)}), 0)`
+    : `(SELECT count(*) FROM ${names.tasks} WHERE ${where.join(' AND ')})`;
+  const pageWhere = cursor ? [...where, cursor] : where;
+  const columns = query.includeArtifacts ? `${PAGE_COLUMNS}, artifacts` : PAGE_COLUMNS;
+  const pageColumns = query.includeArtifacts
+    ? 'p.id, p.body, p.version, p.sort_key, p.artifacts'
+    : 'p.id, p.body, p.version, p.sort_key';
+  const text = `SELECT t.total, ${pageColumns}
+    FROM (SELECT ${total} AS total) AS t
+    LEFT JOIN LATERAL (
+      SELECT ${columns} FROM ${names.tasks}
+      WHERE ${pageWhere.join(' AND ')}
+      ORDER BY sort_key DESC, id DESC
+      LIMIT ${bind(query.limit)}
+    ) AS p ON true
+    ORDER BY p.sort_key DESC, p.id DESC`;
+  return { text, values };
+}

@@ -1,0 +1,191 @@
+import { InvalidInputError, SchemaNotMigratedError } from '@a2a-stores/core';
+import { callContext, makeTask, randomScope, rejectionOf } from '@a2a-stores/core/conformance';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresStores, postgresMigrations, resolvePostgresNames } from '../src/index.js';
+import { dropSchema, randomSchema, storesOn, testPool } from './support.js';
+
+const ALL_STEPS = ['0001_tasks', '0002_task_counts', '0003_push_configs'];
+
+let pool: pg.Pool;
+const schemas: string[] = [];
+
+function freshSchema(): string {
+  const schema = randomSchema('mig');
+  schemas.push(schema);
+  return schema;
+}
+
+async function schemaExists(schema: string): Promise<boolean> {
+  const { rows } = await pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  return rows.length === 1;
+}
+
+async function ledgerIds(schema: string, prefix = 'a2a_'): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string }>(
+    `SELECT id FROM "${schema}"."${prefix}migrations" ORDER BY id`,
+  );
+  return rows.map((r) => r.id);
+}
+
+beforeAll(async () => {
+  pool = await testPool(8);
+});
+
+afterAll(async () => {
+  for (const schema of schemas) await dropSchema(pool, schema);
+  await pool.end();
+});
+
+describe('migrate()', () => {
+  it('creates the schema, applies every step once and records it in the ledger', async () => {
+    const schema = freshSchema();
+    const stores = storesOn(pool, { schema });
+    const first = await stores.migrate();
+    expect(first.applied).toEqual(ALL_STEPS);
+    expect(first.current).toEqual(ALL_STEPS);
+    expect(await ledgerIds(schema)).toEqual(ALL_STEPS);
+    const { rows } = await pool.query<{ relname: string }>(
+      `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relkind IN ('r', 'S') ORDER BY c.relname`,
+      [schema],
+    );
+    expect(rows.map((r) => r.relname)).toEqual([
+      'a2a_migrations',
+      'a2a_push_config_seq',
+      'a2a_push_configs',
+      'a2a_task_counts',
+      'a2a_tasks',
+    ]);
+  });
+
+  it('is idempotent: a second run applies nothing and changes nothing', async () => {
+    const schema = freshSchema();
+    const stores = storesOn(pool, { schema });
+    await stores.migrate();
+    const second = await stores.migrate();
+    expect(second).toEqual({ applied: [], current: ALL_STEPS });
+    expect(await ledgerIds(schema)).toEqual(ALL_STEPS);
+  });
+
+  it('is safe when five pools migrate the same schema at once', async () => {
+    const schema = freshSchema();
+    const pools = await Promise.all(Array.from({ length: 5 }, () => testPool(2)));
+    try {
+      const results = await Promise.all(pools.map((p) => storesOn(p, { schema }).migrate()));
+      // Exactly one worker applied the steps; the others waited on the lock and found them done.
+      expect(results.flatMap((r) => r.applied).sort()).toEqual(ALL_STEPS);
+      expect(results.filter((r) => r.applied.length > 0)).toHaveLength(1);
+      for (const result of results) expect(result.current).toEqual(ALL_STEPS);
+      expect(await ledgerIds(schema)).toEqual(ALL_STEPS);
+      const scope = randomScope();
+      const stores = storesOn(pools[0]!, { schema });
+      await stores.taskStore.save(makeTask({ id: 'after-race' }), callContext(scope));
+      expect(await stores.taskStore.load('after-race', callContext(scope))).toBeDefined();
+    } finally {
+      await Promise.all(pools.map((p) => p.end()));
+    }
+  });
+
+  it('keeps two table prefixes in one schema apart', async () => {
+    const schema = freshSchema();
+    const a = storesOn(pool, { schema, tablePrefix: 'one_' });
+    const b = storesOn(pool, { schema, tablePrefix: '' });
+    await a.migrate();
+    await b.migrate();
+    const scope = randomScope();
+    await a.taskStore.save(makeTask({ id: 'only-in-one' }), callContext(scope));
+    expect(await a.taskStore.load('only-in-one', callContext(scope))).toBeDefined();
+    expect(await b.taskStore.load('only-in-one', callContext(scope))).toBeUndefined();
+    expect(await ledgerIds(schema, 'one_')).toEqual(ALL_STEPS);
+    expect(await ledgerIds(schema, '')).toEqual(ALL_STEPS);
+  });
+});
+
+describe('a store on a schema that is not migrated', () => {
+  it('fails with SchemaNotMigratedError naming every step, and creates nothing', async () => {
+    const schema = freshSchema();
+    const stores = storesOn(pool, { schema });
+    const ctx = callContext(randomScope());
+    const error = await rejectionOf(stores.taskStore.load('t', ctx));
+    expect(error).toBeInstanceOf(SchemaNotMigratedError);
+    expect((error as SchemaNotMigratedError).missing).toEqual(ALL_STEPS);
+    expect((error as Error).message).toContain('0001_tasks');
+    await expect(stores.pushNotificationStore.load('t', ctx)).rejects.toBeInstanceOf(
+      SchemaNotMigratedError,
+    );
+    await expect(stores.taskStore.save(makeTask(), ctx)).rejects.toBeInstanceOf(
+      SchemaNotMigratedError,
+    );
+    // No DDL outside migrate(): the failed calls created no schema and no table.
+    expect(await schemaExists(schema)).toBe(false);
+  });
+
+  it('names the one missing step of an older schema', async () => {
+    const schema = freshSchema();
+    await storesOn(pool, { schema }).migrate();
+    // An older release's schema: the last step is not in the ledger (nor its objects).
+    const names = resolvePostgresNames({ schema });
+    await pool.query(`DROP FUNCTION ${names.putPushConfig}`);
+    await pool.query(`DROP TABLE ${names.pushConfigs}`);
+    await pool.query(`DROP SEQUENCE ${names.pushSeq}`);
+    await pool.query(`DELETE FROM ${names.ledger} WHERE id = '0003_push_configs'`);
+    const stores = storesOn(pool, { schema });
+    const error = await rejectionOf(stores.taskStore.load('t', callContext(randomScope())));
+    expect(error).toBeInstanceOf(SchemaNotMigratedError);
+    expect((error as SchemaNotMigratedError).missing).toEqual(['0003_push_configs']);
+    // migrate() brings it up to date, and the same store then works without being rebuilt.
+    expect((await stores.migrate()).applied).toEqual(['0003_push_configs']);
+    expect(await stores.taskStore.load('t', callContext(randomScope()))).toBeUndefined();
+  });
+
+  it('picks up a migrate() run by another worker without being rebuilt', async () => {
+    const schema = freshSchema();
+    const stores = storesOn(pool, { schema });
+    const ctx = callContext(randomScope());
+    await expect(stores.taskStore.load('t', ctx)).rejects.toBeInstanceOf(SchemaNotMigratedError);
+    await storesOn(pool, { schema }).migrate();
+    expect(await stores.taskStore.load('t', ctx)).toBeUndefined();
+  });
+
+  it('reports a schema dropped after the first check as not migrated, not as a driver error', async () => {
+    const schema = freshSchema();
+    const stores = storesOn(pool, { schema });
+    await stores.migrate();
+    const ctx = callContext(randomScope());
+    expect(await stores.taskStore.load('t', ctx)).toBeUndefined();
+    await dropSchema(pool, schema);
+    const error = await rejectionOf(stores.taskStore.load('t', ctx));
+    expect(error).toBeInstanceOf(SchemaNotMigratedError);
+    expect((error as SchemaNotMigratedError).missing).toEqual(ALL_STEPS);
+  });
+});
+
+describe('schema and prefix names', () => {
+  const bad: [string, Record<string, string>][] = [
+    ['an upper-case schema', { schema: 'Public' }],
+    ['a quoted schema', { schema: 'x"; DROP TABLE y; --' }],
+    ['a dotted schema', { schema: 'a.b' }],
+    ['an empty schema', { schema: '' }],
+    ['a reserved schema', { schema: 'pg_catalog' }],
+    ['a schema over 63 characters', { schema: 'a'.repeat(64) }],
+    ['a prefix with a space', { tablePrefix: 'a b' }],
+    ['a prefix starting with a digit', { tablePrefix: '1x_' }],
+    ['a prefix over 40 characters', { tablePrefix: 'p'.repeat(41) }],
+  ];
+  for (const [what, options] of bad) {
+    it(`refuses ${what} with InvalidInputError before connecting`, () => {
+      expect(() => createPostgresStores({ pool }, options)).toThrow(InvalidInputError);
+    });
+  }
+
+  it('quotes every name it derives', () => {
+    const names = resolvePostgresNames({ schema: 'app', tablePrefix: 'x_' });
+    expect(names.tasks).toBe('"app"."x_tasks"');
+    const sql = postgresMigrations({ schema: 'app', tablePrefix: 'x_' })
+      .flatMap((m) => m.statements)
+      .join('\n');
+    expect(sql).toContain('CREATE TABLE "app"."x_tasks"');
+    expect(sql).not.toMatch(/\bapp\.x_/);
+  });
+});

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import type { Scope } from '@a2a-stores/core';
+
+/**
+ * Key layout. Every key of one scope starts with `<prefix>{<tag>}:`, so Redis Cluster hashes
+ * them all to one slot (only the text between the first `{` and the next `}` is hashed) and a
+ * single Lua script can touch all of them atomically. The tag is a digest of the JSON array
+ * `[tenant, owner]`: injective before hashing, free of braces and separators after, so no tenant
+ * or owner string can break out of its tag or land on another scope's keys.
+ *
+ * Under the scope base:
+ * - `t:<taskId>`       hash: v (version), s (state), c (context key part), k (sort key), f
+ *                      (1 when terminal), u (write time), b (body), a (artifacts)
+ * - `pc:<taskId>`      hash configId -> wire version + config JSON
+ * - `po:<taskId>`      list of configIds in registration order
+ * - `i:all`, `i:ctx:<c>`, `i:st:<state>`, `i:cs:<state>:<c>`  list indexes (see {@link indexMember})
+ * - `upd`              zset taskId by write time (purge)
+ * - `exp`, `expm`      zset taskId by expiry time and its index coordinates (retention)
+ *
+ * Outside any scope: `<prefix>scopes` (set of tags, for cross-scope purge) and `<prefix>meta`.
+ */
+
+/** Characters of the base64url SHA-256 digest kept in a tag: 132 bits. */
+const TAG_LENGTH = 22;
+
+/** The hash tag content of a scope (without braces). */
+export function scopeTag(scope: Scope): string {
+  return createHash('sha256')
+    .update(JSON.stringify([scope.tenant, scope.owner]))
+    .digest('base64url')
+    .slice(0, TAG_LENGTH);
+}
+
+/** `<prefix>{<tag>}:`, the start of every key of the scope (and the script routing key). */
+export function scopeBase(prefix: string, tag: string): string {
+  return `${prefix}{${tag}}:`;
+}
+
+export function taskKey(base: string, taskId: string): string {
+  return `${base}t:${taskId}`;
+}
+
+export function pushConfigsKey(base: string, taskId: string): string {
+  return `${base}pc:${taskId}`;
+}
+
+export function pushOrderKey(base: string, taskId: string): string {
+  return `${base}po:${taskId}`;
+}
+
+export function registryKey(prefix: string): string {
+  return `${prefix}scopes`;
+}
+
+export function metaKey(prefix: string): string {
+  return `${prefix}meta`;
+}
+
+/**
+ * How a context id appears inside keys: its JSON string form, which is injective over all
+ * strings and always valid UTF-8 (a raw lone surrogate would be replaced on the wire and two
+ * contexts would share an index). `''` (no context) has no index.
+ */
+export function contextKeyPart(contextId: string): string {
+  return contextId === '' ? '' : JSON.stringify(contextId);
+}
+
+/**
+ * Offset making every safe-integer sort key non-negative. The sum needs 54 bits, past the
+ * doubles' exact range, hence BigInt.
+ */
+const SORT_KEY_OFFSET = 2n ** 53n;
+/** Hex digits of an encoded sort key: 56 bits hold every offset value. */
+export const SORT_KEY_WIDTH = 14;
+
+/**
+ * Fixed-width, order-preserving text of a sort key (epoch ms, or core's missing-timestamp key).
+ * Index members are `encodeSortKey(sortKey) + taskId` with score 0: Redis orders equal-score
+ * members byte-wise, so member order is exactly (sortKey, id in code-point order), and a keyset
+ * cursor is one exclusive lexicographic bound, whatever the number of ties.
+ */
+export function encodeSortKey(sortKey: number): string {
+  if (!Number.isSafeInteger(sortKey))
+    throw new RangeError(`sort key ${sortKey} is not a safe integer`);
+  return (BigInt(sortKey) + SORT_KEY_OFFSET).toString(16).padStart(SORT_KEY_WIDTH, '0');
+}
+
+/** Inverse of {@link encodeSortKey}; NaN for text that is not one. */
+export function decodeSortKey(encoded: string): number {
+  if (!/^[0-9a-f]{14}$/.test(encoded)) return Number.NaN;
+  return Number(BigInt(`0x${encoded}`) - SORT_KEY_OFFSET);
+}
+
+export function indexMember(sortKey: number, taskId: string): string {
+  return encodeSortKey(sortKey) + taskId;
+}
+
+/** The index (relative to the scope base) that answers a list filter on its own. */
+export function listIndexSuffix(contextId: string, state: number): string {
+  const context = contextKeyPart(contextId);
+  if (context && state) return `i:cs:${state}:${context}`;
+  if (context) return `i:ctx:${context}`;
+  if (state) return `i:st:${state}`;
+  return 'i:all';
+}

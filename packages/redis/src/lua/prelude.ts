@@ -1,0 +1,80 @@
+/**
+ * Lua shared by every write script. KEYS[1] is always the scope base (`<prefix>{<tag>}:`): every
+ * key a script touches is derived from it, so all of them share the scope's hash tag and slot,
+ * and a client-side ioredis `keyPrefix` (applied to KEYS) carries over to derived keys.
+ *
+ * Index coordinates of a task are (sort key text, state, context key part); a task is in
+ * `i:all`, plus `i:ctx:<c>` when it has a context, `i:st:<state>` when it has a state, and
+ * `i:cs:<state>:<c>` when it has both. Members are `<sort key text><task id>` with score 0.
+ *
+ * Retention clock: expiry instants come from the server's own TIME, and the same instant is
+ * given to PEXPIREAT, so a task leaves the indexes (at `at`) no later than Redis drops its keys
+ * (after `at`). Lua string comparison (strcoll) is locale-dependent, so no script compares ids:
+ * all ordering is done by Redis' byte-wise sorted sets.
+ */
+export const PRELUDE = `
+if redis.replicate_commands then redis.replicate_commands() end
+local base = KEYS[1]
+
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function index_keys(state, ctx)
+  local keys = { base .. 'i:all' }
+  if ctx ~= '' then keys[#keys + 1] = base .. 'i:ctx:' .. ctx end
+  if state ~= '0' then keys[#keys + 1] = base .. 'i:st:' .. state end
+  if ctx ~= '' and state ~= '0' then keys[#keys + 1] = base .. 'i:cs:' .. state .. ':' .. ctx end
+  return keys
+end
+
+local function unindex(id, sortkey, state, ctx)
+  local member = sortkey .. id
+  for _, key in ipairs(index_keys(state, ctx)) do redis.call('ZREM', key, member) end
+end
+
+local function index(id, sortkey, state, ctx)
+  local member = sortkey .. id
+  for _, key in ipairs(index_keys(state, ctx)) do redis.call('ZADD', key, 0, member) end
+end
+
+local function task_keys(id)
+  return { base .. 't:' .. id, base .. 'pc:' .. id, base .. 'po:' .. id }
+end
+
+-- Everything that refers to the task, except its index entries.
+local function forget(id)
+  redis.call('DEL', unpack(task_keys(id)))
+  redis.call('ZREM', base .. 'upd', id)
+  if redis.call('ZREM', base .. 'exp', id) == 1 then redis.call('HDEL', base .. 'expm', id) end
+end
+
+local function drop(id, sortkey, state, ctx)
+  unindex(id, sortkey, state, ctx)
+  forget(id)
+end
+
+-- A task whose keys may already be gone (expired): its coordinates come from expm.
+local function drop_gone(id)
+  local coords = redis.call('HGET', base .. 'expm', id)
+  if coords then
+    local rest = string.sub(coords, 16)
+    local sep = string.find(rest, ':', 1, true)
+    unindex(id, string.sub(coords, 1, 14), string.sub(rest, 1, sep - 1), string.sub(rest, sep + 1))
+  end
+  forget(id)
+end
+
+-- Bounded: at most max expired tasks per call.
+local function prune(now, max)
+  local ids = redis.call('ZRANGE', base .. 'exp', '-inf', now, 'BYSCORE', 'LIMIT', 0, max)
+  for _, id in ipairs(ids) do drop_gone(id) end
+end
+
+-- The bounded prune may not reach id; a write must never see an expired copy of its task.
+local function expire_if_due(id, now)
+  local at = redis.call('ZSCORE', base .. 'exp', id)
+  if at and tonumber(at) <= now then drop_gone(id) end
+end
+`;

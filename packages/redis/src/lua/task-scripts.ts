@@ -1,0 +1,137 @@
+import { LuaScript } from '../lua-script.js';
+import { PRELUDE } from './prelude.js';
+
+/**
+ * Insert / update with the version check, the terminal-state guard, index maintenance and
+ * retention in one atomic step.
+ * ARGV: id, expected ('' any, 'absent', or a version), state, context key part, sort key text,
+ * body, artifacts, terminal ('1'/'0'), write time, ttl ms (0: none), prune batch.
+ * Returns {'written', version} | {'conflict'} | {'stale', storedState}.
+ */
+export const putTaskScript = new LuaScript(
+  'put-task',
+  `${PRELUDE}
+local id, expected, state, ctx, sortkey = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local terminal, written_at, ttl = ARGV[8], ARGV[9], tonumber(ARGV[10])
+local now = now_ms()
+prune(now, tonumber(ARGV[11]))
+expire_if_due(id, now)
+local key = base .. 't:' .. id
+local old = redis.call('HMGET', key, 'v', 's', 'c', 'k', 'f')
+if old[1] then
+  if expected ~= '' and expected ~= old[1] then return { 'conflict' } end
+  if old[5] == '1' and old[2] ~= state then return { 'stale', old[2] } end
+  if old[4] and old[2] and old[3] then unindex(id, old[4], old[2], old[3]) end
+elseif expected ~= '' and expected ~= 'absent' then
+  return { 'conflict' }
+end
+local version = (tonumber(old[1]) or 0) + 1
+redis.call('HSET', key, 'v', version, 's', state, 'c', ctx, 'k', sortkey, 'f', terminal,
+  'u', written_at, 'b', ARGV[6], 'a', ARGV[7])
+index(id, sortkey, state, ctx)
+redis.call('ZADD', base .. 'upd', written_at, id)
+if terminal == '1' and ttl > 0 then
+  local at = now + ttl
+  for _, k in ipairs(task_keys(id)) do redis.call('PEXPIREAT', k, at) end
+  redis.call('ZADD', base .. 'exp', at, id)
+  redis.call('HSET', base .. 'expm', id, sortkey .. ':' .. state .. ':' .. ctx)
+elseif redis.call('ZREM', base .. 'exp', id) == 1 then
+  -- Written by a store without a TTL: this write's policy wins.
+  redis.call('HDEL', base .. 'expm', id)
+  for _, k in ipairs(task_keys(id)) do redis.call('PERSIST', k) end
+end
+return { 'written', version }
+`,
+);
+
+/**
+ * Deletes a task and its push configs (the configs even when the task is absent).
+ * ARGV: id, prune batch. Returns 1 when the task existed, else 0.
+ */
+export const deleteTaskScript = new LuaScript(
+  'delete-task',
+  `${PRELUDE}
+local id = ARGV[1]
+local now = now_ms()
+prune(now, tonumber(ARGV[2]))
+expire_if_due(id, now)
+local old = redis.call('HMGET', base .. 't:' .. id, 'v', 's', 'c', 'k')
+if not old[1] then
+  redis.call('DEL', base .. 'pc:' .. id, base .. 'po:' .. id)
+  return 0
+end
+drop(id, old[4], old[2], old[3])
+return 1
+`,
+);
+
+/**
+ * One keyset page from one index, newest first, and the exact count of the filter.
+ * ARGV: index suffix, upper bound ('+' or '(' member), lower bound ('-' or '[' sort key text),
+ * limit, with artifacts ('1'/'0'), prune batch.
+ * Returns {-1} when expired tasks remain after this call's bounded prune (call again), else
+ * {total, member, version, body[, artifacts], ...}; '' stands for a missing field.
+ */
+export const listTasksScript = new LuaScript(
+  'list-tasks',
+  `${PRELUDE}
+local upper, lower, with_artifacts = ARGV[2], ARGV[3], ARGV[5] == '1'
+local now = now_ms()
+prune(now, tonumber(ARGV[6]))
+if redis.call('ZCOUNT', base .. 'exp', '-inf', now) > 0 then return { -1 } end
+local index_key = base .. ARGV[1]
+local total
+if lower == '-' then
+  total = redis.call('ZCARD', index_key)
+else
+  total = redis.call('ZLEXCOUNT', index_key, lower, '+')
+end
+local members = redis.call('ZRANGE', index_key, upper, lower, 'BYLEX', 'REV', 'LIMIT', 0,
+  tonumber(ARGV[4]))
+local out = { total }
+for _, member in ipairs(members) do
+  local key = base .. 't:' .. string.sub(member, 15)
+  local fields
+  if with_artifacts then
+    fields = redis.call('HMGET', key, 'v', 'b', 'a')
+  else
+    fields = redis.call('HMGET', key, 'v', 'b')
+  end
+  out[#out + 1] = member
+  out[#out + 1] = fields[1] or ''
+  out[#out + 1] = fields[2] or ''
+  if with_artifacts then out[#out + 1] = fields[3] or '' end
+end
+return out
+`,
+);
+
+/**
+ * One purge batch of one scope: tasks last written before the bound whose state is listed.
+ * ARGV: exclusive upper write-time bound ('(' ms), offset, batch size, prune batch, states...
+ * Returns {deleted, kept, scanned}: `kept` entries stay before the next batch's offset.
+ */
+export const purgeScopeScript = new LuaScript(
+  'purge-scope',
+  `${PRELUDE}
+local now = now_ms()
+prune(now, tonumber(ARGV[4]))
+local ids = redis.call('ZRANGE', base .. 'upd', '-inf', ARGV[1], 'BYSCORE', 'LIMIT',
+  tonumber(ARGV[2]), tonumber(ARGV[3]))
+local wanted = {}
+for i = 5, #ARGV do wanted[ARGV[i]] = true end
+local deleted, kept = 0, 0
+for _, id in ipairs(ids) do
+  local row = redis.call('HMGET', base .. 't:' .. id, 'v', 's', 'c', 'k')
+  if not row[1] then
+    drop_gone(id)
+  elseif wanted[row[2]] then
+    drop(id, row[4], row[2], row[3])
+    deleted = deleted + 1
+  else
+    kept = kept + 1
+  end
+end
+return { deleted, kept, #ids }
+`,
+);

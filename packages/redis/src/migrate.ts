@@ -1,0 +1,51 @@
+import type { MigrationResult } from '@a2a-stores/core';
+import { RedisFormatError, UnsupportedRedisVersionError } from './errors.js';
+import { metaKey } from './keys.js';
+import type { RedisSession } from './session.js';
+
+/** Storage format of the keys this package writes (see keys.ts). */
+export const REDIS_FORMAT_VERSION = 1;
+/** The id `migrate()` reports for the current format. */
+export const REDIS_FORMAT_ID = `redis-format-${REDIS_FORMAT_VERSION}`;
+/** Oldest server with every command the scripts use (ZRANGE … BYLEX REV / BYSCORE LIMIT). */
+export const MIN_REDIS_VERSION = '6.2.0';
+
+function versionAtLeast(version: string, minimum: string): boolean {
+  const have = version.split('.').map((part) => Number.parseInt(part, 10) || 0);
+  const need = minimum.split('.').map(Number);
+  for (let i = 0; i < need.length; i++) {
+    const a = have[i] ?? 0;
+    const b = need[i] ?? 0;
+    if (a !== b) return a > b;
+  }
+  return true;
+}
+
+function serverVersion(info: string): string {
+  return /^redis_version:(\S+)/m.exec(info)?.[1] ?? '0';
+}
+
+/**
+ * Redis has no schema to create. `migrate()` checks that every master runs Redis 6.2 or newer
+ * and stamps the storage format under `<prefix>meta` (refusing keys of a newer format). It is
+ * idempotent, safe from several workers at once (HSETNX), and optional: the stores work without
+ * it, but running it at deploy time turns a too-old server into a clear error.
+ */
+export async function migrateRedis(session: RedisSession): Promise<MigrationResult> {
+  for (const node of await session.masters()) {
+    const version = serverVersion(await session.call(() => node.info('server')));
+    if (!versionAtLeast(version, MIN_REDIS_VERSION)) {
+      throw new UnsupportedRedisVersionError(version, MIN_REDIS_VERSION);
+    }
+  }
+  const key = metaKey(session.options.keyPrefix);
+  const stamped = await session.call((client) =>
+    client.hsetnx(key, 'format', String(REDIS_FORMAT_VERSION)),
+  );
+  const format = await session.call((client) => client.hget(key, 'format'));
+  if (format !== String(REDIS_FORMAT_VERSION)) {
+    throw new RedisFormatError(String(format), REDIS_FORMAT_VERSION);
+  }
+  if (stamped === 1) await session.awaitReplicas(key);
+  return { applied: stamped === 1 ? [REDIS_FORMAT_ID] : [], current: [REDIS_FORMAT_ID] };
+}

@@ -1,0 +1,188 @@
+import {
+  type BackendListQuery,
+  type BackendListResult,
+  type BackendPurgeQuery,
+  type EncodedTask,
+  type ExpectedVersion,
+  isTerminalState,
+  type PutOutcome,
+  type Scope,
+  type TaskBackend,
+  type TaskRow,
+} from '@a2a-stores/core';
+import {
+  contextKeyPart,
+  decodeSortKey,
+  encodeSortKey,
+  indexMember,
+  listIndexSuffix,
+  SORT_KEY_WIDTH,
+  scopeBase,
+  scopeTag,
+  taskKey,
+} from './keys.js';
+import {
+  deleteTaskScript,
+  listTasksScript,
+  purgeScopeScript,
+  putTaskScript,
+} from './lua/task-scripts.js';
+import type { RedisSession } from './session.js';
+
+/** Expired tasks a write removes in passing: keeps write-only scopes tidy at a bounded cost. */
+const WRITE_PRUNE_BATCH = 16;
+
+type Reply = (string | number)[];
+
+function expectedArgument(expected: ExpectedVersion): string {
+  if (expected === undefined) return '';
+  if (expected === null) return 'absent';
+  return String(expected);
+}
+
+/**
+ * Tasks in Redis. Every write is one Lua script over keys of one hash tag (one slot), so it is
+ * atomic on a standalone server and in a cluster alike; reads by id are one HMGET.
+ */
+export class RedisTaskBackend implements TaskBackend {
+  constructor(private readonly session: RedisSession) {}
+
+  private base(scope: Scope): { base: string; tag: string } {
+    const tag = scopeTag(scope);
+    return { base: scopeBase(this.session.options.keyPrefix, tag), tag };
+  }
+
+  async get(scope: Scope, id: string, includeArtifacts: boolean): Promise<TaskRow | undefined> {
+    const { base } = this.base(scope);
+    const fields = includeArtifacts ? ['v', 'k', 'b', 'a'] : ['v', 'k', 'b'];
+    const [version, sortKey, body, artifacts] = await this.session.call((client) =>
+      client.hmget(taskKey(base, id), ...fields),
+    );
+    if (version === null || version === undefined) return undefined;
+    return {
+      id,
+      version: Number(version),
+      sortKey: decodeSortKey(sortKey ?? ''),
+      body: body ?? undefined,
+      // A missing field is corruption, not "no artifacts": '' makes the codec say so.
+      ...(includeArtifacts ? { artifacts: artifacts ?? '' } : {}),
+    };
+  }
+
+  async put(
+    scope: Scope,
+    task: EncodedTask,
+    expected: ExpectedVersion,
+    now: number,
+  ): Promise<PutOutcome> {
+    const { base, tag } = this.base(scope);
+    await this.session.registerScope(tag);
+    const reply = (await this.session.call((client) =>
+      putTaskScript.run(
+        client,
+        [base],
+        [
+          task.id,
+          expectedArgument(expected),
+          String(task.state),
+          contextKeyPart(task.contextId),
+          encodeSortKey(task.sortKey),
+          task.body,
+          task.artifacts,
+          isTerminalState(task.state) ? '1' : '0',
+          String(now),
+          String(this.session.options.finishedTaskTtl),
+          String(WRITE_PRUNE_BATCH),
+        ],
+      ),
+    )) as Reply;
+    if (reply[0] === 'conflict') return { status: 'conflict' };
+    if (reply[0] === 'stale') return { status: 'stale', storedState: Number(reply[1]) };
+    await this.session.awaitReplicas(base);
+    return { status: 'written', version: Number(reply[1]) };
+  }
+
+  async delete(scope: Scope, id: string): Promise<boolean> {
+    const { base } = this.base(scope);
+    const existed = await this.session.call((client) =>
+      deleteTaskScript.run(client, [base], [id, String(WRITE_PRUNE_BATCH)]),
+    );
+    await this.session.awaitReplicas(base);
+    return existed === 1;
+  }
+
+  async list(scope: Scope, query: BackendListQuery): Promise<BackendListResult> {
+    const { base } = this.base(scope);
+    const args = [
+      listIndexSuffix(query.contextId, query.state),
+      query.cursor ? `(${indexMember(query.cursor.sortKey, query.cursor.id)}` : '+',
+      query.after === null ? '-' : `[${encodeSortKey(query.after + 1)}`,
+      String(query.limit),
+      query.includeArtifacts ? '1' : '0',
+      String(this.session.options.expiryPruneBatch),
+    ];
+    let reply: Reply;
+    // Each call prunes a bounded batch of expired tasks and answers only once none is left, so
+    // a page and its total never include an expired task.
+    do {
+      reply = (await this.session.call((client) =>
+        listTasksScript.run(client, [base], args),
+      )) as Reply;
+    } while (reply[0] === -1);
+    const stride = query.includeArtifacts ? 4 : 3;
+    const rows: TaskRow[] = [];
+    for (let i = 1; i + stride <= reply.length; i += stride) {
+      const member = String(reply[i]);
+      const version = String(reply[i + 1]);
+      const body = String(reply[i + 2]);
+      rows.push({
+        id: member.slice(SORT_KEY_WIDTH),
+        sortKey: decodeSortKey(member.slice(0, SORT_KEY_WIDTH)),
+        version: Number(version),
+        // An index entry whose task hash is gone decodes as a corrupt record (skipped, reported).
+        body: version === '' ? undefined : body,
+        ...(query.includeArtifacts ? { artifacts: String(reply[i + 3]) } : {}),
+      });
+    }
+    return { rows, total: Number(reply[0]) };
+  }
+
+  async purge(query: BackendPurgeQuery): Promise<number> {
+    if (query.scope) return this.purgeScope(this.base(query.scope).base, query);
+    let deleted = 0;
+    for await (const tag of this.session.registeredScopes()) {
+      deleted += await this.purgeScope(scopeBase(this.session.options.keyPrefix, tag), query);
+    }
+    return deleted;
+  }
+
+  /**
+   * Walks the scope's write-time index oldest first, one bounded script call per batch. Tasks
+   * that stay (state not purged) are skipped by offset; a concurrent write moves a task past the
+   * bound, so it is never purged by mistake (the script re-checks state atomically).
+   */
+  private async purgeScope(base: string, query: BackendPurgeQuery): Promise<number> {
+    let deleted = 0;
+    let offset = 0;
+    const states = query.states.map(String);
+    for (;;) {
+      const [removed, kept, scanned] = (await this.session.call((client) =>
+        purgeScopeScript.run(
+          client,
+          [base],
+          [
+            `(${query.olderThan}`,
+            String(offset),
+            String(query.batchSize),
+            String(this.session.options.expiryPruneBatch),
+            ...states,
+          ],
+        ),
+      )) as number[];
+      deleted += removed ?? 0;
+      offset += kept ?? 0;
+      if (removed) await this.session.awaitReplicas(base);
+      if ((scanned ?? 0) < query.batchSize) return deleted;
+    }
+  }
+}

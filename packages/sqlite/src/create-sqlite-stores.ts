@@ -1,0 +1,62 @@
+import {
+  BackedPushNotificationStore,
+  BackedTaskStore,
+  resolveStoreOptions,
+  type StoreBundle,
+} from '@a2a-stores/core';
+import { openDatabaseFile } from './open-database.js';
+import {
+  resolveSqliteOptions,
+  type SqliteConnection,
+  type SqliteDatabase,
+  type SqliteStoreOptions,
+} from './options.js';
+import { SqlitePushConfigBackend } from './push-backend.js';
+import { SqliteSession } from './session.js';
+import { schemaNames } from './sql.js';
+import { SqliteTaskBackend } from './task-backend.js';
+
+/** What {@link createSqliteStores} returns: the stores, `migrate()`, `close()` and the connection. */
+export interface SqliteStoreBundle
+  extends StoreBundle<BackedTaskStore, BackedPushNotificationStore> {
+  /** The connection the stores use: yours, or the one opened from `filename`. */
+  readonly database: SqliteDatabase;
+}
+
+/**
+ * SQLite task and push-notification stores for `@a2a-js/sdk`, tenant-scoped and durable.
+ * Creates no schema: call `migrate()` once (it is idempotent) before using the stores.
+ *
+ * @example
+ * ```ts
+ * import { createSqliteStores } from '@a2a-stores/sqlite';
+ * const stores = createSqliteStores({ filename: './data/a2a.db' });
+ * await stores.migrate();
+ * // new DefaultRequestHandler(card, stores.taskStore, executor, undefined, stores.pushNotificationStore)
+ * ```
+ */
+export function createSqliteStores(
+  connection: SqliteConnection,
+  options: SqliteStoreOptions = {},
+): SqliteStoreBundle {
+  // Everything is validated before a file is touched, so a bad option opens nothing.
+  const sqliteOptions = resolveSqliteOptions(connection, options);
+  const storeOptions = resolveStoreOptions(options);
+  const target = sqliteOptions.connection;
+  const ownsDatabase = target.kind === 'file';
+  const database =
+    target.kind === 'file'
+      ? openDatabaseFile(target.filename, sqliteOptions.busyTimeoutMs)
+      : target.database;
+  const session = new SqliteSession(database, schemaNames(sqliteOptions.tablePrefix), ownsDatabase);
+  return {
+    taskStore: new BackedTaskStore(new SqliteTaskBackend(session), storeOptions),
+    pushNotificationStore: new BackedPushNotificationStore(
+      new SqlitePushConfigBackend(session),
+      storeOptions,
+    ),
+    database,
+    migrate: async () => session.migrate(storeOptions.now()),
+    close: async () => session.close(),
+  };
+}

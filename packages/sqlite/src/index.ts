@@ -1,0 +1,10 @@
+export { createSqliteStores, type SqliteStoreBundle } from './create-sqlite-stores.js';
+export { sqliteMigrations } from './migrations.js';
+export { DATABASE_FILE_MODE } from './open-database.js';
+export {
+  DEFAULT_BUSY_TIMEOUT_MS,
+  DEFAULT_TABLE_PREFIX,
+  type SqliteConnection,
+  type SqliteDatabase,
+  type SqliteStoreOptions,
+} from './options.js';

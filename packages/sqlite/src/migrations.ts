@@ -1,0 +1,101 @@
+import { type MigrationResult, missingMigrationIds, type SqlMigration } from '@a2a-stores/core';
+import { resolveTablePrefix, type SqliteDatabase } from './options.js';
+import { type SchemaNames, schemaNames } from './sql.js';
+
+/**
+ * The schema, in order; ids are never renamed once released. Tables are STRICT so a bad value
+ * fails loudly instead of being stored with another type. Rowid tables (not WITHOUT ROWID):
+ * rows carry task bodies of up to megabytes, which WITHOUT ROWID handles poorly. `body` and
+ * `artifacts` are the last columns so reading a row without artifacts stops before their
+ * overflow pages.
+ */
+export function migrationsFor(n: SchemaNames): readonly SqlMigration[] {
+  return [
+    {
+      id: '0001_initial_schema',
+      statements: [
+        `CREATE TABLE ${n.tasks} (
+          tenant TEXT NOT NULL,
+          owner TEXT NOT NULL,
+          id TEXT NOT NULL,
+          context_id TEXT NOT NULL,
+          state INTEGER NOT NULL,
+          sort_key INTEGER NOT NULL,
+          version INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL,
+          body TEXT NOT NULL,
+          artifacts TEXT NOT NULL,
+          PRIMARY KEY (tenant, owner, id)
+        ) STRICT`,
+        `CREATE INDEX ${n.named('tasks_by_time')} ON ${n.tasks} (tenant, owner, sort_key DESC, id DESC)`,
+        `CREATE INDEX ${n.named('tasks_by_context')} ON ${n.tasks} (tenant, owner, context_id, sort_key, id)`,
+        `CREATE INDEX ${n.named('tasks_by_state')} ON ${n.tasks} (tenant, owner, state, sort_key, id)`,
+        `CREATE INDEX ${n.named('tasks_purge')} ON ${n.tasks} (state, updated_at)`,
+        `CREATE TABLE ${n.pushConfigs} (
+          tenant TEXT NOT NULL,
+          owner TEXT NOT NULL,
+          task_id TEXT NOT NULL,
+          id TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          wire_version TEXT NOT NULL,
+          json TEXT NOT NULL,
+          PRIMARY KEY (tenant, owner, task_id, id)
+        ) STRICT`,
+        `CREATE INDEX ${n.named('push_configs_order')} ON ${n.pushConfigs} (tenant, owner, task_id, seq)`,
+      ],
+    },
+  ];
+}
+
+/**
+ * The migrations for a table prefix, with their SQL: for tooling that shows what `migrate()`
+ * would run (`a2a-stores migrate --dry-run`).
+ *
+ * @example
+ * ```ts
+ * import { sqliteMigrations } from '@a2a-stores/sqlite';
+ * for (const step of sqliteMigrations()) console.log(step.id, step.statements.join(';\n'));
+ * ```
+ */
+export function sqliteMigrations(tablePrefix?: string): readonly SqlMigration[] {
+  return migrationsFor(schemaNames(resolveTablePrefix(tablePrefix)));
+}
+
+function appliedIds(db: SqliteDatabase, n: SchemaNames): string[] {
+  const ledger = db
+    .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`)
+    .get(n.ledgerName);
+  if (ledger === undefined) return [];
+  return db.prepare(`SELECT id FROM ${n.ledger} ORDER BY id`).pluck().all() as string[];
+}
+
+/** Ids of the migrations this package needs that the database's ledger does not list. */
+export function pendingMigrations(db: SqliteDatabase, n: SchemaNames): string[] {
+  return missingMigrationIds(migrationsFor(n), appliedIds(db, n));
+}
+
+/**
+ * Applies the missing migrations and records each in the ledger, all in one `BEGIN IMMEDIATE`
+ * transaction (SQLite DDL is transactional): a second process running it at the same time waits
+ * for the write lock (up to the busy timeout), then finds the ledger complete and applies
+ * nothing. Ids of a newer release found in the ledger are kept in `current` and ignored.
+ */
+export function applyMigrations(db: SqliteDatabase, n: SchemaNames, now: number): MigrationResult {
+  const run = db.transaction((): MigrationResult => {
+    db.exec(
+      `CREATE TABLE IF NOT EXISTS ${n.ledger} (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`,
+    );
+    const all = migrationsFor(n);
+    const pending = new Set(missingMigrationIds(all, appliedIds(db, n)));
+    const record = db.prepare(`INSERT INTO ${n.ledger} (id, applied_at) VALUES (?, ?)`);
+    const applied: string[] = [];
+    for (const migration of all) {
+      if (!pending.has(migration.id)) continue;
+      for (const statement of migration.statements) db.exec(statement);
+      record.run(migration.id, now);
+      applied.push(migration.id);
+    }
+    return { applied, current: appliedIds(db, n) };
+  });
+  return run.immediate();
+}

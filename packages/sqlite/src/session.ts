@@ -1,0 +1,81 @@
+import { type MigrationResult, SchemaGate, StoreClosedError } from '@a2a-stores/core';
+import type { Statement } from 'better-sqlite3';
+import { toStoreError } from './driver-errors.js';
+import { applyMigrations, pendingMigrations } from './migrations.js';
+import type { SqliteDatabase } from './options.js';
+import type { SchemaNames } from './sql.js';
+
+/**
+ * What the task and push backends share over one connection: the schema gate, the statement
+ * cache, the closed flag and error translation. Every backend call goes through {@link run}.
+ */
+export class SqliteSession {
+  readonly db: SqliteDatabase;
+  readonly names: SchemaNames;
+  private readonly ownsDatabase: boolean;
+  private readonly statements = new Map<string, Statement>();
+  /** Reads the ledger on first use; caches success only, so a later `migrate()` is picked up. */
+  private readonly schema: SchemaGate;
+  private closed = false;
+
+  constructor(db: SqliteDatabase, names: SchemaNames, ownsDatabase: boolean) {
+    this.db = db;
+    this.names = names;
+    this.ownsDatabase = ownsDatabase;
+    this.schema = new SchemaGate('SQLite', async () =>
+      this.translated(() => pendingMigrations(db, names)),
+    );
+  }
+
+  /**
+   * Runs one backend operation once the schema is known to be migrated: refuses after
+   * `close()` and translates driver errors. `operation` is synchronous (better-sqlite3 is), so
+   * nothing else in this process interleaves with it.
+   */
+  async run<T>(operation: () => T): Promise<T> {
+    this.assertOpen();
+    if (!this.schema.ready) await this.schema.ensure();
+    this.assertOpen();
+    return this.translated(operation);
+  }
+
+  /**
+   * The prepared statement for `sql`, prepared on first use (after the schema check, since
+   * preparing needs the tables) and reused from then on.
+   */
+  statement(sql: string): Statement {
+    let prepared = this.statements.get(sql);
+    if (!prepared) {
+      prepared = this.db.prepare(sql);
+      this.statements.set(sql, prepared);
+    }
+    return prepared;
+  }
+
+  migrate(now: number): MigrationResult {
+    this.assertOpen();
+    const result = this.translated(() => applyMigrations(this.db, this.names, now));
+    this.schema.markReady();
+    return result;
+  }
+
+  /** Idempotent. Closes the connection only when this session opened it. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.statements.clear();
+    if (this.ownsDatabase && this.db.open) this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreClosedError();
+  }
+
+  private translated<T>(operation: () => T): T {
+    try {
+      return operation();
+    } catch (error) {
+      throw toStoreError(error, this.db);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+import { type BackendListQuery, buildListPredicates, quoteSqlIdentifier } from '@a2a-stores/core';
+
+/** Names of the schema objects of one store, from a prefix validated by core's identifier rule. */
+export interface SchemaNames {
+  readonly tasks: string;
+  readonly pushConfigs: string;
+  readonly ledger: string;
+  /** Unquoted, for sqlite_master lookups. */
+  readonly ledgerName: string;
+  /** Quotes `<prefix><suffix>` (index names). */
+  readonly named: (suffix: string) => string;
+}
+
+export function schemaNames(prefix: string): SchemaNames {
+  const named = (suffix: string) => quoteSqlIdentifier(prefix + suffix, '"');
+  return {
+    tasks: named('tasks'),
+    pushConfigs: named('push_configs'),
+    ledger: named('migrations'),
+    ledgerName: `${prefix}migrations`,
+    named,
+  };
+}
+
+/** Every task statement with fixed text. Each is prepared once per connection and cached. */
+export function taskStatements(n: SchemaNames) {
+  const key = 'tenant = @tenant AND owner = @owner AND id = @id';
+  const columns = 'id, version, sort_key, body';
+  return {
+    get: `SELECT ${columns} FROM ${n.tasks} WHERE ${key}`,
+    getWithArtifacts: `SELECT ${columns}, artifacts FROM ${n.tasks} WHERE ${key}`,
+    getGuard: `SELECT version, state FROM ${n.tasks} WHERE ${key}`,
+    insert: `INSERT INTO ${n.tasks}
+      (tenant, owner, id, context_id, state, sort_key, version, updated_at, body, artifacts)
+      VALUES (@tenant, @owner, @id, @contextId, @state, @sortKey, @version, @updatedAt, @body, @artifacts)`,
+    update: `UPDATE ${n.tasks} SET context_id = @contextId, state = @state, sort_key = @sortKey,
+      version = @version, updated_at = @updatedAt, body = @body, artifacts = @artifacts
+      WHERE ${key}`,
+    delete: `DELETE FROM ${n.tasks} WHERE ${key}`,
+    deleteConfigsOfTask: `DELETE FROM ${n.pushConfigs}
+      WHERE tenant = @tenant AND owner = @owner AND task_id = @id`,
+  };
+}
+
+/**
+ * One list or count statement and its values. The text depends only on which filters are
+ * present, so it doubles as the statement cache key: one prepared statement per combination.
+ */
+export interface BuiltQuery {
+  readonly sql: string;
+  readonly values: readonly (string | number)[];
+}
+
+type ListFilters = Pick<BackendListQuery, 'contextId' | 'state' | 'after' | 'cursor'>;
+
+function scopedPredicates(query: ListFilters, tenant: string, owner: string) {
+  const values: (string | number)[] = [tenant, owner];
+  const bind = (value: string | number) => {
+    values.push(value);
+    return '?';
+  };
+  const predicates = buildListPredicates(query, bind, { rowComparison: true });
+  const where = ['tenant = ?', 'owner = ?', ...predicates.filters];
+  if (predicates.cursor) where.push(predicates.cursor);
+  return { where: where.join(' AND '), values };
+}
+
+/**
+ * One page in (sort_key desc, id desc) order. BINARY collation compares UTF-8 bytes, which is
+ * code point order, the order of core's `compareIds`. The keyset is a row value, which SQLite
+ * turns into an index range, so the cost of a page does not grow with its depth.
+ */
+export function listRowsQuery(
+  n: SchemaNames,
+  tenant: string,
+  owner: string,
+  query: BackendListQuery,
+): BuiltQuery {
+  const { where, values } = scopedPredicates(query, tenant, owner);
+  const columns = `id, version, sort_key, body${query.includeArtifacts ? ', artifacts' : ''}`;
+  return {
+    sql: `SELECT ${columns} FROM ${n.tasks} WHERE ${where} ORDER BY sort_key DESC, id DESC LIMIT ?`,
+    values: [...values, query.limit],
+  };
+}
+
+/** The exact total of a list query: the same filters, without the cursor. */
+export function listCountQuery(
+  n: SchemaNames,
+  tenant: string,
+  owner: string,
+  query: BackendListQuery,
+): BuiltQuery {
+  const filters = { ...query, cursor: null };
+  const { where, values } = scopedPredicates(filters, tenant, owner);
+  return {
+    sql: `SELECT COUNT(*) AS total FROM ${n.tasks} WHERE ${where}`,
+    values,
+  };
+}
+
+export function purgeSelectSql(n: SchemaNames, scoped: boolean): string {
+  const scope = scoped ? ' AND tenant = @tenant AND owner = @owner' : '';
+  return `SELECT tenant, owner, id FROM ${n.tasks}
+    WHERE state IN (SELECT value FROM json_each(@states)) AND updated_at < @olderThan${scope}
+    LIMIT @batchSize`;
+}
+
+export function pushStatements(n: SchemaNames) {
+  const task = 'tenant = @tenant AND owner = @owner AND task_id = @taskId';
+  return {
+    /** How many configs the task has, and whether `@id` is one of them, in one read. */
+    census: `SELECT COUNT(*) AS count, COALESCE(MAX(id = @id), 0) AS present
+      FROM ${n.pushConfigs} WHERE ${task}`,
+    /** Insert or replace; either way the config takes the next sequence number (goes last). */
+    upsert: `INSERT INTO ${n.pushConfigs} (tenant, owner, task_id, id, seq, wire_version, json)
+      VALUES (@tenant, @owner, @taskId, @id,
+        (SELECT COALESCE(MAX(seq), 0) + 1 FROM ${n.pushConfigs} WHERE ${task}),
+        @wireVersion, @json)
+      ON CONFLICT (tenant, owner, task_id, id) DO UPDATE SET
+        seq = excluded.seq, wire_version = excluded.wire_version, json = excluded.json`,
+    list: `SELECT id, json, wire_version AS wireVersion FROM ${n.pushConfigs}
+      WHERE ${task} ORDER BY seq`,
+    delete: `DELETE FROM ${n.pushConfigs} WHERE ${task} AND id = @id`,
+    deleteAll: `DELETE FROM ${n.pushConfigs} WHERE ${task}`,
+  };
+}
