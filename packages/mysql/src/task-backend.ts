@@ -10,11 +10,12 @@ import {
   StoreUnavailableError,
   type TaskBackend,
   type TaskRow,
+  taskWriteValues,
   toSafeInteger,
   toTaskRow,
 } from '@a2a-stores/core';
 import { isDuplicateKey } from './mysql-errors.js';
-import type { Executor, SqlRunner, SqlValue } from './sql-runner.js';
+import type { Executor, SqlRunner } from './sql-runner.js';
 import { TaskStatements } from './task-statements.js';
 
 interface TaskRecord {
@@ -95,7 +96,7 @@ export class MysqlTaskBackend implements TaskBackend {
     task: EncodedTask,
     now: number,
   ): Promise<PutOutcome | 'retry'> {
-    const result = await db.write(this.sql.upsert, this.insertParams(scope, task, now));
+    const result = await db.write(this.sql.upsert, [...taskWriteValues(scope, task, now)]);
     if (result.affectedRows === 2) return { status: 'written', version: result.insertId };
     if (result.affectedRows === 1 && result.insertId === 0)
       return { status: 'written', version: 1 };
@@ -114,7 +115,7 @@ export class MysqlTaskBackend implements TaskBackend {
     now: number,
   ): Promise<PutOutcome> {
     try {
-      await db.write(this.sql.insert, this.insertParams(scope, task, now));
+      await db.write(this.sql.insert, [...taskWriteValues(scope, task, now)]);
       return { status: 'written', version: 1 };
     } catch (error) {
       // Inside a transaction only this statement is undone; the caller's transaction goes on.
@@ -163,20 +164,6 @@ export class MysqlTaskBackend implements TaskBackend {
       id,
     ]);
     return row && { version: toSafeInteger(row.version, id, 'version'), state: Number(row.state) };
-  }
-
-  private insertParams(scope: Scope, task: EncodedTask, now: number): SqlValue[] {
-    return [
-      scope.tenant,
-      scope.owner,
-      task.id,
-      task.contextId,
-      task.state,
-      task.sortKey,
-      now,
-      task.body,
-      task.artifacts,
-    ];
   }
 
   delete(scope: Scope, id: string): Promise<boolean> {

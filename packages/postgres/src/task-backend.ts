@@ -10,6 +10,7 @@ import {
   StoreUnavailableError,
   type TaskBackend,
   type TaskRow,
+  taskWriteValues,
   toSafeInteger,
   toTaskRow,
 } from '@a2a-stores/core';
@@ -54,17 +55,7 @@ export class PostgresTaskBackend implements TaskBackend {
     now: number,
   ): Promise<PutOutcome> {
     const mode = expected === undefined ? 'any' : expected === null ? 'absent' : 'version';
-    const values: unknown[] = [
-      scope.tenant,
-      scope.owner,
-      task.id,
-      task.contextId,
-      task.state,
-      task.sortKey,
-      now,
-      task.body,
-      task.artifacts,
-    ];
+    const values: unknown[] = [...taskWriteValues(scope, task, now)];
     if (typeof expected === 'number') values.push(expected);
     for (let attempt = 1; ; attempt++) {
       const [result] = await this.db.query<PutResult>(this.sql.put[mode], values);

@@ -24,6 +24,7 @@ export {
   type SqlTaskRecord,
   type TaskCounterKey,
   taskCounterKeys,
+  taskWriteValues,
   toSafeInteger,
   toTaskRow,
 } from './task-rows.js';

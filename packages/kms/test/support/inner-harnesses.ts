@@ -3,6 +3,13 @@ import type { RawProbe, StoreHarness } from '@a2a-stores/core/conformance';
 import { createSqliteStores } from '@a2a-stores/sqlite';
 import Database from 'better-sqlite3';
 
+/** An inner harness on a shared database, and how to remove what it wrote. */
+export interface SharedBackendHarness {
+  /** Has no `destroy`: several suites of one file share it; call `cleanup` in `afterAll`. */
+  readonly harness: StoreHarness;
+  cleanup(): Promise<void>;
+}
+
 /** Core's memory stores, a fresh state per test (no raw probe: the state is private). */
 export function memoryHarness(): StoreHarness {
   return { name: 'memory', create: (options) => createMemoryStores(options) };

@@ -1,0 +1,180 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { parseDuration } from './duration.js';
+import { UsageError } from './exit-codes.js';
+import type { TargetNaming } from './open-target.js';
+import { parseStateNames } from './task-state-names.js';
+
+type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+const TARGET_OPTIONS = {
+  url: { type: 'string' },
+  schema: { type: 'string' },
+  'table-prefix': { type: 'string' },
+  'key-prefix': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies OptionSpec;
+
+/** What the operator asked for, validated. */
+export type Command =
+  | { readonly name: 'help'; readonly topic?: string }
+  | { readonly name: 'version' }
+  | (TargetArgs & { readonly name: 'migrate'; readonly dryRun: boolean })
+  | (TargetArgs & { readonly name: 'migrate-status' })
+  | (TargetArgs & {
+      readonly name: 'purge';
+      readonly olderThanMs: number;
+      readonly states?: readonly number[];
+      readonly batchSize?: number;
+    })
+  | {
+      readonly name: 'conformance';
+      readonly json: boolean;
+      readonly modulePath: string;
+      readonly exportName: string;
+    };
+
+/** The target and how its output is shown. */
+export interface TargetArgs {
+  /** Raw target URL (secret; only ever printed through `redactUrl`). */
+  readonly url: string;
+  readonly naming: TargetNaming;
+  readonly json: boolean;
+}
+
+/** Parses `argv` (without node and the script); `env` supplies `A2A_STORE_URL`. */
+export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Command {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      return { name: 'help', topic: rest[0] };
+    case 'version':
+    case '--version':
+    case '-v':
+      return { name: 'version' };
+    case 'migrate':
+      return parseMigrate(rest, env);
+    case 'purge':
+      return parsePurge(rest, env);
+    case 'conformance':
+      return parseConformance(rest);
+    case 'rotate-keys':
+    case 'bench':
+      throw new UsageError(`\`${command}\` is planned but not available yet (see the README)`);
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}; try \`a2a-stores help\``);
+  }
+}
+
+function parse<O extends OptionSpec>(args: readonly string[], options: O, maxPositionals: number) {
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (parsed.positionals.length > maxPositionals) {
+    throw new UsageError(
+      `unexpected argument ${JSON.stringify(parsed.positionals[maxPositionals])}`,
+    );
+  }
+  return parsed;
+}
+
+function targetArgs(
+  values: { [K in keyof typeof TARGET_OPTIONS]?: string | boolean },
+  env: NodeJS.ProcessEnv,
+): TargetArgs {
+  const url = (values.url as string | undefined) ?? env.A2A_STORE_URL;
+  if (url === undefined || url.trim() === '') {
+    throw new UsageError('no target: pass --url or set A2A_STORE_URL');
+  }
+  return {
+    url,
+    json: values.json === true,
+    naming: {
+      schema: values.schema as string | undefined,
+      tablePrefix: values['table-prefix'] as string | undefined,
+      keyPrefix: values['key-prefix'] as string | undefined,
+    },
+  };
+}
+
+function parseMigrate(args: readonly string[], env: NodeJS.ProcessEnv): Command {
+  const { values, positionals } = parse(
+    args,
+    { ...TARGET_OPTIONS, 'dry-run': { type: 'boolean' } },
+    1,
+  );
+  if (values.help) return { name: 'help', topic: 'migrate' };
+  const sub = positionals[0];
+  if (sub !== undefined && sub !== 'status') {
+    throw new UsageError(`migrate: unknown subcommand ${JSON.stringify(sub)} (only "status")`);
+  }
+  if (sub === 'status') {
+    if (values['dry-run']) throw new UsageError('migrate status: --dry-run does not apply');
+    return { name: 'migrate-status', ...targetArgs(values, env) };
+  }
+  return { name: 'migrate', dryRun: values['dry-run'] === true, ...targetArgs(values, env) };
+}
+
+function parsePurge(args: readonly string[], env: NodeJS.ProcessEnv): Command {
+  const { values } = parse(
+    args,
+    {
+      ...TARGET_OPTIONS,
+      'older-than': { type: 'string' },
+      states: { type: 'string' },
+      'batch-size': { type: 'string' },
+    },
+    0,
+  );
+  if (values.help) return { name: 'help', topic: 'purge' };
+  const olderThan = values['older-than'];
+  if (olderThan === undefined) throw new UsageError('purge: --older-than is required (e.g. 30d)');
+  const batchText = values['batch-size'];
+  let batchSize: number | undefined;
+  if (batchText !== undefined) {
+    batchSize = Number(batchText);
+    if (!/^\d+$/.test(batchText) || batchSize < 1 || batchSize > 10_000) {
+      throw new UsageError(`--batch-size: expected an integer from 1 to 10000, got ${batchText}`);
+    }
+  }
+  return {
+    name: 'purge',
+    olderThanMs: parseDuration(olderThan, '--older-than'),
+    states: values.states === undefined ? undefined : parseStateNames(values.states, '--states'),
+    batchSize,
+    ...targetArgs(values, env),
+  };
+}
+
+function parseConformance(args: readonly string[]): Command {
+  const { values } = parse(
+    args,
+    {
+      module: { type: 'string' },
+      export: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    0,
+  );
+  if (values.help) return { name: 'help', topic: 'conformance' };
+  if (values.module === undefined) {
+    throw new UsageError('conformance: --module is required (a file that exports a harness)');
+  }
+  const exportName = values.export ?? 'harness';
+  if (!/^[A-Za-z_$][\w$]*$/.test(exportName)) {
+    throw new UsageError(`--export: ${JSON.stringify(exportName)} is not an export name`);
+  }
+  return {
+    name: 'conformance',
+    json: values.json === true,
+    modulePath: values.module,
+    exportName,
+  };
+}

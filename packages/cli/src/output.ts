@@ -1,0 +1,72 @@
+import { redactUrl, scrubSecrets } from './redact.js';
+
+/** Where the CLI writes; tests and the bin pass the process streams. */
+export interface CliStreams {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/**
+ * Everything the CLI prints goes through here, so the target URL's secrets are scrubbed from
+ * every line (drivers like to quote connection strings in their errors). Human lines go to
+ * stdout; with `--json`, stdout gets exactly one JSON document and nothing else. Progress is
+ * drawn on stderr, only on a TTY.
+ */
+export class Output {
+  private progressShown = false;
+  private resultWritten = false;
+
+  constructor(
+    private readonly streams: CliStreams,
+    readonly json: boolean,
+    private readonly secretUrl: string | undefined,
+  ) {}
+
+  /** The target as it may be shown. */
+  target(): string | undefined {
+    return this.secretUrl === undefined ? undefined : redactUrl(this.secretUrl);
+  }
+
+  /** A plain result line (suppressed under `--json`). */
+  line(text: string): void {
+    if (this.json) return;
+    this.clearProgress();
+    this.streams.stdout.write(`${this.scrub(text)}\n`);
+  }
+
+  /** The one JSON document of a `--json` run. */
+  result(value: unknown): void {
+    if (!this.json || this.resultWritten) return;
+    this.resultWritten = true;
+    this.clearProgress();
+    this.streams.stdout.write(`${this.scrub(JSON.stringify(value))}\n`);
+  }
+
+  /** An error message on stderr (also under `--json`, so scripts still see why). */
+  error(text: string): void {
+    this.clearProgress();
+    this.streams.stderr.write(`a2a-stores: ${this.scrub(text)}\n`);
+  }
+
+  /** True when progress is drawn in place (an interactive terminal and not `--json`). */
+  get interactive(): boolean {
+    return !this.json && this.streams.stderr.isTTY === true;
+  }
+
+  /** Redraws the progress line on a TTY; elsewhere progress is left to the result lines. */
+  progress(text: string): void {
+    if (!this.interactive) return;
+    this.streams.stderr.write(`\r\x1b[2K${this.scrub(text)}`);
+    this.progressShown = true;
+  }
+
+  private clearProgress(): void {
+    if (!this.progressShown) return;
+    this.streams.stderr.write('\r\x1b[2K');
+    this.progressShown = false;
+  }
+
+  private scrub(text: string): string {
+    return scrubSecrets(text, this.secretUrl);
+  }
+}

@@ -1,0 +1,29 @@
+import type { PushNotificationStore, TaskStore } from '@a2a-js/sdk/server';
+
+/** What a subject is, relative to the others on its backend. */
+export type SubjectRole = 'adapter' | 'floor' | 'sdk' | 'memory' | 'wrapper';
+
+/** For a wrapper subject: the subject it wraps (same backend, same run) and how it is set up. */
+export interface WrapperInfo {
+  /** Name of the inner subject its cost is divided by. */
+  readonly inner: string;
+  /** Whether the data-key cache is on (hits on reads and on rewrites of a record). */
+  readonly cache: boolean;
+}
+
+/**
+ * One store under measurement. Every subject speaks the SDK's `TaskStore` interface, so the
+ * workloads and their checks are the same code for all of them.
+ */
+export interface Subject {
+  readonly name: string;
+  readonly role: SubjectRole;
+  readonly taskStore: TaskStore;
+  /** Measured by the push workloads when present. */
+  readonly pushStore?: PushNotificationStore;
+  /** What this subject's `list` does beyond returning the page (shown in the report). */
+  readonly notes?: string;
+  /** Set on wrappers: their cost is reported relative to `inner`. */
+  readonly wraps?: WrapperInfo;
+  close(): Promise<void>;
+}
