@@ -16,6 +16,8 @@ export default defineConfig({
     '@a2a-stores/postgres',
     '@a2a-stores/mysql',
     '@a2a-stores/redis',
+    '@a2a-stores/kms',
+    '@aws-sdk/client-kms',
     'vitest',
   ],
 });

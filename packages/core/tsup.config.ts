@@ -10,5 +10,5 @@ export default defineConfig({
   sourcemap: false,
   // '@a2a-stores/core' stays an import in the conformance bundle (a self-reference resolved
   // through the exports map), so the suite and the adapter share one copy of core's classes.
-  external: ['vitest', '@a2a-js/sdk', '@a2a-stores/core'],
+  external: ['vitest', 'fast-check', '@a2a-js/sdk', '@a2a-stores/core'],
 });

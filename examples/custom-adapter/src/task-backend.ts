@@ -119,6 +119,7 @@ export class JournalTaskBackend implements TaskBackend {
         return { records, result: records.length };
       });
       deleted += batch;
+      query.onBatch?.(batch);
       if (batch < query.batchSize) return deleted;
     }
   }

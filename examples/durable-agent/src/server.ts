@@ -20,6 +20,7 @@ import { DemoExecutor } from './executor.js';
 import type { AgentLogger } from './logger.js';
 import type { PassportJwksByClient } from './passport.js';
 import { createAgentPushSender } from './push-notifications.js';
+import { maskStoreErrors } from './store-error-masking.js';
 
 /** What {@link createAgentServer} needs. */
 export interface AgentServerOptions {
@@ -69,14 +70,16 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
     defaultSteps: options.defaultSteps,
     logger: options.logger,
   });
+  const taskStore = maskStoreErrors(options.taskStore, options.logger);
+  const pushNotificationStore = maskStoreErrors(options.pushNotificationStore, options.logger);
   const requestHandler = new PassportRequestHandler(
     new DefaultRequestHandler(
       agentCard,
-      options.taskStore,
+      taskStore,
       executor,
       new DefaultExecutionEventBusManager(),
-      options.pushNotificationStore,
-      createAgentPushSender(options.pushNotificationStore, options.pushUrlPolicy, options.logger),
+      pushNotificationStore,
+      createAgentPushSender(pushNotificationStore, options.pushUrlPolicy, options.logger),
     ),
     {
       keys: staticKeyResolver(options.passportKeys ?? {}),

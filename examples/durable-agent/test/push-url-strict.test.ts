@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TaskState } from '@a2a-js/sdk';
+import { startWebhookReceiver, type WebhookReceiver } from '@a2a-stores/test-backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ALICE,
@@ -14,7 +15,6 @@ import {
 } from './support/a2a-client.js';
 import { STEP_MS } from './support/agent-fixture.js';
 import { type AgentProcess, startAgent } from './support/agent-process.js';
-import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
 
 // The agent as it runs by default (not in development mode), on a SQLite file: registering a
 // webhook on this machine or on a metadata address through the A2A API is refused, with the

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TaskState } from '@a2a-js/sdk';
 import { createMemoryStores, type PushUrlPolicy } from '@a2a-stores/core';
-import { waitFor } from '@a2a-stores/test-backends';
+import { startWebhookReceiver, type WebhookReceiver, waitFor } from '@a2a-stores/test-backends';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseUsers } from '../src/auth.js';
 import { createLogger } from '../src/logger.js';
@@ -10,7 +10,6 @@ import { createAgentPushUrlPolicy } from '../src/push-notifications.js';
 import { createAgentServer } from '../src/server.js';
 import { agentStoreOptions } from '../src/store-options.js';
 import { connect, newTenant, pushConfig, sendForTask, userMessage } from './support/a2a-client.js';
-import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
 
 // createAgentServer in-process, on core's memory stores: what the agent wires around the stores.
 const servers: Server[] = [];

@@ -1,6 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { parseDuration } from './duration.js';
 import { UsageError } from './exit-codes.js';
+import type { KeyringSource } from './keyring-source.js';
 import type { TargetNaming } from './open-target.js';
 import { parseStateNames } from './task-state-names.js';
 
@@ -27,6 +28,14 @@ export type Command =
       readonly states?: readonly number[];
       readonly batchSize?: number;
     })
+  | (TargetArgs & {
+      readonly name: 'rotate-keys';
+      readonly keyring: KeyringSource;
+      readonly scopesFile: string;
+      readonly checkpointFile?: string;
+      readonly batchSize?: number;
+    })
+  | { readonly name: 'bench'; readonly json: boolean; readonly args: readonly string[] }
   | {
       readonly name: 'conformance';
       readonly json: boolean;
@@ -62,8 +71,9 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     case 'conformance':
       return parseConformance(rest);
     case 'rotate-keys':
+      return parseRotateKeys(rest, env);
     case 'bench':
-      throw new UsageError(`\`${command}\` is planned but not available yet (see the README)`);
+      return parseBench(rest);
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}; try \`a2a-stores help\``);
   }
@@ -135,20 +145,75 @@ function parsePurge(args: readonly string[], env: NodeJS.ProcessEnv): Command {
   if (values.help) return { name: 'help', topic: 'purge' };
   const olderThan = values['older-than'];
   if (olderThan === undefined) throw new UsageError('purge: --older-than is required (e.g. 30d)');
-  const batchText = values['batch-size'];
-  let batchSize: number | undefined;
-  if (batchText !== undefined) {
-    batchSize = Number(batchText);
-    if (!/^\d+$/.test(batchText) || batchSize < 1 || batchSize > 10_000) {
-      throw new UsageError(`--batch-size: expected an integer from 1 to 10000, got ${batchText}`);
-    }
-  }
   return {
     name: 'purge',
     olderThanMs: parseDuration(olderThan, '--older-than'),
     states: values.states === undefined ? undefined : parseStateNames(values.states, '--states'),
-    batchSize,
+    batchSize: parseBatchSize(values['batch-size'], 10_000),
     ...targetArgs(values, env),
+  };
+}
+
+function parseBatchSize(text: string | undefined, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const size = Number(text);
+  if (!/^\d+$/.test(text) || size < 1 || size > max) {
+    throw new UsageError(`--batch-size: expected an integer from 1 to ${max}, got ${text}`);
+  }
+  return size;
+}
+
+function parseRotateKeys(args: readonly string[], env: NodeJS.ProcessEnv): Command {
+  const { values } = parse(
+    args,
+    {
+      ...TARGET_OPTIONS,
+      'keys-file': { type: 'string' },
+      'kms-key-id': { type: 'string' },
+      'kms-decrypt-key-arns': { type: 'string' },
+      'scopes-file': { type: 'string' },
+      'checkpoint-file': { type: 'string' },
+      'batch-size': { type: 'string' },
+    },
+    0,
+  );
+  if (values.help) return { name: 'help', topic: 'rotate-keys' };
+  const scopesFile = values['scopes-file'];
+  if (scopesFile === undefined) {
+    throw new UsageError('rotate-keys: --scopes-file is required (JSON Lines of {tenant, owner})');
+  }
+  const keysFile = values['keys-file'] ?? nonEmpty(env.A2A_STORES_KEYS_FILE);
+  const kmsKeyId = values['kms-key-id'] ?? nonEmpty(env.A2A_KMS_KEY_ARN);
+  if (keysFile === undefined && kmsKeyId === undefined) {
+    throw new UsageError(
+      'rotate-keys: no keyring: pass --keys-file (or A2A_STORES_KEYS_FILE) and/or --kms-key-id (or A2A_KMS_KEY_ARN)',
+    );
+  }
+  const decryptArns = values['kms-decrypt-key-arns']
+    ?.split(',')
+    .map((arn) => arn.trim())
+    .filter((arn) => arn !== '');
+  return {
+    name: 'rotate-keys',
+    keyring: { keysFile, kmsKeyId, kmsDecryptKeyArns: decryptArns },
+    scopesFile,
+    checkpointFile: values['checkpoint-file'],
+    batchSize: parseBatchSize(values['batch-size'], 100),
+    ...targetArgs(values, env),
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+/** `bench` passes its options to the harness, which validates them itself. */
+function parseBench(args: readonly string[]): Command {
+  if (args.includes('--help') || args.includes('-h')) return { name: 'help', topic: 'bench' };
+  return {
+    name: 'bench',
+    json: args.includes('--json'),
+    args: args.filter((arg) => arg !== '--json' && arg !== '--'),
   };
 }
 

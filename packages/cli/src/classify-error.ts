@@ -30,7 +30,7 @@ export function classifyError(error: unknown): CliError {
     if (code === 'SCHEMA_NOT_MIGRATED') {
       return new CliError(ExitCode.notMigrated, message, { cause: error });
     }
-    if (code === 'STORE_UNAVAILABLE' || UNREACHABLE_CODES.has(code)) {
+    if (code === 'STORE_UNAVAILABLE' || code === 'KMS_UNAVAILABLE' || UNREACHABLE_CODES.has(code)) {
       return new CliError(ExitCode.unreachable, `target unreachable: ${message}`, { cause: error });
     }
     if (code === 'INVALID_INPUT') return new CliError(ExitCode.usage, message, { cause: error });

@@ -24,6 +24,27 @@ ${TARGET}`,
   --batch-size        rows per statement, 1-10000 (default 500)
 
 ${TARGET}`,
+  'rotate-keys': `a2a-stores rotate-keys --scopes-file <file|-> [keyring] [--checkpoint-file <f>] [--batch-size N] [target options]
+
+  Re-wraps every @a2a-stores/kms data key of the listed scopes under the keyring's primary
+  master key (ciphertexts untouched; records already under it are skipped, so re-runs are cheap).
+  Keyring (key material is never printed):
+  --keys-file <f>     local keys, JSON { "primary": "k2", "keys": { "k1": "<base64>", "k2": "…" } }
+                      (default: $A2A_STORES_KEYS_FILE); keep the old key listed
+  --kms-key-id <arn>  AWS KMS key new data keys go under (default: $A2A_KMS_KEY_ARN); region and
+                      credentials from the AWS environment. With --keys-file too, KMS is the
+                      primary and the local keys only open old data (local → KMS move)
+  --kms-decrypt-key-arns <a,b>  KMS keys old data may be under (the old key's ARN)
+  --scopes-file <f>   the scopes to walk: JSON Lines or a JSON array of {"tenant","owner"}; - is stdin
+  --checkpoint-file <f>  save the position after every batch; a re-run resumes there
+  --batch-size        tasks per page, 1-100 (default 100)
+
+${TARGET}`,
+  bench: `a2a-stores bench [harness options]
+
+  Runs the benchmark harness of the a2a-stores repository (tooling/bench, not published) when
+  run inside a checkout of it, with the options given (e.g. --quick, --backends sqlite,postgres).
+  Outside a checkout it says how to get one (exit code 5).`,
   conformance: `a2a-stores conformance --module <file> [--export harness] [--json]
 
   Runs the @a2a-stores/core conformance suite (with vitest from your project) against the
@@ -43,13 +64,15 @@ export function helpText(topic?: string): string {
 Commands:
   migrate [status]    apply (or inspect) the schema migrations of a target
   purge               delete finished tasks older than a retention window
+  rotate-keys         re-wrap @a2a-stores/kms data keys under a new master key
   conformance         run the conformance suite against your own adapter
+  bench               run the repository's benchmark harness
   help [command]      this text, or a command's
   version             the CLI's version
 
 Exit codes:
   0 ok  1 operation failed  2 usage error  3 target unreachable
-  4 schema not migrated  5 adapter package or vitest not installed
+  4 schema not migrated  5 a package the command needs is not installed
 
 Run \`a2a-stores help <command>\` for its options.`;
 }

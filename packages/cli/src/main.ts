@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { type Command, parseCommandLine } from './args.js';
 import { classifyError } from './classify-error.js';
+import { runBench } from './commands/bench.js';
 import { runConformance } from './commands/conformance.js';
 import { runMigrate, runMigrateStatus } from './commands/migrate.js';
 import { runPurge } from './commands/purge.js';
+import { runRotateKeys } from './commands/rotate-keys.js';
 import { ExitCode, type ExitCodeValue, UsageError } from './exit-codes.js';
 import { hasHelpTopic, helpText } from './help.js';
 import { type CliStreams, Output } from './output.js';
@@ -60,6 +62,10 @@ async function dispatch(
       return runPurge(command, out);
     case 'conformance':
       return runConformance(command, out, cwd);
+    case 'rotate-keys':
+      return runRotateKeys(command, out);
+    case 'bench':
+      return runBench(command, out, cwd);
   }
 }
 

@@ -52,9 +52,15 @@ export async function migrationSqlOf(
 
 /**
  * Loads the adapter package the URL needs (only that one: the others are optional peers) and
- * creates its stores. Nothing connects until the first call on the bundle.
+ * creates its stores. Nothing connects until the first call on the bundle. `scopeResolver`
+ * defaults to the operator's fixed scope; `rotate-keys` passes core's default resolver, because
+ * it reads and writes each scope through the contexts that resolver maps to it.
  */
-export async function openTarget(spec: TargetSpec, naming: TargetNaming): Promise<OpenedTarget> {
+export async function openTarget(
+  spec: TargetSpec,
+  naming: TargetNaming,
+  scopeResolver: ScopeResolver = operatorScope,
+): Promise<OpenedTarget> {
   const migrations = await migrationSqlOf(spec, naming);
   switch (spec.kind) {
     case 'sqlite': {
@@ -62,7 +68,7 @@ export async function openTarget(spec: TargetSpec, naming: TargetNaming): Promis
       return {
         bundle: createSqliteStores(
           { filename: spec.filename },
-          { tablePrefix: naming.tablePrefix, scopeResolver: operatorScope },
+          { tablePrefix: naming.tablePrefix, scopeResolver },
         ),
         migrations,
       };
@@ -73,7 +79,7 @@ export async function openTarget(spec: TargetSpec, naming: TargetNaming): Promis
       return {
         bundle: createPostgresStores(
           { connectionString: spec.connectionString },
-          { schema: naming.schema, tablePrefix: naming.tablePrefix, scopeResolver: operatorScope },
+          { schema: naming.schema, tablePrefix: naming.tablePrefix, scopeResolver },
         ),
         migrations,
       };
@@ -83,7 +89,7 @@ export async function openTarget(spec: TargetSpec, naming: TargetNaming): Promis
       return {
         bundle: createMysqlStores(
           { uri: spec.uri },
-          { tablePrefix: naming.tablePrefix, scopeResolver: operatorScope },
+          { tablePrefix: naming.tablePrefix, scopeResolver },
         ),
         migrations,
       };
@@ -93,7 +99,7 @@ export async function openTarget(spec: TargetSpec, naming: TargetNaming): Promis
       return {
         bundle: createRedisStores(
           { url: spec.url },
-          { keyPrefix: naming.keyPrefix, scopeResolver: operatorScope },
+          { keyPrefix: naming.keyPrefix, scopeResolver },
         ),
         migrations,
       };

@@ -9,8 +9,8 @@ export interface CliStreams {
 /**
  * Everything the CLI prints goes through here, so the target URL's secrets are scrubbed from
  * every line (drivers like to quote connection strings in their errors). Human lines go to
- * stdout; with `--json`, stdout gets exactly one JSON document and nothing else. Progress is
- * drawn on stderr, only on a TTY.
+ * stdout; with `--json`, stdout gets exactly one JSON document and nothing else. Progress goes
+ * to stderr: redrawn in place on a TTY, plain lines otherwise, nothing under `--json`.
  */
 export class Output {
   private progressShown = false;
@@ -58,6 +58,16 @@ export class Output {
     if (!this.interactive) return;
     this.streams.stderr.write(`\r\x1b[2K${this.scrub(text)}`);
     this.progressShown = true;
+  }
+
+  /**
+   * A plain progress line on stderr for logs (not a TTY); stdout keeps only results, so a script
+   * piping stdout still gets clean output. Suppressed under `--json`.
+   */
+  progressLine(text: string): void {
+    if (this.json) return;
+    this.clearProgress();
+    this.streams.stderr.write(`${this.scrub(text)}\n`);
   }
 
   private clearProgress(): void {

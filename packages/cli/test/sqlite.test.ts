@@ -35,7 +35,7 @@ describe('a2a-stores on sqlite', () => {
     const url = `sqlite:${freshDatabase()}`;
     const run = await runBin(['migrate'], { env: { A2A_STORE_URL: url } });
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/applied 1 migration/);
+    expect(run.stdout).toMatch(/applied [1-9]\d* migrations?/);
   });
 
   it('migrate status and --dry-run show pending steps and change nothing', async () => {

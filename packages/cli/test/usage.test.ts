@@ -29,7 +29,31 @@ describe('a2a-stores usage errors exit 2 with a message', () => {
     ],
     ['migrate subcommand', ['migrate', 'sideways', '--url', 'sqlite:x.db'], /unknown subcommand/],
     ['conformance without module', ['conformance'], /--module is required/],
-    ['planned command', ['rotate-keys'], /planned but not available yet/],
+    [
+      'rotate-keys without scopes',
+      ['rotate-keys', '--url', 'sqlite:x.db', '--keys-file', 'k.json'],
+      /--scopes-file is required/,
+    ],
+    [
+      'rotate-keys without a keyring',
+      ['rotate-keys', '--url', 'sqlite:x.db', '--scopes-file', 's.jsonl'],
+      /no keyring: pass --keys-file/,
+    ],
+    [
+      'rotate-keys batch over 100',
+      [
+        'rotate-keys',
+        '--url',
+        'sqlite:x.db',
+        '--keys-file',
+        'k',
+        '--scopes-file',
+        's',
+        '--batch-size',
+        '101',
+      ],
+      /--batch-size: expected an integer from 1 to 100/,
+    ],
   ];
   for (const [name, args, message] of cases) {
     it(name, async () => {

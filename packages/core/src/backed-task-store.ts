@@ -144,11 +144,19 @@ export class BackedTaskStore implements ScopedTaskStore {
     if (!Array.isArray(states) || states.some((s) => !Number.isInteger(s) || s < 0)) {
       throw new InvalidInputError('purge: states must be TaskState numbers');
     }
+    let soFar = 0;
+    const onProgress = options.onProgress;
     const deleted = await this.backend.purge({
       olderThan: options.olderThan.getTime(),
       states,
       batchSize,
       scope: options.scope,
+      ...(onProgress && {
+        onBatch: (batch: number) => {
+          soFar += batch;
+          fireHook(onProgress, soFar);
+        },
+      }),
     });
     return { deleted };
   }

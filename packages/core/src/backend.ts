@@ -46,6 +46,8 @@ export interface BackendPurgeQuery {
   readonly states: readonly number[];
   readonly batchSize: number;
   readonly scope: Scope | undefined;
+  /** Call after each batch with the tasks it deleted, so long purges can show progress. */
+  readonly onBatch?: (deleted: number) => void;
 }
 
 /**

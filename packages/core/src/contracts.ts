@@ -22,6 +22,11 @@ export interface PurgeOptions {
   readonly batchSize?: number;
   /** Restrict to one scope (tests, per-tenant retention). Default: every scope. */
   readonly scope?: Scope;
+  /**
+   * Called after each batch with the total deleted so far (progress for long purges).
+   * Exceptions it throws are swallowed.
+   */
+  readonly onProgress?: (deletedSoFar: number) => void;
 }
 
 export interface PurgeResult {

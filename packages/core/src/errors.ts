@@ -174,6 +174,17 @@ export class StoreUnavailableError extends StoreError {
   }
 }
 
+/**
+ * A `StoreUnavailableError` for a connection-level failure of `service`. The message names only
+ * the failure's code (e.g. `ECONNREFUSED`): driver messages carry host names and ports, and
+ * store messages end up in front of clients. The driver's error stays available as `cause`.
+ */
+export function unreachableError(service: string, error: unknown): StoreUnavailableError {
+  const code = (error as { code?: unknown } | null)?.code;
+  const detail = typeof code === 'string' && /^[A-Z0-9_]{2,40}$/.test(code) ? ` (${code})` : '';
+  return new StoreUnavailableError(`${service} is unreachable${detail}`, { cause: error });
+}
+
 /** The stores were closed. */
 export class StoreClosedError extends StoreError {
   constructor() {

@@ -33,6 +33,7 @@ export {
   StoreError,
   type StoreErrorCode,
   StoreUnavailableError,
+  unreachableError,
   VersionConflictError,
 } from './errors.js';
 export {
@@ -75,7 +76,11 @@ export {
 export { decodePushConfig, type EncodedPushConfig, encodePushConfig } from './push-config-codec.js';
 export { PushDeliveryError, type PushDeliveryFailure } from './push-sender/delivery-error.js';
 export { GuardedPushNotificationSender } from './push-sender/guarded-push-sender.js';
-export type { GuardedPushSenderOptions, PushDeliveryEvent } from './push-sender/sender-options.js';
+export type {
+  GuardedPushSenderOptions,
+  PushDeliveryEvent,
+  PushRetryOptions,
+} from './push-sender/sender-options.js';
 export {
   type AddressClass,
   classifyAddress,

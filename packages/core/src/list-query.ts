@@ -1,7 +1,7 @@
 import type { ListTasksRequest, Task } from '@a2a-js/sdk';
 import { TaskState } from '@a2a-js/sdk';
 import { InvalidInputError } from './errors.js';
-import { MAX_ID_LENGTH } from './limits.js';
+import { assertValidOptionalId } from './limits.js';
 import { decodePageToken, type PageBinding, type PageCursor } from './page-token.js';
 import type { Scope } from './scope.js';
 
@@ -41,9 +41,9 @@ export function normalizeListRequest(
     throw new InvalidInputError(`pageSize must be an integer between 1 and ${MAX_PAGE_SIZE}`);
   }
   const contextId = p.contextId ?? '';
-  if (typeof contextId !== 'string' || contextId.length > MAX_ID_LENGTH) {
+  if (typeof contextId !== 'string')
     throw new InvalidInputError('contextId filter is not a valid id');
-  }
+  assertValidOptionalId(contextId, 'contextId filter');
   const state = p.status ?? TaskState.TASK_STATE_UNSPECIFIED;
   if (!validStates.has(state))
     throw new InvalidInputError(`Invalid status filter: ${String(state)}`);

@@ -99,9 +99,16 @@ export function resolveScope(resolver: ScopeResolver, context: ServerCallContext
     );
   }
   // A lone surrogate becomes U+FFFD in UTF-8 (every driver's wire encoding), so two distinct
-  // tenants would share one stored scope.
-  if (!scope.tenant.isWellFormed() || !scope.owner.isWellFormed()) {
-    throw new ScopeResolutionError('Scope tenant and owner must not contain unpaired surrogates');
+  // tenants would share one stored scope; PostgreSQL text refuses NUL outright.
+  if (
+    !scope.tenant.isWellFormed() ||
+    !scope.owner.isWellFormed() ||
+    scope.tenant.includes('\u0000') ||
+    scope.owner.includes('\u0000')
+  ) {
+    throw new ScopeResolutionError(
+      'Scope tenant and owner must not contain NUL or unpaired surrogates',
+    );
   }
   return scope;
 }

@@ -1,6 +1,6 @@
 import { Artifact, Task, TaskState } from '@a2a-js/sdk';
 import { CorruptRecordError, InvalidInputError } from './errors.js';
-import { assertSize, assertValidId, MAX_ID_LENGTH } from './limits.js';
+import { assertSize, assertValidId, assertValidOptionalId } from './limits.js';
 
 /**
  * Sort key of a task without a parseable status timestamp. Below every representable date, so
@@ -47,11 +47,9 @@ export function encodeTask(task: Task, maxBytes: number): EncodedTask {
   if (!task || typeof task !== 'object') throw new InvalidInputError('task must be an object');
   assertValidId(task.id, 'task.id');
   const contextId = task.contextId ?? '';
-  if (typeof contextId !== 'string' || contextId.length > MAX_ID_LENGTH) {
-    throw new InvalidInputError(
-      `task.contextId must be a string of at most ${MAX_ID_LENGTH} characters`,
-    );
-  }
+  // A key column and a list filter: the id rules apply (NUL breaks PostgreSQL text, and lone
+  // surrogates become U+FFFD in UTF-8, merging distinct contexts). Empty means no context.
+  assertValidOptionalId(contextId, 'task.contextId');
   const state = task.status?.state ?? TaskState.TASK_STATE_UNSPECIFIED;
   if (!validStates.has(state))
     throw new InvalidInputError(`task.status.state ${String(state)} is not a TaskState`);
@@ -111,8 +109,10 @@ export function decodeTask(expectedId: string, body: unknown, artifacts?: unknow
     if (!Array.isArray(artifactList))
       throw new CorruptRecordError(expectedId, 'artifacts are not a JSON array');
   }
+  // `object` was just parsed and is ours: setting the field avoids copying the whole body.
+  object.artifacts = artifactList;
   try {
-    return Task.fromJSON({ ...object, artifacts: artifactList });
+    return Task.fromJSON(object);
   } catch (error) {
     throw new CorruptRecordError(expectedId, 'body does not decode as a Task', { cause: error });
   }

@@ -28,7 +28,7 @@ function sameWrappedKey(a: WrappedDataKey, b: WrappedDataKey): boolean {
   return (
     a.provider === b.provider &&
     a.keyId === b.keyId &&
-    Buffer.from(a.ciphertext).equals(Buffer.from(b.ciphertext))
+    Buffer.compare(a.ciphertext, b.ciphertext) === 0
   );
 }
 

@@ -2,9 +2,9 @@ import { runStoreConformance } from '@a2a-stores/core/conformance';
 import { afterAll } from 'vitest';
 import { generateLocalMasterKey, LocalAesKeyring, TASK_FIELDS } from '../src/index.js';
 import { runEnvelopeChecks } from './support/envelope-checks.js';
+import { postgresHarness } from './support/inner-harnesses.js';
 import { startKmsFixture } from './support/kms-fixture.js';
 import { kmsHarness } from './support/kms-harness.js';
-import { postgresHarness } from './support/postgres-harness.js';
 
 const fixture = await startKmsFixture();
 const postgres = await postgresHarness();

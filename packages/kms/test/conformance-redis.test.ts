@@ -2,8 +2,8 @@ import { runStoreConformance } from '@a2a-stores/core/conformance';
 import { afterAll } from 'vitest';
 import { generateLocalMasterKey, LocalAesKeyring, TASK_FIELDS } from '../src/index.js';
 import { runEnvelopeChecks } from './support/envelope-checks.js';
+import { redisHarness } from './support/inner-harnesses.js';
 import { kmsHarness } from './support/kms-harness.js';
-import { redisHarness } from './support/redis-harness.js';
 
 const redis = await redisHarness();
 afterAll(() => redis.cleanup());

@@ -55,6 +55,26 @@ describe('sealed value format', () => {
     expect(() => parseEnvelope(noKey)).toThrow(/no key/);
   });
 
+  it('accepts only the canonical spelling of an envelope', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    let variants = 0;
+    // Three sealed lengths: two of them leave unused low bits in the last character.
+    for (const extra of [0, 1, 2]) {
+      const text = formatEnvelope({ ...envelope, sealed: randomBytes(40 + TAG_BYTES + extra) });
+      const body = text.slice(SEALED_PREFIX.length);
+      expect(() => parseEnvelope(`${text}=`)).toThrow(/base64url/);
+      if (body.length % 4 === 0) continue;
+      const spareBits = body.length % 4 === 2 ? 0b1111 : 0b11;
+      const variant = text.slice(0, -1) + alphabet[alphabet.indexOf(body.at(-1)!) | spareBits];
+      // The decoder ignores those bits: the same bytes, spelled another way, are refused.
+      const decoded = Buffer.from(variant.slice(SEALED_PREFIX.length), 'base64url');
+      expect(decoded.equals(Buffer.from(body, 'base64url'))).toBe(true);
+      expect(() => parseEnvelope(variant)).toThrow(/base64url/);
+      variants++;
+    }
+    expect(variants).toBe(2);
+  });
+
   it('tells sealed values from plaintext', () => {
     expect(looksSealed(formatEnvelope(envelope))).toBe(true);
     expect(looksSealed('a2asealed:v9:whatever')).toBe(true);

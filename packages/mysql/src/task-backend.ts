@@ -230,6 +230,7 @@ export class MysqlTaskBackend implements TaskBackend {
         return { selected: keys.length, deleted: removed };
       });
       deleted += batch.deleted;
+      query.onBatch?.(batch.deleted);
       if (batch.selected < query.batchSize) return deleted;
     }
   }

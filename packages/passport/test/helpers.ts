@@ -6,12 +6,15 @@ import {
   type ExecutionEventBus,
   type RequestContext,
 } from '@a2a-js/sdk/server';
+import { userMessage } from '@a2a-stores/test-backends';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK } from 'jose';
 import {
   getPassportVerification,
   type PassportAlgorithm,
   passportExtension,
 } from '../src/index.js';
+
+export { userMessage };
 
 /** A caller's signing key and the public JWK (with kid) it publishes. */
 export interface TestKey {
@@ -57,27 +60,6 @@ export function testCard(
     defaultOutputModes: ['text/plain'],
     skills: [],
     signatures: [],
-  };
-}
-
-export function userMessage(text: string, extra: Partial<Message> = {}): Message {
-  return {
-    messageId: randomUUID(),
-    contextId: '',
-    taskId: '',
-    role: Role.ROLE_USER,
-    parts: [
-      {
-        content: { $case: 'text', value: text },
-        metadata: undefined,
-        filename: '',
-        mediaType: 'text/plain',
-      },
-    ],
-    metadata: undefined,
-    extensions: [],
-    referenceTaskIds: [],
-    ...extra,
   };
 }
 

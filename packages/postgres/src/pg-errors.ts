@@ -3,6 +3,7 @@ import {
   isNetworkError,
   StoreError,
   StoreUnavailableError,
+  unreachableError,
 } from '@a2a-stores/core';
 
 /**
@@ -71,11 +72,11 @@ export function translatePgError(error: unknown): Error {
   }
   const message = error instanceof Error ? error.message : String(error);
   if (isNetworkError(error) || DRIVER_CONNECTION_MESSAGES.some((m) => message.includes(m))) {
-    return new StoreUnavailableError(`PostgreSQL is unreachable: ${message}`, { cause: error });
+    return unreachableError('PostgreSQL', error);
   }
   if (error instanceof Error && /^(Error|DatabaseError)$/.test(error.name)) {
     // Other driver failures (protocol errors, TLS setup): not ours to rethrow as-is.
-    return new StoreUnavailableError(`PostgreSQL call failed: ${message}`, { cause: error });
+    return new StoreUnavailableError(`PostgreSQL call failed (${error.name})`, { cause: error });
   }
   // A TypeError or RangeError here is a bug, not a database condition: keep it visible as is.
   return error instanceof Error ? error : new StoreUnavailableError(message, { cause: error });

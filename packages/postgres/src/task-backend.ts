@@ -122,6 +122,7 @@ export class PostgresTaskBackend implements TaskBackend {
         values,
       );
       deleted += result?.deleted ?? 0;
+      query.onBatch?.(result?.deleted ?? 0);
       if ((result?.picked ?? 0) < query.batchSize) break;
     }
     await this.dropZeroCounters(query);

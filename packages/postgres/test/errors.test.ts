@@ -75,6 +75,8 @@ describe('connection failures', () => {
         const error = await rejectionOf(call);
         expect(error).toBeInstanceOf(StoreUnavailableError);
         expect((error as StoreUnavailableError).code).toBe('STORE_UNAVAILABLE');
+        // Messages reach clients: the driver's text (host, port) stays in `cause`.
+        expect((error as Error).message).not.toMatch(/127\.0\.0\.1|localhost|:\d{2,5}\b/);
       }
     } finally {
       await dead.close();

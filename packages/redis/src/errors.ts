@@ -1,4 +1,4 @@
-import { StoreError, StoreUnavailableError } from '@a2a-stores/core';
+import { StoreError, StoreUnavailableError, unreachableError } from '@a2a-stores/core';
 
 /**
  * `waitForReplicas` is set and fewer replicas than required acknowledged a write within the
@@ -72,6 +72,5 @@ export function toStoreError(error: unknown): unknown {
     if (!TRANSIENT_REPLY_CODES.has(code)) return error;
     return new StoreUnavailableError(`Redis is unavailable: ${code}`, { cause: error });
   }
-  // ioredis messages name the failure (e.g. "Connection is closed."), never keys or values.
-  return new StoreUnavailableError(`Redis is unavailable: ${error.message}`, { cause: error });
+  return unreachableError('Redis', error);
 }

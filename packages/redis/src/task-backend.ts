@@ -180,6 +180,7 @@ export class RedisTaskBackend implements TaskBackend {
         ),
       )) as number[];
       deleted += removed ?? 0;
+      query.onBatch?.(removed ?? 0);
       offset += kept ?? 0;
       if (removed) await this.session.awaitReplicas(base);
       if ((scanned ?? 0) < query.batchSize) return deleted;

@@ -1,4 +1,4 @@
-import { runStoreConformance } from '@a2a-stores/core/conformance';
+import { runRawProbeGroup, runStoreConformance } from '@a2a-stores/core/conformance';
 import { type RedisClusterInstance, startRedisCluster } from '@a2a-stores/test-backends';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
@@ -23,3 +23,5 @@ afterAll(async () => {
 });
 
 runStoreConformance(redisHarness('redis cluster', () => client, prefix));
+// The probe's script and transaction must stay on the scope's slot too.
+runRawProbeGroup(redisHarness('redis cluster', () => client, prefix));

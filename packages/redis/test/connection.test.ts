@@ -66,7 +66,11 @@ describe('connections', () => {
       { logger: silentLogger() },
     );
     const ctx = callContext(randomScope());
-    await expect(stores.taskStore.load('any', ctx)).rejects.toBeInstanceOf(StoreUnavailableError);
+    const failure = await stores.taskStore.load('any', ctx).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(StoreUnavailableError);
+    // Messages reach clients: the driver's text (host, port) stays in `cause`.
+    expect((failure as Error).message).not.toContain(String(port));
+    expect((failure as Error).message).not.toContain('127.0.0.1');
     await expect(stores.taskStore.save(makeTask(), ctx)).rejects.toBeInstanceOf(
       StoreUnavailableError,
     );

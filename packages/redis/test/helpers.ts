@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CoreStoreOptions, Scope } from '@a2a-stores/core';
-import type { RawProbe, StoreHarness } from '@a2a-stores/core/conformance';
+import { deferredProbe, type StoreHarness } from '@a2a-stores/core/conformance';
 import { resolveTestBackend } from '@a2a-stores/test-backends';
 import { type Cluster, Redis } from 'ioredis';
 import {
@@ -9,7 +9,8 @@ import {
   type RedisClient,
   type RedisStoreOptions,
 } from '../src/index.js';
-import { pushConfigsKey, scopeBase, scopeTag, taskKey } from '../src/keys.js';
+import { scopeBase, scopeTag } from '../src/keys.js';
+import { redisRawProbe } from '../src/testing/index.js';
 
 /** A key prefix of its own for each test file, so files never see each other's keys. */
 export function testPrefix(label: string): string {
@@ -50,28 +51,9 @@ export function baseOf(prefix: string, scope: Scope): string {
   return scopeBase(prefix, scopeTag(scope));
 }
 
-/** Reads and damages stored records behind the stores' back, for the suite's probe tests. */
-export function redisProbe(client: RedisClient, prefix: string): RawProbe {
-  return {
-    async corruptTask(scope, taskId) {
-      await client.hset(taskKey(baseOf(prefix, scope), taskId), 'b', '{"not": "a task"');
-    },
-    async corruptPushConfig(scope, taskId, configId) {
-      await client.hset(pushConfigsKey(baseOf(prefix, scope), taskId), configId, 'garbage');
-    },
-    async readTaskRaw(scope, taskId) {
-      const fields = await client.hgetall(taskKey(baseOf(prefix, scope), taskId));
-      return Object.keys(fields).length === 0 ? undefined : JSON.stringify(fields);
-    },
-    async readPushConfigsRaw(scope, taskId) {
-      return client.hvals(pushConfigsKey(baseOf(prefix, scope), taskId));
-    },
-  };
-}
-
 /**
  * A conformance harness over a shared client: each test's stores get the shared client (never
- * closed by them) and the file's key prefix; `destroy` deletes the file's keys.
+ * closed by them) and the file's key prefix; the file deletes its keys in `afterAll`.
  */
 export function redisHarness(
   name: string,
@@ -83,13 +65,6 @@ export function redisHarness(
     name,
     create: (options: CoreStoreOptions) =>
       createRedisStores({ client: client() }, { ...extra, ...options, keyPrefix: prefix }),
-    probe: {
-      corruptTask: (scope, taskId) => redisProbe(client(), prefix).corruptTask(scope, taskId),
-      corruptPushConfig: (scope, taskId, configId) =>
-        redisProbe(client(), prefix).corruptPushConfig!(scope, taskId, configId),
-      readTaskRaw: (scope, taskId) => redisProbe(client(), prefix).readTaskRaw!(scope, taskId),
-      readPushConfigsRaw: (scope, taskId) =>
-        redisProbe(client(), prefix).readPushConfigsRaw!(scope, taskId),
-    },
+    probe: deferredProbe(() => redisRawProbe(client(), { keyPrefix: prefix })),
   };
 }

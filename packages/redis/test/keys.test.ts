@@ -37,8 +37,8 @@ const HOSTILE_SCOPES: readonly Scope[] = [
   { tenant: '租户', owner: 'ユーザー' },
   { tenant: '😀', owner: 'e\u0301' },
   { tenant: '😀', owner: 'é' },
-  { tenant: '\u0000', owner: 'x' },
-  { tenant: '', owner: '\u0000x' },
+  { tenant: '\u0001', owner: 'x' },
+  { tenant: '', owner: '\u0001x' },
   { tenant: '\ufffd', owner: 'x' },
   { tenant: 'x'.repeat(255), owner: 'y'.repeat(255) },
   { tenant: 'tenant', owner: 'owner*?[]' },
@@ -49,11 +49,13 @@ const SHARED_ID = 'task:{shared}:1';
 
 describe('key encoding', () => {
   it('gives every hostile scope its own tag, free of braces', () => {
-    // Core refuses lone surrogates in scopes; the tag would keep them apart anyway.
+    // Core refuses lone surrogates and NUL in scopes; the tag would keep them apart anyway.
     const scopes = [
       ...HOSTILE_SCOPES,
       { tenant: '\ud800', owner: 'x' },
       { tenant: '\udc00', owner: 'x' },
+      { tenant: '\u0000', owner: 'x' },
+      { tenant: '', owner: '\u0000x' },
     ];
     const tags = scopes.map(scopeTag);
     expect(new Set(tags).size).toBe(scopes.length);

@@ -44,6 +44,31 @@ export function migrationsFor(n: SchemaNames): readonly SqlMigration[] {
         `CREATE INDEX ${n.named('push_configs_order')} ON ${n.pushConfigs} (tenant, owner, task_id, seq)`,
       ],
     },
+    {
+      // WITHOUT ROWID: small rows read and written only by their full key.
+      id: '0002_task_counts',
+      statements: [
+        `CREATE TABLE ${n.counts} (
+          tenant TEXT NOT NULL,
+          owner TEXT NOT NULL,
+          context_id TEXT NOT NULL,
+          state INTEGER NOT NULL,
+          n INTEGER NOT NULL,
+          PRIMARY KEY (tenant, owner, context_id, state)
+        ) STRICT, WITHOUT ROWID`,
+        // Counts the tasks stored before this step, in the migration's transaction, so an
+        // upgraded database starts exact. Same keys as core's taskCounterKeys: the scope
+        // ('', 0), the state ('', state) unless 0, the context (context_id, 0) unless ''.
+        `INSERT INTO ${n.counts} (tenant, owner, context_id, state, n)
+          SELECT tenant, owner, '', 0, COUNT(*) FROM ${n.tasks} GROUP BY tenant, owner
+          UNION ALL
+          SELECT tenant, owner, '', state, COUNT(*) FROM ${n.tasks}
+            WHERE state <> 0 GROUP BY tenant, owner, state
+          UNION ALL
+          SELECT tenant, owner, context_id, 0, COUNT(*) FROM ${n.tasks}
+            WHERE context_id <> '' GROUP BY tenant, owner, context_id`,
+      ],
+    },
   ];
 }
 

@@ -1,9 +1,16 @@
-import { type BackendListQuery, buildListPredicates, quoteSqlIdentifier } from '@a2a-stores/core';
+import {
+  type BackendListQuery,
+  buildListPredicates,
+  counterKeyForList,
+  quoteSqlIdentifier,
+} from '@a2a-stores/core';
 
 /** Names of the schema objects of one store, from a prefix validated by core's identifier rule. */
 export interface SchemaNames {
   readonly tasks: string;
   readonly pushConfigs: string;
+  /** Exact per-scope totals behind `list`'s `totalSize` (see core's `taskCounterKeys`). */
+  readonly counts: string;
   readonly ledger: string;
   /** Unquoted, for sqlite_master lookups. */
   readonly ledgerName: string;
@@ -16,6 +23,7 @@ export function schemaNames(prefix: string): SchemaNames {
   return {
     tasks: named('tasks'),
     pushConfigs: named('push_configs'),
+    counts: named('task_counts'),
     ledger: named('migrations'),
     ledgerName: `${prefix}migrations`,
     named,
@@ -29,7 +37,7 @@ export function taskStatements(n: SchemaNames) {
   return {
     get: `SELECT ${columns} FROM ${n.tasks} WHERE ${key}`,
     getWithArtifacts: `SELECT ${columns}, artifacts FROM ${n.tasks} WHERE ${key}`,
-    getGuard: `SELECT version, state FROM ${n.tasks} WHERE ${key}`,
+    getGuard: `SELECT version, state, context_id AS contextId FROM ${n.tasks} WHERE ${key}`,
     insert: `INSERT INTO ${n.tasks}
       (tenant, owner, id, context_id, state, sort_key, version, updated_at, body, artifacts)
       VALUES (@tenant, @owner, @id, @contextId, @state, @sortKey, @version, @updatedAt, @body, @artifacts)`,
@@ -99,9 +107,40 @@ export function listCountQuery(
   };
 }
 
+/**
+ * The total of a list query: one counter row by primary key when core's `counterKeyForList`
+ * names one (no filter, state only, context only), else the indexed COUNT of
+ * {@link listCountQuery}. A missing counter row means no task.
+ */
+export function listTotalQuery(
+  n: SchemaNames,
+  tenant: string,
+  owner: string,
+  query: BackendListQuery,
+): BuiltQuery {
+  const counter = counterKeyForList(query);
+  if (!counter) return listCountQuery(n, tenant, owner, query);
+  return {
+    sql: `SELECT COALESCE((SELECT n FROM ${n.counts}
+      WHERE tenant = ? AND owner = ? AND context_id = ? AND state = ?), 0) AS total`,
+    values: [tenant, owner, counter.contextId, counter.state],
+  };
+}
+
+/** Statements that move one counter, by its full key. */
+export function counterStatements(n: SchemaNames) {
+  const key = 'tenant = @tenant AND owner = @owner AND context_id = @contextId AND state = @state';
+  return {
+    add: `INSERT INTO ${n.counts} (tenant, owner, context_id, state, n)
+      VALUES (@tenant, @owner, @contextId, @state, @delta)
+      ON CONFLICT (tenant, owner, context_id, state) DO UPDATE SET n = n + excluded.n`,
+    dropIfZero: `DELETE FROM ${n.counts} WHERE ${key} AND n = 0`,
+  };
+}
+
 export function purgeSelectSql(n: SchemaNames, scoped: boolean): string {
   const scope = scoped ? ' AND tenant = @tenant AND owner = @owner' : '';
-  return `SELECT tenant, owner, id FROM ${n.tasks}
+  return `SELECT tenant, owner, id, state, context_id AS contextId FROM ${n.tasks}
     WHERE state IN (SELECT value FROM json_each(@states)) AND updated_at < @olderThan${scope}
     LIMIT @batchSize`;
 }

@@ -12,15 +12,21 @@ import {
   type TaskRow,
   toTaskRow,
 } from '@a2a-stores/core';
+import { type CountedTask, CounterDeltas } from './counters.js';
 import type { SqliteSession } from './session.js';
-import { listCountQuery, listRowsQuery, purgeSelectSql, taskStatements } from './sql.js';
+import {
+  counterStatements,
+  listRowsQuery,
+  listTotalQuery,
+  purgeSelectSql,
+  taskStatements,
+} from './sql.js';
 
-interface StoredGuard {
+interface StoredGuard extends CountedTask {
   readonly version: number;
-  readonly state: number;
 }
 
-interface PurgeKey {
+interface PurgeKey extends CountedTask {
   readonly tenant: string;
   readonly owner: string;
   readonly id: string;
@@ -38,6 +44,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export class SqliteTaskBackend implements TaskBackend {
   private readonly session: SqliteSession;
   private readonly sql: ReturnType<typeof taskStatements>;
+  private readonly counterSql: ReturnType<typeof counterStatements>;
   private readonly putTransaction;
   private readonly deleteTransaction;
   private readonly listTransaction;
@@ -46,6 +53,7 @@ export class SqliteTaskBackend implements TaskBackend {
   constructor(session: SqliteSession) {
     this.session = session;
     this.sql = taskStatements(session.names);
+    this.counterSql = counterStatements(session.names);
     const db = session.db;
     this.putTransaction = db.transaction(this.putNow.bind(this));
     this.deleteTransaction = db.transaction(this.deleteNow.bind(this));
@@ -87,6 +95,7 @@ export class SqliteTaskBackend implements TaskBackend {
     for (;;) {
       const batch = await this.session.run(() => this.purgeBatchTransaction.immediate(query));
       deleted += batch;
+      query.onBatch?.(batch);
       if (batch < query.batchSize) return deleted;
       await yieldToEventLoop();
     }
@@ -118,18 +127,27 @@ export class SqliteTaskBackend implements TaskBackend {
     };
     if (stored) this.session.statement(this.sql.update).run(values);
     else this.session.statement(this.sql.insert).run(values);
+    if (!stored || stored.state !== task.state || stored.contextId !== task.contextId) {
+      const deltas = new CounterDeltas();
+      if (stored) deltas.count(scope, stored, -1);
+      deltas.count(scope, task, 1).apply(this.session, this.counterSql);
+    }
     return { status: 'written', version };
   }
 
   private deleteNow(scope: Scope, id: string): boolean {
     const key = { tenant: scope.tenant, owner: scope.owner, id };
     this.session.statement(this.sql.deleteConfigsOfTask).run(key);
-    return this.session.statement(this.sql.delete).run(key).changes > 0;
+    const stored = this.session.statement(this.sql.getGuard).get(key) as StoredGuard | undefined;
+    if (!stored) return false;
+    this.session.statement(this.sql.delete).run(key);
+    new CounterDeltas().count(scope, stored, -1).apply(this.session, this.counterSql);
+    return true;
   }
 
   private listNow(scope: Scope, query: BackendListQuery): BackendListResult {
     const page = listRowsQuery(this.session.names, scope.tenant, scope.owner, query);
-    const count = listCountQuery(this.session.names, scope.tenant, scope.owner, query);
+    const count = listTotalQuery(this.session.names, scope.tenant, scope.owner, query);
     const records = this.session.statement(page.sql).all(...page.values) as SqlTaskRecord[];
     const { total } = this.session.statement(count.sql).get(...count.values) as { total: number };
     return { rows: records.map((r) => toTaskRow(r, query.includeArtifacts)), total };
@@ -146,10 +164,13 @@ export class SqliteTaskBackend implements TaskBackend {
     }) as PurgeKey[];
     const deleteConfigs = this.session.statement(this.sql.deleteConfigsOfTask);
     const deleteTask = this.session.statement(this.sql.delete);
+    const deltas = new CounterDeltas();
     for (const key of keys) {
       deleteConfigs.run(key);
       deleteTask.run(key);
+      deltas.count(key, key, -1);
     }
+    deltas.apply(this.session, this.counterSql);
     return keys.length;
   }
 }

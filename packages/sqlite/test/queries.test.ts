@@ -4,8 +4,10 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteStores, type SqliteStoreBundle } from '../src/index.js';
 import {
+  counterStatements,
   listCountQuery,
   listRowsQuery,
+  listTotalQuery,
   purgeSelectSql,
   pushStatements,
   schemaNames,
@@ -68,6 +70,7 @@ describe('sqlite query plans', () => {
     artifacts: '[]',
     wireVersion: '1.0',
     json: '{}',
+    delta: 1,
   };
 
   function plan(sql: string, values: readonly unknown[] | typeof anyParams = anyParams): string {
@@ -100,8 +103,32 @@ describe('sqlite query plans', () => {
         /SEARCH a2a_tasks USING (COVERING )?INDEX a2a_tasks_by_\w+ \(tenant=\? AND owner=\?/,
       );
       expect(count).not.toMatch(/SCAN a2a_tasks/);
+      // The total read on every list call: one counter row by its key when the filters have
+      // one, else the indexed COUNT above.
+      const listTotal = listTotalQuery(names, 't', 'o', query);
+      const counted = after === null && (contextId === '' || state === 0);
+      expect(listTotal.sql).toEqual(
+        counted ? expect.stringContaining('a2a_task_counts') : total.sql,
+      );
+      const totalPlan = plan(listTotal.sql, listTotal.values);
+      expect(totalPlan).not.toMatch(/SCAN a2a_/);
+      if (counted) {
+        expect(totalPlan).toMatch(
+          /SEARCH a2a_task_counts USING PRIMARY KEY \(tenant=\? AND owner=\? AND context_id=\? AND state=\?\)/,
+        );
+      }
     });
   }
+
+  it('moves a counter by its primary key', () => {
+    for (const statement of Object.values(counterStatements(names))) {
+      const detail = plan(statement);
+      expect(detail).not.toMatch(/SCAN a2a_/);
+    }
+    expect(plan(counterStatements(names).dropIfZero)).toMatch(
+      /SEARCH a2a_task_counts USING PRIMARY KEY \(tenant=\? AND owner=\? AND context_id=\? AND state=\?\)/,
+    );
+  });
 
   it('reads and writes a task by its scoped primary key', () => {
     const sql = taskStatements(names);

@@ -54,20 +54,28 @@ function message(taskId: string, contextId: string, index: number, words: number
   };
 }
 
+/** What a seeded task shares with others: its context and its state. */
+export interface TaskShape {
+  /** Default: a context of its own. */
+  readonly contextId?: string;
+  /** Default: working. */
+  readonly state?: TaskState;
+}
+
 /**
- * A working task whose history serializes to about 2 KB (8 messages). Ids are UUIDs: the SDK's
- * database store keys them as varchar(36).
+ * A task whose history serializes to about 2 KB (8 messages). Ids are UUIDs: the SDK's database
+ * store keys them (and context ids) as varchar(36).
  */
-export function makeTask(timestampOffsetMs: number): Task {
+export function makeTask(timestampOffsetMs: number, shape: TaskShape = {}): Task {
   const id = randomUUID();
-  const contextId = randomUUID();
+  const contextId = shape.contextId ?? randomUUID();
   const history: Message[] = [];
   for (let i = 0; i < 8; i++) history.push(message(id, contextId, i, 16));
   return {
     id,
     contextId,
     status: {
-      state: TaskState.TASK_STATE_WORKING,
+      state: shape.state ?? TaskState.TASK_STATE_WORKING,
       message: undefined,
       timestamp: new Date(BASE_TIME + timestampOffsetMs).toISOString(),
     },

@@ -1,38 +1,41 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type MixedStats, medianOfMixedRuns, runMixed } from './mixed.js';
 import { type BackendName, type BenchOptions, parseBenchOptions } from './options.js';
+import { renderMarkdown } from './render-report.js';
 import {
   type BackendResult,
   type BenchReport,
   machineInfo,
-  renderMarkdown,
+  type ScalingResult,
   type SubjectResult,
 } from './report.js';
+import { runScaling } from './scaling.js';
+import { type SeededScope, seedScope } from './seed.js';
 import { type LatencyStats, medianOfRuns, summarize } from './stats.js';
-import type { Subject } from './subject.js';
+import type { BackendSubjects } from './subjects/backend-subjects.js';
 import { sdkMemorySubject } from './subjects/memory.js';
+import { mysqlSubjects } from './subjects/mysql-subjects.js';
 import { postgresSubjects } from './subjects/postgres-subjects.js';
+import { redisSubjects } from './subjects/redis-subjects.js';
 import { sqliteSubjects } from './subjects/sqlite-subjects.js';
-import {
-  runWorkloads,
-  type SeededScope,
-  seedScope,
-  WORKLOADS,
-  type WorkloadName,
-} from './workloads.js';
+import { runWorkloads, WORKLOADS, type WorkloadName } from './workloads.js';
 
 const repoRoot = new URL('../../..', import.meta.url).pathname;
 
-const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const progress = (line: string) =>
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
-async function subjectsOf(
-  backend: BackendName | 'memory',
-): Promise<{ subjects: Subject[]; settings: string }> {
+async function subjectsOf(backend: BackendName | 'memory'): Promise<BackendSubjects> {
   switch (backend) {
     case 'sqlite':
       return sqliteSubjects();
     case 'postgres':
       return postgresSubjects();
+    case 'mysql':
+      return mysqlSubjects();
+    case 'redis':
+      return redisSubjects();
     case 'memory':
       return {
         subjects: [sdkMemorySubject()],
@@ -41,12 +44,15 @@ async function subjectsOf(
   }
 }
 
-/** Seeds each subject, then runs every workload `runs` times, rotating the subjects' order. */
+/**
+ * Seeds each subject, then runs every workload and the mixed run `runs` times, rotating the
+ * subjects' order.
+ */
 async function benchBackend(
   backend: BackendName | 'memory',
   options: BenchOptions,
 ): Promise<BackendResult> {
-  const { subjects, settings } = await subjectsOf(backend);
+  const { subjects, settings, notes, cleanup } = await subjectsOf(backend);
   try {
     const seedStart = performance.now();
     const seeded: SeededScope[] = [];
@@ -56,6 +62,7 @@ async function benchBackend(
     }
     const seedSeconds = (performance.now() - seedStart) / 1000;
     const perRun: LatencyStats[][][] = subjects.map(() => WORKLOADS.map(() => []));
+    const mixedRuns: MixedStats[][] = subjects.map(() => []);
     for (let run = 0; run < options.runs; run++) {
       for (let k = 0; k < subjects.length; k++) {
         const index = (k + run) % subjects.length;
@@ -66,6 +73,7 @@ async function benchBackend(
           const taken = samples[workload];
           if (taken && taken.length > 0) perRun[index]![w]!.push(summarize(taken));
         });
+        mixedRuns[index]!.push(await runMixed(subject, options));
       }
     }
     const results: SubjectResult[] = subjects.map((subject, s) => {
@@ -74,16 +82,32 @@ async function benchBackend(
         const runs = perRun[s]![w]!;
         if (runs.length > 0) workloads[workload] = { runs, median: medianOfRuns(runs) };
       });
+      const mixed = mixedRuns[s]!;
       return {
         name: subject.name,
         role: subject.role,
         ...(subject.wraps ? { wraps: subject.wraps } : {}),
         workloads,
+        ...(mixed.length > 0 ? { mixed: { runs: mixed, median: medianOfMixedRuns(mixed) } } : {}),
       };
     });
-    return { backend, settings, seedSeconds, subjects: results };
+    return { backend, settings, ...(notes ? { notes } : {}), seedSeconds, subjects: results };
   } finally {
     for (const subject of subjects) await subject.close();
+    await cleanup?.();
+  }
+}
+
+/** The scaling run of each backend's adapter (the other subjects are set up, not measured). */
+async function scaleBackend(backend: BackendName, options: BenchOptions): Promise<ScalingResult> {
+  const { subjects, settings, cleanup } = await subjectsOf(backend);
+  try {
+    const adapter = subjects.find((subject) => subject.role === 'adapter');
+    if (!adapter) throw new Error(`${backend}: no adapter subject`);
+    return await runScaling(backend, settings, adapter, options, progress);
+  } finally {
+    for (const subject of subjects) await subject.close();
+    await cleanup?.();
   }
 }
 
@@ -91,13 +115,26 @@ async function main(): Promise<void> {
   const options = parseBenchOptions(process.argv.slice(2), join(repoRoot, 'bench-results'));
   const startedAt = new Date().toISOString();
   const backends: BackendResult[] = [];
-  for (const backend of [...options.backends, 'memory' as const]) {
-    backends.push(await benchBackend(backend, options));
+  const scaling: ScalingResult[] = [];
+  if (options.scaling) {
+    for (const backend of options.backends) scaling.push(await scaleBackend(backend, options));
+  } else {
+    for (const backend of [...options.backends, 'memory' as const]) {
+      backends.push(await benchBackend(backend, options));
+    }
   }
-  const report: BenchReport = { startedAt, machine: machineInfo(), options, backends };
+  const report: BenchReport = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    machine: machineInfo(),
+    options,
+    backends,
+    ...(options.scaling ? { scaling } : {}),
+  };
   const markdown = renderMarkdown(report);
   mkdirSync(options.outDir, { recursive: true });
-  const stem = `bench-${options.quick ? 'quick-' : ''}${startedAt.replace(/[:.]/g, '-')}`;
+  const mode = options.scaling ? 'scaling-' : options.quick ? 'quick-' : '';
+  const stem = `bench-${mode}${startedAt.replace(/[:.]/g, '-')}`;
   writeFileSync(join(options.outDir, `${stem}.md`), `${markdown}\n`);
   writeFileSync(join(options.outDir, `${stem}.json`), `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`${markdown}\n`);

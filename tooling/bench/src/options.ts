@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
+import { integerOption, nameListOption } from '@a2a-stores/test-backends';
 
 /** Backends the harness knows how to set up. */
-export const BACKENDS = ['sqlite', 'postgres'] as const;
+export const BACKENDS = ['sqlite', 'postgres', 'mysql', 'redis'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 /** One benchmark run's settings, from the command line. */
@@ -18,6 +19,16 @@ export interface BenchOptions {
   /** Repetitions; the report keeps the median of each statistic. */
   readonly runs: number;
   readonly backends: readonly BackendName[];
+  /** Concurrent clients of the mixed workload. */
+  readonly clients: number;
+  /** Operations of one mixed run, spread over the clients. */
+  readonly mixedOps: number;
+  /** Run the scaling measurements (1k/10k/100k tasks, 100k over 1k scopes) instead of the workloads. */
+  readonly scaling: boolean;
+  /** Task counts of the scaling run's single scope, ascending. */
+  readonly scalingSizes: readonly number[];
+  /** Scopes of the scaling run's spread measurement (the largest size is spread over them). */
+  readonly scalingScopes: number;
   /** Folder the markdown and JSON reports are written to. */
   readonly outDir: string;
 }
@@ -26,33 +37,32 @@ export interface BenchOptions {
 export const PAGE_SIZE = 50;
 
 const USAGE = `pnpm bench [-- options]
-  --quick              short run: 2000-task scope, page 20, 100 ops (under 2 minutes)
+  --quick              short run: 2000-task scope, page 20, 100 ops, 640 mixed ops
+  --scaling            only the scaling run: first page, deep page and load at each
+                       --scaling-sizes in one scope, then the largest over --scaling-scopes
   --scope-size <n>     tasks in the listed scope (default 10000)
   --deep-page <n>      page read by the deep-page workload (default 100)
-  --ops <n>            timed operations per workload per run (default 500)
+  --ops <n>            timed operations per workload per run (default 500; quick, scaling 100)
   --warmup <n>         untimed operations before each workload (default 50)
   --runs <n>           runs; the median of each statistic is reported (default 3)
+  --clients <n>        concurrent clients of the mixed workload (default 32)
+  --mixed-ops <n>      operations of one mixed run (default 3200; quick 640)
+  --scaling-sizes <l>  comma-separated task counts (default 1000,10000,100000)
+  --scaling-scopes <n> scopes the largest size is spread over (default 1000)
   --backends <list>    comma-separated, from: ${BACKENDS.join(', ')} (default all)
   --out <dir>          report folder (default <repo>/bench-results)`;
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) {
-    throw new Error(`--${name} must be a positive integer, got "${value}"\n\n${USAGE}`);
-  }
-  return parsed;
+  return integerOption(name, value, fallback, USAGE);
 }
 
-function backendList(value: string | undefined): BackendName[] {
-  if (value === undefined) return [...BACKENDS];
-  const names = value.split(',').map((name) => name.trim());
-  for (const name of names) {
-    if (!(BACKENDS as readonly string[]).includes(name)) {
-      throw new Error(`unknown backend "${name}"; expected ${BACKENDS.join(', ')}`);
-    }
+function sizeList(value: string | undefined): number[] {
+  if (value === undefined) return [1000, 10_000, 100_000];
+  const sizes = value.split(',').map((size) => positiveInt('scaling-sizes', size.trim(), 0));
+  if (sizes.some((size, i) => i > 0 && size <= sizes[i - 1]!)) {
+    throw new Error(`--scaling-sizes must be ascending, got "${value}"`);
   }
-  return names as BackendName[];
+  return sizes;
 }
 
 /** Parses the command line; throws with the usage text on anything it does not understand. */
@@ -69,25 +79,44 @@ export function parseBenchOptions(argv: readonly string[], defaultOutDir: string
       warmup: { type: 'string' },
       runs: { type: 'string' },
       backends: { type: 'string' },
+      clients: { type: 'string' },
+      'mixed-ops': { type: 'string' },
+      scaling: { type: 'boolean', default: false },
+      'scaling-sizes': { type: 'string' },
+      'scaling-scopes': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) throw new Error(USAGE);
   const quick = values.quick ?? false;
+  const scaling = values.scaling ?? false;
+  // A scaling run measures three calls at four sizes: quick-sized op counts keep it in minutes.
+  const short = quick || scaling;
   const options: BenchOptions = {
     quick,
     scopeSize: positiveInt('scope-size', values['scope-size'], quick ? 2000 : 10_000),
     deepPage: positiveInt('deep-page', values['deep-page'], quick ? 20 : 100),
-    ops: positiveInt('ops', values.ops, quick ? 100 : 500),
-    warmup: positiveInt('warmup', values.warmup, quick ? 10 : 50),
+    ops: positiveInt('ops', values.ops, short ? 100 : 500),
+    warmup: positiveInt('warmup', values.warmup, short ? 10 : 50),
     runs: positiveInt('runs', values.runs, 3),
-    backends: backendList(values.backends),
+    backends: nameListOption(values.backends, BACKENDS),
+    clients: positiveInt('clients', values.clients, 32),
+    mixedOps: positiveInt('mixed-ops', values['mixed-ops'], quick ? 640 : 3200),
+    scaling,
+    scalingSizes: sizeList(values['scaling-sizes']),
+    scalingScopes: positiveInt('scaling-scopes', values['scaling-scopes'], 1000),
     outDir: values.out ?? defaultOutDir,
   };
   if (options.deepPage * PAGE_SIZE > options.scopeSize) {
     throw new Error(
       `--deep-page ${options.deepPage} needs at least ${options.deepPage * PAGE_SIZE} tasks; --scope-size is ${options.scopeSize}`,
+    );
+  }
+  const largest = options.scalingSizes.at(-1)!;
+  if (largest % options.scalingScopes !== 0 || largest / options.scalingScopes < PAGE_SIZE) {
+    throw new Error(
+      `--scaling-scopes ${options.scalingScopes} must divide ${largest} into scopes of at least ${PAGE_SIZE} tasks`,
     );
   }
   return options;

@@ -1,3 +1,7 @@
+import { quantile } from '@a2a-stores/test-backends';
+
+export { quantile };
+
 /** Latency statistics of one workload in one run, in microseconds. */
 export interface LatencyStats {
   readonly p50: number;
@@ -5,13 +9,6 @@ export interface LatencyStats {
   readonly mean: number;
   /** Operations per second implied by the mean latency (one client, sequential). */
   readonly opsPerSec: number;
-}
-
-/** The `q` quantile (0..1) of sorted samples, nearest-rank. */
-export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) throw new Error('quantile of no samples');
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[rank]!;
 }
 
 /** Statistics of latency samples given in nanoseconds. */
@@ -26,7 +23,7 @@ export function summarize(samplesNs: readonly bigint[]): LatencyStats {
   };
 }
 
-function median(values: readonly number[]): number {
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;

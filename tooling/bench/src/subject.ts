@@ -1,4 +1,5 @@
-import type { PushNotificationStore, TaskStore } from '@a2a-js/sdk/server';
+import type { Task } from '@a2a-js/sdk';
+import type { PushNotificationStore, ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
 
 /** What a subject is, relative to the others on its backend. */
 export type SubjectRole = 'adapter' | 'floor' | 'sdk' | 'memory' | 'wrapper';
@@ -25,5 +26,12 @@ export interface Subject {
   readonly notes?: string;
   /** Set on wrappers: their cost is reported relative to `inner`. */
   readonly wraps?: WrapperInfo;
+  /**
+   * Saves `tasks` through this subject's own `save` (its codec, statements and checks, one call
+   * per task) inside one transaction of its database, so the batch costs one durable commit.
+   * Only the scaling run's seeding uses it: one fsync per task would spend its whole time budget
+   * on seeding what it only reads. Absent: the seeding makes concurrent plain saves.
+   */
+  seedBatch?(tasks: readonly Task[], context: ServerCallContext): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,23 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type ListTasksRequest,
-  type Task,
-  type TaskPushNotificationConfig,
-  TaskState,
-} from '@a2a-js/sdk';
-import type { ServerCallContext } from '@a2a-js/sdk/server';
+import type { Task, TaskPushNotificationConfig } from '@a2a-js/sdk';
 import { contextOf, makeTask, randomScope, updatedTask } from './fixtures.js';
+import { listRequest } from './list-request.js';
 import { type BenchOptions, PAGE_SIZE } from './options.js';
+import type { SeededScope } from './seed.js';
 import type { Subject } from './subject.js';
 import { BENCH_PUSH_HOST } from './subjects/push-url-check.js';
-import {
-  BenchCheckError,
-  canonicalTask,
-  checkAbsent,
-  checkLoaded,
-  checkPage,
-  checkPushConfigs,
-} from './verify.js';
+import { canonicalTask, checkAbsent, checkLoaded, checkPage, checkPushConfigs } from './verify.js';
 
 /** The workloads, in the order they run and are reported. */
 export const WORKLOADS = [
@@ -28,6 +17,8 @@ export const WORKLOADS = [
   'update',
   'list first page',
   'list deep page',
+  'list by context',
+  'list by status',
   'push save',
   'push load',
 ] as const;
@@ -36,67 +27,10 @@ export type WorkloadName = (typeof WORKLOADS)[number];
 /** Latency samples (ns) of one run of one subject, by workload. */
 export type RunSamples = Partial<Record<WorkloadName, bigint[]>>;
 
-/** A scope of `scopeSize` tasks a subject was seeded with, and what its pages must hold. */
-export interface SeededScope {
-  readonly context: ServerCallContext;
-  /** Every id in list order: status timestamp desc, then id desc. */
-  readonly expectedIds: readonly string[];
-  /** The token that opens page `deepPage`, as this subject minted it. */
-  readonly deepToken: string;
-}
-
-function listRequest(pageToken: string): ListTasksRequest {
-  return {
-    tenant: '',
-    contextId: '',
-    status: TaskState.TASK_STATE_UNSPECIFIED,
-    pageSize: PAGE_SIZE,
-    pageToken,
-    statusTimestampAfter: undefined,
-  };
-}
-
 async function timed<T>(call: () => Promise<T>): Promise<[T, bigint]> {
   const start = process.hrtime.bigint();
   const value = await call();
   return [value, process.hrtime.bigint() - start];
-}
-
-/** Code-point order of ids (UUIDs are ASCII, so JS string order is byte order). */
-function byListOrder(a: Task, b: Task): number {
-  const stampA = Date.parse(a.status?.timestamp ?? '');
-  const stampB = Date.parse(b.status?.timestamp ?? '');
-  if (stampA !== stampB) return stampB - stampA;
-  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
-}
-
-/**
- * Seeds a fresh scope with `scopeSize` tasks (pairs share a timestamp, so ties are ordered by
- * id), then walks the pages up to the deep one, checking each, to get the deep page's token.
- */
-export async function seedScope(subject: Subject, options: BenchOptions): Promise<SeededScope> {
-  const context = contextOf(randomScope());
-  const tasks: Task[] = [];
-  for (let i = 0; i < options.scopeSize; i++) tasks.push(makeTask(Math.floor(i / 2) * 1000));
-  for (let i = 0; i < tasks.length; i += 8) {
-    await Promise.all(tasks.slice(i, i + 8).map((task) => subject.taskStore.save(task, context)));
-  }
-  const expectedIds = [...tasks].sort(byListOrder).map((task) => task.id);
-  let token = '';
-  for (let page = 1; page < options.deepPage; page++) {
-    const response = await subject.taskStore.list(listRequest(token), context);
-    const from = (page - 1) * PAGE_SIZE;
-    checkPage(
-      subject.name,
-      `seed page ${page}`,
-      response.tasks,
-      expectedIds.slice(from, from + PAGE_SIZE),
-    );
-    if (!response.nextPageToken)
-      throw new BenchCheckError(subject.name, `no token after page ${page}`);
-    token = response.nextPageToken;
-  }
-  return { context, expectedIds, deepToken: token };
 }
 
 /**
@@ -167,6 +101,20 @@ export async function runWorkloads(
     const [page, ns] = await timed(() => store.list(listRequest(seeded.deepToken), seeded.context));
     checkPage(subject.name, `page ${options.deepPage}`, page.tasks, deepIds);
     record('list deep page', i, ns);
+  }
+  const { contextId, firstIds: contextIds } = seeded.byContext;
+  for (let i = 0; i < total; i++) {
+    const request = listRequest('', { contextId });
+    const [page, ns] = await timed(() => store.list(request, seeded.context));
+    checkPage(subject.name, 'first page of a context', page.tasks, contextIds);
+    record('list by context', i, ns);
+  }
+  const { status, firstIds: statusIds } = seeded.byStatus;
+  for (let i = 0; i < total; i++) {
+    const request = listRequest('', { status });
+    const [page, ns] = await timed(() => store.list(request, seeded.context));
+    checkPage(subject.name, 'first page of a status', page.tasks, statusIds);
+    record('list by status', i, ns);
   }
   const push = subject.pushStore;
   if (push) {

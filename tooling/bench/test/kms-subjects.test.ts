@@ -3,16 +3,11 @@ import { createMemoryStores } from '@a2a-stores/core';
 import { SEALED_PREFIX } from '@a2a-stores/kms';
 import { describe, expect, it } from 'vitest';
 import { contextOf, makeTask, randomScope } from '../src/fixtures.js';
-import {
-  type BackendResult,
-  type BenchReport,
-  checkTargets,
-  type SubjectResult,
-  wrapperCosts,
-} from '../src/report.js';
+import type { BackendResult, BenchReport, SubjectResult } from '../src/report.js';
 import { summarize } from '../src/stats.js';
 import { kmsSubjects } from '../src/subjects/kms-subjects.js';
 import { BENCH_PUSH_HOST, benchPushUrlCheck } from '../src/subjects/push-url-check.js';
+import { checkTargets, wrapperCosts } from '../src/targets.js';
 import { canonicalTask, checkLoaded, checkPushConfigs } from '../src/verify.js';
 
 describe('kms subjects', () => {
@@ -92,7 +87,12 @@ describe('wrapper costs', () => {
     const report = { backends: [backend] } as unknown as BenchReport;
     const wrapperChecks = checkTargets(report).filter((c) => c.target.startsWith('kms'));
     expect(wrapperChecks).toEqual([
-      { backend: 'sqlite', target: 'kms on: load hit cost ≤ 1.15x inner', value: 1.1, met: true },
+      {
+        backend: 'sqlite',
+        target: 'kms on: load hit cost ≤ 1.15x inner',
+        value: 1.1,
+        status: 'met',
+      },
     ]);
   });
 });

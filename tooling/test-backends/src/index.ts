@@ -1,3 +1,12 @@
+export {
+  connectA2aClient,
+  plainTextPart,
+  pushConfig,
+  type SendRequestOptions,
+  sendRequest,
+  userMessage,
+} from './a2a-client.js';
+export { type IntegerBounds, integerOption, nameListOption } from './cli-options.js';
 export { freePort, portAnswers, waitFor } from './free-port.js';
 export {
   dockerEngineReachable,
@@ -12,6 +21,7 @@ export {
   type PostgresInstanceOptions,
   startPostgresInstance,
 } from './postgres-instance.js';
+export { quantile } from './quantile.js';
 export {
   type RedisClusterInstance,
   type RedisInstance,
@@ -21,3 +31,9 @@ export {
   startRedisInstance,
 } from './redis-instance.js';
 export { type BackendKind, resolveTestBackend, type TestBackend } from './resolve-backend.js';
+export {
+  type ReceivedNotification,
+  startWebhookReceiver,
+  type WebhookReceiver,
+  type WebhookReceiverOptions,
+} from './webhook-receiver.js';

@@ -1,8 +1,8 @@
 import type { Client } from '@a2a-js/sdk/client';
+import { startWebhookReceiver, type WebhookReceiver } from '@a2a-stores/test-backends';
 import { afterAll, beforeAll } from 'vitest';
 import { connect } from './a2a-client.js';
 import { type AgentProcess, startAgent } from './agent-process.js';
-import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 
 /** A store the end-to-end run talks to, and the adapter package that URL needs. */
 export interface E2eStore {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StreamResponse, TaskState } from '@a2a-js/sdk';
+import type { ReceivedNotification } from '@a2a-stores/test-backends';
 import { expect, it } from 'vitest';
 import {
   ALICE,
@@ -12,7 +13,6 @@ import {
   userMessage,
 } from './a2a-client.js';
 import type { AgentFixture } from './agent-fixture.js';
-import type { ReceivedNotification } from './webhook-receiver.js';
 
 const A2A_CONTENT_TYPE = 'application/a2a+json';
 const TOKEN_HEADER = 'x-a2a-notification-token';

@@ -1,6 +1,7 @@
 import type { TargetArgs } from '../args.js';
 import { openTarget } from '../open-target.js';
 import type { Output } from '../output.js';
+import { ProgressMeter } from '../progress.js';
 import { parseTargetUrl } from '../target-url.js';
 
 /** Arguments of `purge`. */
@@ -12,27 +13,24 @@ export interface PurgeArgs extends TargetArgs {
 
 /**
  * `purge`: deletes finished tasks (and their push configs) last written before the cutoff,
- * across every scope, in batches. The adapters' purge reports one total at the end, so a TTY
- * shows elapsed time while it runs and the result line carries the count and rate.
+ * across every scope, in batches. Each batch reports through core's `onProgress`, shown as a
+ * count and rate (no ETA: the number of matching tasks is not known up front).
  */
 export async function runPurge(args: PurgeArgs, out: Output): Promise<void> {
   const spec = parseTargetUrl(args.url);
   const { bundle } = await openTarget(spec, args.naming);
   const olderThan = new Date(Date.now() - args.olderThanMs);
-  const started = performance.now();
-  const ticker = out.interactive
-    ? setInterval(() => {
-        const seconds = (performance.now() - started) / 1000;
-        out.progress(`purging tasks older than ${olderThan.toISOString()}… ${seconds.toFixed(1)}s`);
-      }, 250)
-    : undefined;
+  const meter = new ProgressMeter(out, 'purging', 'tasks');
+  if (!out.interactive && !out.json)
+    out.progressLine(`purging tasks last written before ${olderThan.toISOString()}…`);
   try {
     const { deleted } = await bundle.taskStore.purge({
       olderThan,
       states: args.states === undefined ? undefined : [...args.states],
       batchSize: args.batchSize,
+      onProgress: (deletedSoFar) => meter.update({ done: deletedSoFar }),
     });
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = meter.elapsedSeconds();
     const rate = seconds > 0 ? Math.round(deleted / seconds) : deleted;
     out.result({
       target: out.target(),
@@ -46,7 +44,6 @@ export async function runPurge(args: PurgeArgs, out: Output): Promise<void> {
       `${out.target()}: purged ${deleted} task(s) last written before ${olderThan.toISOString()} in ${seconds.toFixed(2)}s (${rate}/s)`,
     );
   } finally {
-    if (ticker !== undefined) clearInterval(ticker);
     await bundle.close();
   }
 }

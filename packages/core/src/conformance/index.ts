@@ -6,15 +6,21 @@ export { runInputLimitsGroup } from './groups/input-limits.js';
 export { runListOrderGroup } from './groups/list-order.js';
 export { runListPagingGroup } from './groups/list-paging.js';
 export { runListShapingGroup } from './groups/list-shaping.js';
+export {
+  type PropertyGroupOptions,
+  runPropertyGroup,
+} from './groups/properties.js';
 export { runPurgeGroup } from './groups/purge.js';
 export { runPushConfigGroup } from './groups/push-configs.js';
 export { HOSTILE_PUSH_URLS, runPushUrlSafetyGroup } from './groups/push-url-safety.js';
+export { runRawProbeGroup } from './groups/raw-probe.js';
 export { runRoundTripGroup } from './groups/round-trip.js';
 export { runScopeIsolationGroup } from './groups/scope-isolation.js';
 export { runStaleWritesGroup } from './groups/stale-writes.js';
 export { runVersionedGroup } from './groups/versioned.js';
 export * from './harness.js';
 export { expectSameTask, rejectionOf } from './helpers/assertions.js';
+export { deferredProbe } from './helpers/deferred-probe.js';
 export {
   AuthenticatedTestUser,
   anonymousContext,
@@ -38,6 +44,11 @@ export {
   skipReason,
   useHarness,
 } from './helpers/lifecycle.js';
+export {
+  DEFAULT_PROPERTY_RUNS,
+  type PropertyRuns,
+  propertyRunsFromEnv,
+} from './helpers/property-runs.js';
 export { CONFORMANCE_PUSH_HOST, conformancePushUrlCheck } from './helpers/push-url.js';
 export {
   BASE_TIME,

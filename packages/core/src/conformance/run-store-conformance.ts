@@ -7,6 +7,7 @@ import { runInputLimitsGroup } from './groups/input-limits.js';
 import { runListOrderGroup } from './groups/list-order.js';
 import { runListPagingGroup } from './groups/list-paging.js';
 import { runListShapingGroup } from './groups/list-shaping.js';
+import { runPropertyGroup } from './groups/properties.js';
 import { runPurgeGroup } from './groups/purge.js';
 import { runPushConfigGroup } from './groups/push-configs.js';
 import { runPushUrlSafetyGroup } from './groups/push-url-safety.js';
@@ -41,6 +42,7 @@ export const conformanceGroups = {
   pushUrlSafety: runPushUrlSafetyGroup,
   inputLimits: runInputLimitsGroup,
   corruptRecords: runCorruptRecordsGroup,
+  properties: runPropertyGroup,
 } as const satisfies Record<string, ConformanceGroup>;
 
 /** Name of a conformance group. */

@@ -135,6 +135,8 @@ export class MemoryTaskBackend implements TaskBackend {
         }
       }
     }
+    // One pass, so one "batch".
+    query.onBatch?.(deleted);
     return deleted;
   }
 }

@@ -38,6 +38,20 @@ function taskIdOf(streamResponse: StreamResponse): string {
   }
 }
 
+/** HTTP statuses by which a webhook says it did not process the request and asks for a retry. */
+const RETRY_STATUSES = new Set([429, 503]);
+
+/** True when the request certainly did not reach the webhook's application. */
+function isRetryable(error: unknown): boolean {
+  if (!(error instanceof PushDeliveryError)) return false;
+  if (error.reason === 'connect-timeout') return true;
+  if (error.reason === 'http-status') return RETRY_STATUSES.has(error.status ?? 0);
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return error.reason === 'connection-failed' && code === 'ECONNREFUSED';
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /** A serialiser threw: reported as `serialization-failed`, not as a network failure. */
 class SerializationFailure extends Error {}
 
@@ -158,27 +172,35 @@ export class GuardedPushNotificationSender implements PushNotificationSender {
     const { config, wireVersion } = stored;
     const base = { taskId, configId: config.id, origin: originOf(config.url) };
     let event: PushDeliveryEvent;
+    let attempts = 0;
     try {
       // Stored before the header rules existed, or written around the store: re-checked here.
       assertHeaderSafePushAuth(config);
-      const target = await this.#options.policy.validate(config.url);
       let serialized: { body: string; contentType: string };
       try {
         serialized = this.#serializerFor(wireVersion).serialize(streamResponse, task);
       } catch (error) {
         throw new SerializationFailure('the serializer failed', { cause: error });
       }
-      const { status } = await postPinned(
-        {
-          target,
-          headers: { 'content-type': serialized.contentType, ...this.#authHeaders(config) },
-          body: serialized.body,
-        },
-        this.#options.limits,
-      );
-      event = { ...base, outcome: 'delivered', status };
+      const headers = { 'content-type': serialized.contentType, ...this.#authHeaders(config) };
+      for (;;) {
+        attempts++;
+        try {
+          // Validated again on every attempt: DNS may answer differently by now.
+          const target = await this.#options.policy.validate(config.url);
+          const { status } = await postPinned(
+            { target, headers, body: serialized.body },
+            this.#options.limits,
+          );
+          event = { ...base, outcome: 'delivered', status, attempts };
+          break;
+        } catch (error) {
+          if (attempts > this.#options.retries || !isRetryable(error)) throw error;
+          await delay(this.#options.initialRetryDelayMs * 2 ** (attempts - 1));
+        }
+      }
     } catch (error) {
-      event = this.#failureEvent(base, error as Error);
+      event = { ...this.#failureEvent(base, error as Error), attempts };
       this.#options.logger.warn(
         `Push notification for task ${JSON.stringify(taskId)} to ${base.origin} ${event.outcome}: ${event.reason}`,
       );

@@ -25,6 +25,21 @@ export interface PushDeliveryEvent {
     | 'unsafe-headers'
     | 'serialization-failed';
   readonly error?: Error;
+  /** POST attempts made (1 when the first one settled it). */
+  readonly attempts?: number;
+}
+
+/**
+ * Retries of a delivery that certainly did not reach the webhook's application: the TCP
+ * connection was refused or not established in time, or the webhook answered 429 or 503. A
+ * request the webhook may have processed (a timeout mid-exchange, other statuses) is never
+ * sent twice.
+ */
+export interface PushRetryOptions {
+  /** Extra attempts after the first. Default 2; 0 disables retries. */
+  readonly retries?: number;
+  /** Wait before the first retry, doubled for each further one, in ms. Default 250. */
+  readonly initialDelayMs?: number;
 }
 
 /**
@@ -55,6 +70,8 @@ export interface GuardedPushSenderOptions {
   readonly logger?: StoreLogger;
   /** Called once per config and notification with the outcome; exceptions are swallowed. */
   readonly onDelivery?: (event: PushDeliveryEvent) => void;
+  /** Bounded retries of deliveries that never reached the webhook. */
+  readonly retry?: PushRetryOptions;
 }
 
 /** {@link GuardedPushSenderOptions} with defaults applied and values checked. */
@@ -64,9 +81,19 @@ export interface ResolvedSenderOptions {
   readonly tokenHeaderName: string;
   readonly logger: StoreLogger;
   readonly onDelivery: ((event: PushDeliveryEvent) => void) | undefined;
+  readonly retries: number;
+  readonly initialRetryDelayMs: number;
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function nonNegativeInteger(value: number | undefined, fallback: number, name: string): number {
+  const result = value ?? fallback;
+  if (!Number.isSafeInteger(result) || result < 0 || result > 10) {
+    throw new TypeError(`${name} must be an integer from 0 to 10`);
+  }
+  return result;
+}
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   const result = value ?? fallback;
@@ -102,5 +129,7 @@ export function resolveSenderOptions(options: GuardedPushSenderOptions): Resolve
     tokenHeaderName,
     logger: options.logger ?? { warn: (message) => console.warn(message) },
     onDelivery: options.onDelivery,
+    retries: nonNegativeInteger(options.retry?.retries, 2, 'retry.retries'),
+    initialRetryDelayMs: positive(options.retry?.initialDelayMs, 250, 'retry.initialDelayMs'),
   };
 }

@@ -1,6 +1,5 @@
 import { domainToASCII, domainToUnicode } from 'node:url';
-import ipaddr from 'ipaddr.js';
-import { type IpAddress, parseIpAddress } from './address-classification.js';
+import { type IpAddress, isIPv4Spelling, parseIpAddress } from './address-classification.js';
 import { rejectPushUrl } from './rejection.js';
 
 /** The host of a push URL after normalisation. */
@@ -44,7 +43,7 @@ export function normaliseHostName(hostname: string): string {
   if (name.includes('xn--') && domainToASCII(domainToUnicode(name)) !== name) throw invalid();
   // Loose IPv4 spellings are addresses to the URL parser; anything still looking like one
   // (e.g. through a trailing dot) is refused rather than sent to a resolver.
-  if (ipaddr.IPv4.isValid(name)) throw invalid();
+  if (isIPv4Spelling(name)) throw invalid();
   return name;
 }
 

@@ -78,6 +78,7 @@ describe('guarded push sender: what it POSTs', () => {
         origin: `http://127.0.0.1:${ours.port}`,
         outcome: 'delivered',
         status: 204,
+        attempts: 1,
       },
     ]);
   });

@@ -72,9 +72,58 @@ describe('guarded push sender: statuses', () => {
     expect(event).toMatchObject({ outcome: 'delivered', status });
   });
 
-  it.each([400, 401, 404, 500, 503])('fails on %i', async (status) => {
-    const { event } = await sendTo({ status, body: 'nope' });
-    expect(event).toMatchObject({ outcome: 'failed', reason: 'http-status', status });
+  it.each([400, 401, 404, 500])('fails on %i without sending it again', async (status) => {
+    const { event, hook } = await sendTo({ status, body: 'nope' });
+    expect(event).toMatchObject({ outcome: 'failed', reason: 'http-status', status, attempts: 1 });
+    expect(hook.requests).toHaveLength(1);
+  });
+});
+
+describe('guarded push sender: retries of what never reached the webhook', () => {
+  const fast = { retry: { retries: 2, initialDelayMs: 5 } };
+
+  it.each([429, 503])('retries %i, then reports the last failure', async (status) => {
+    const { event, hook } = await sendTo({ status, body: 'busy' }, fast);
+    expect(event).toMatchObject({ outcome: 'failed', reason: 'http-status', status, attempts: 3 });
+    expect(hook.requests).toHaveLength(3);
+  });
+
+  it('delivers when a retry succeeds, sending the same body', async () => {
+    let calls = 0;
+    const busyOnce: Answer = (_, response) => {
+      response.writeHead(++calls === 1 ? 503 : 204);
+      response.end();
+    };
+    const { event, hook } = await sendTo(busyOnce, fast);
+    expect(event).toMatchObject({ outcome: 'delivered', status: 204, attempts: 2 });
+    expect(hook.requests).toHaveLength(2);
+    expect(hook.requests[1]!.body).toBe(hook.requests[0]!.body);
+  });
+
+  it('never resends a request the webhook may have processed (timeout mid-exchange)', async () => {
+    const { event, hook } = await sendTo('hang', { ...fast, timeout: 300 });
+    expect(event).toMatchObject({ outcome: 'failed', reason: 'timeout', attempts: 1 });
+    expect(hook.requests).toHaveLength(1);
+  });
+
+  it('sends once with retries: 0', async () => {
+    const { event, hook } = await sendTo({ status: 503 }, { retry: { retries: 0 } });
+    expect(event).toMatchObject({ outcome: 'failed', status: 503, attempts: 1 });
+    expect(hook.requests).toHaveLength(1);
+  });
+
+  it('refuses nonsense retry options', () => {
+    const { pushNotificationStore } = createMemoryStores({ pushUrlCheck: dev });
+    for (const retry of [
+      { retries: -1 },
+      { retries: 1.5 },
+      { retries: 11 },
+      { initialDelayMs: 0 },
+    ]) {
+      expect(() => new GuardedPushNotificationSender(pushNotificationStore, { retry })).toThrow(
+        TypeError,
+      );
+    }
   });
 });
 
@@ -131,7 +180,7 @@ describe('guarded push sender: time and size bounds', () => {
     expect(event).toMatchObject({ outcome: 'failed', reason: 'connection-failed' });
   });
 
-  it('fails fast on a refused connection', async () => {
+  it('retries a refused connection a bounded number of times, then fails', async () => {
     const hook = await startReceiver();
     const url = hook.url();
     await hook.close();
@@ -146,9 +195,13 @@ describe('guarded push sender: time and size bounds', () => {
     await new GuardedPushNotificationSender(pushNotificationStore, {
       policy: dev,
       logger: captureLogger(),
+      retry: { retries: 1, initialDelayMs: 5 },
       ...log,
     }).send(statusUpdate(task), ctx);
-    expect(log.events).toMatchObject([{ outcome: 'failed', reason: 'connection-failed' }]);
+    // Refused before any byte was sent, so retried once, then reported.
+    expect(log.events).toMatchObject([
+      { outcome: 'failed', reason: 'connection-failed', attempts: 2 },
+    ]);
     expect(String(log.events[0]!.error)).toContain('ECONNREFUSED');
   });
 });

@@ -42,6 +42,8 @@ async function sendOnce(
   const policy = createPushUrlPolicy({ resolver, allowInsecureLocalhost: true });
   const sender = new GuardedPushNotificationSender(store, {
     policy,
+    // One attempt: pinning is a property of each attempt (a retry validates and pins afresh).
+    retry: { retries: 0 },
     ca: TEST_CERT,
     logger: captureLogger(),
     ...timeouts,

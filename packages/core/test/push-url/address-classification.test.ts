@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import {
   type AddressClass,
@@ -5,6 +6,7 @@ import {
   embeddedIPv4,
   parseIpAddress,
 } from '../../src/index.js';
+import { isIPv4Spelling } from '../../src/push-url/address-classification.js';
 
 function classify(text: string): AddressClass {
   const address = parseIpAddress(text);
@@ -71,5 +73,34 @@ describe('address classification', () => {
     ]) {
       expect(parseIpAddress(loose), loose).toBeUndefined();
     }
+  });
+
+  it('knows an IPv4 spelling exactly when ipaddr.js does, without its thrown errors', () => {
+    const texts = [
+      '127.0.0.1',
+      '0x7f.1',
+      '0X7F.0.0.1',
+      '2130706433',
+      '4294967296',
+      '0177.0.0.1',
+      '08.1.1.1',
+      '127.1',
+      '1.2.3.256',
+      '1.2.3.4.5',
+      '0x',
+      '1e3',
+      '::1',
+      'push.bench.example',
+      'example.com.',
+      '',
+    ];
+    for (let i = 0; i < 2000; i++) {
+      const parts = Array.from({ length: 1 + (i % 5) }, (_, j) => {
+        const n = (i * 7919 + j * 104729) % 70000;
+        return [String(n), `0${n.toString(8)}`, `0x${n.toString(16)}`, `${n}a`][(i + j) % 4];
+      });
+      texts.push(parts.join('.'));
+    }
+    for (const text of texts) expect(isIPv4Spelling(text), text).toBe(ipaddr.IPv4.isValid(text));
   });
 });

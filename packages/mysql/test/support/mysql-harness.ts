@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Scope } from '@a2a-stores/core';
-import type { StoreHarness } from '@a2a-stores/core/conformance';
-import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
+import { deferredProbe, type StoreHarness } from '@a2a-stores/core/conformance';
+import { createPool, type Pool } from 'mysql2/promise';
 import { createMysqlStores, tableNames } from '../../src/index.js';
+import { mysqlRawProbe } from '../../src/testing/index.js';
 
 /** A table prefix no other test file uses, so files share one database without wipes. */
 export function randomPrefix(): string {
@@ -23,7 +23,6 @@ export async function dropTables(pool: Pool, prefix: string): Promise<void> {
  */
 export function mysqlHarness(name: string, url: () => Promise<string>): StoreHarness {
   const prefix = randomPrefix();
-  const t = tableNames(prefix);
   let ready: Promise<Pool> | undefined;
   const pool = (): Promise<Pool> => {
     ready ??= (async () => {
@@ -33,7 +32,6 @@ export function mysqlHarness(name: string, url: () => Promise<string>): StoreHar
     })();
     return ready;
   };
-  const key = (scope: Scope, taskId: string) => [scope.tenant, scope.owner, taskId];
   return {
     name,
     create: async (options) =>
@@ -44,34 +42,6 @@ export function mysqlHarness(name: string, url: () => Promise<string>): StoreHar
       await dropTables(p, prefix);
       await p.end();
     },
-    probe: {
-      corruptTask: async (scope, taskId) => {
-        await (await pool()).execute(
-          `UPDATE ${t.tasks} SET body = '{"id": truncated' WHERE tenant = ? AND owner = ? AND id = ?`,
-          key(scope, taskId),
-        );
-      },
-      corruptPushConfig: async (scope, taskId, configId) => {
-        await (await pool()).execute(
-          `UPDATE ${t.pushConfigs} SET json = 'not json' WHERE tenant = ? AND owner = ? AND task_id = ? AND config_id = ?`,
-          [...key(scope, taskId), configId],
-        );
-      },
-      readTaskRaw: async (scope, taskId) => {
-        const [rows] = await (await pool()).execute<RowDataPacket[]>(
-          `SELECT body, artifacts FROM ${t.tasks} WHERE tenant = ? AND owner = ? AND id = ?`,
-          key(scope, taskId),
-        );
-        const row = rows[0];
-        return row ? `${row.body}\n${row.artifacts}` : undefined;
-      },
-      readPushConfigsRaw: async (scope, taskId) => {
-        const [rows] = await (await pool()).execute<RowDataPacket[]>(
-          `SELECT wire_version, json FROM ${t.pushConfigs} WHERE tenant = ? AND owner = ? AND task_id = ? ORDER BY seq`,
-          key(scope, taskId),
-        );
-        return rows.map((row) => `${row.wire_version}\n${row.json}`);
-      },
-    },
+    probe: deferredProbe(async () => mysqlRawProbe(await pool(), { tablePrefix: prefix })),
   };
 }

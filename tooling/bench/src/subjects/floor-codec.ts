@@ -1,14 +1,25 @@
 import type { ListTasksResponse, Task } from '@a2a-js/sdk';
 import { Task as TaskCodec } from '@a2a-js/sdk';
 
+/** What a floor stores of a task: the columns its list filters and orders on, and the JSON. */
+export interface FloorRecord {
+  readonly contextId: string;
+  /** The SDK's numeric task state. */
+  readonly state: number;
+  readonly sortKey: number;
+  readonly body: string;
+}
+
 /**
  * The codec work every store must do at minimum: the task's wire JSON in, the same out. The raw
  * floors use it so that they are compared on storage cost, not on skipping serialization.
  */
-export function encodeFloorTask(task: Task): { sortKey: number; body: string } {
+export function encodeFloorTask(task: Task): FloorRecord {
   const stamp = task.status?.timestamp;
   const sortKey = stamp ? Date.parse(stamp) : 0;
   return {
+    contextId: task.contextId,
+    state: task.status?.state ?? 0,
     sortKey: Number.isNaN(sortKey) ? 0 : sortKey,
     body: JSON.stringify(TaskCodec.toJSON(task)),
   };

@@ -1,21 +1,28 @@
 import type { ListTasksRequest, ListTasksResponse, Task } from '@a2a-js/sdk';
 import type { ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
 import type { Pool } from 'pg';
-import { PAGE_SIZE } from '../options.js';
-import { decodeFloorTask, encodeFloorTask, floorPage, parseFloorToken } from './floor-codec.js';
+import { decodeFloorTask, encodeFloorTask, floorPage } from './floor-codec.js';
+import { type FloorSqlDialect, floorPageQuery, floorPageSize } from './floor-sql.js';
 import { scopeOfContext } from './scope-of-context.js';
 
 const TABLE = 'bench_floor_tasks';
+const DIALECT: FloorSqlDialect = { table: TABLE, param: (n) => `$${n}`, rowValues: true };
 
-/** Creates (afresh) the floor's table: byte-wise keys, one index for the keyset page. */
+/** Creates (afresh) the floor's table: byte-wise keys, one index per keyset page it serves. */
 export async function migratePostgresFloor(pool: Pool): Promise<void> {
   await pool.query(`DROP TABLE IF EXISTS ${TABLE}`);
   await pool.query(`CREATE TABLE ${TABLE} (
     tenant text COLLATE "C" NOT NULL, owner text COLLATE "C" NOT NULL, id text COLLATE "C" NOT NULL,
-    sort_key bigint NOT NULL, body text NOT NULL,
-    PRIMARY KEY (tenant, owner, id))`);
+    context_id text COLLATE "C" NOT NULL, state integer NOT NULL, sort_key bigint NOT NULL,
+    body text NOT NULL, PRIMARY KEY (tenant, owner, id))`);
   await pool.query(
     `CREATE INDEX ${TABLE}_page ON ${TABLE} (tenant, owner, sort_key DESC, id DESC)`,
+  );
+  await pool.query(
+    `CREATE INDEX ${TABLE}_context ON ${TABLE} (tenant, owner, context_id, sort_key DESC, id DESC)`,
+  );
+  await pool.query(
+    `CREATE INDEX ${TABLE}_state ON ${TABLE} (tenant, owner, state, sort_key DESC, id DESC)`,
   );
 }
 
@@ -31,12 +38,14 @@ export class PostgresFloorTaskStore implements TaskStore {
 
   async save(task: Task, context: ServerCallContext): Promise<void> {
     const { tenant, owner } = scopeOfContext(context);
-    const { sortKey, body } = encodeFloorTask(task);
+    const { contextId, state, sortKey, body } = encodeFloorTask(task);
     await this.#pool.query({
       name: 'floor_upsert',
-      text: `INSERT INTO ${TABLE} (tenant, owner, id, sort_key, body) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (tenant, owner, id) DO UPDATE SET sort_key = EXCLUDED.sort_key, body = EXCLUDED.body`,
-      values: [tenant, owner, task.id, sortKey, body],
+      text: `INSERT INTO ${TABLE} (tenant, owner, id, context_id, state, sort_key, body)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (tenant, owner, id) DO UPDATE SET context_id = EXCLUDED.context_id,
+               state = EXCLUDED.state, sort_key = EXCLUDED.sort_key, body = EXCLUDED.body`,
+      values: [tenant, owner, task.id, contextId, state, sortKey, body],
     });
   }
 
@@ -52,25 +61,12 @@ export class PostgresFloorTaskStore implements TaskStore {
   }
 
   async list(request: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
-    const { tenant, owner } = scopeOfContext(context);
-    const pageSize = request.pageSize ?? PAGE_SIZE;
-    type Row = { id: string; sort_key: string; body: string };
-    const result = request.pageToken
-      ? await (() => {
-          const cursor = parseFloorToken(request.pageToken);
-          return this.#pool.query<Row>({
-            name: 'floor_next_page',
-            text: `SELECT id, sort_key, body FROM ${TABLE} WHERE tenant = $1 AND owner = $2
-                   AND (sort_key, id) < ($3, $4) ORDER BY sort_key DESC, id DESC LIMIT $5`,
-            values: [tenant, owner, cursor.sortKey, cursor.id, pageSize + 1],
-          });
-        })()
-      : await this.#pool.query<Row>({
-          name: 'floor_first_page',
-          text: `SELECT id, sort_key, body FROM ${TABLE} WHERE tenant = $1 AND owner = $2
-                 ORDER BY sort_key DESC, id DESC LIMIT $3`,
-          values: [tenant, owner, pageSize + 1],
-        });
-    return floorPage(result.rows, pageSize);
+    const query = floorPageQuery(DIALECT, scopeOfContext(context), request);
+    const result = await this.#pool.query<{ id: string; sort_key: string; body: string }>({
+      name: `floor_${query.key}`,
+      text: query.text,
+      values: [...query.values],
+    });
+    return floorPage(result.rows, floorPageSize(request));
   }
 }

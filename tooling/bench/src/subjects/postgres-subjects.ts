@@ -2,13 +2,15 @@ import { createPostgresStores } from '@a2a-stores/postgres';
 import { resolveTestBackend } from '@a2a-stores/test-backends';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import type { Subject } from '../subject.js';
+import type { BackendSubjects } from './backend-subjects.js';
 import { KMS_SETTINGS, kmsSubjects } from './kms-subjects.js';
 import { migratePostgresFloor, PostgresFloorTaskStore } from './postgres-floor.js';
 import { benchPushUrlCheck } from './push-url-check.js';
 import { migrateSdkTables, sdkDatabaseStores } from './sdk-database.js';
+import { slices } from './seed-slices.js';
 
-const BENCH_DATABASE = 'a2a_stores_bench';
+/** This run's own database: concurrent bench runs on one server never drop each other's. */
+const BENCH_DATABASE = `a2a_stores_bench_${process.pid}`;
 /** Every subject gets its own pool of this size, so none wins by having more connections. */
 const POOL_SIZE = 4;
 
@@ -28,25 +30,29 @@ async function serverSettings(pool: pg.Pool): Promise<string> {
   return values.join(', ');
 }
 
-/** Recreates the bench's own database on the server of `url`, so every run starts empty. */
-async function freshDatabase(url: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${BENCH_DATABASE}`);
-  } finally {
-    await admin.end();
-  }
+/** Creates this run's database on the server of `url` (empty), and the way to drop it. */
+async function freshDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const asAdmin = async (statement: string) => {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(statement);
+    } finally {
+      await admin.end();
+    }
+  };
+  const drop = () => asAdmin(`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`);
+  await drop();
+  await asAdmin(`CREATE DATABASE ${BENCH_DATABASE}`);
   const target = new URL(url);
   target.pathname = `/${BENCH_DATABASE}`;
-  return target.toString();
+  return { url: target.toString(), drop };
 }
 
 /** The PostgreSQL subjects, each with its own pool and tables in one fresh database. */
-export async function postgresSubjects(): Promise<{ subjects: Subject[]; settings: string }> {
+export async function postgresSubjects(): Promise<BackendSubjects> {
   const backend = await resolveTestBackend('postgres');
-  const url = await freshDatabase(backend.url);
+  const { url, drop } = await freshDatabase(backend.url);
   await migrateSdkTables(url);
   const newPool = () => new pg.Pool({ connectionString: url, max: POOL_SIZE });
 
@@ -61,6 +67,7 @@ export async function postgresSubjects(): Promise<{ subjects: Subject[]; setting
   const sdk = sdkDatabaseStores(kysely);
   return {
     settings,
+    cleanup: drop,
     subjects: [
       {
         name: 'raw pg (floor)',
@@ -73,6 +80,25 @@ export async function postgresSubjects(): Promise<{ subjects: Subject[]; setting
         role: 'adapter',
         taskStore: ours.taskStore,
         pushStore: ours.pushNotificationStore,
+        // One transaction per pooled connection, all of them at once.
+        seedBatch: async (tasks, context) => {
+          await Promise.all(
+            slices(tasks, POOL_SIZE).map(async (slice) => {
+              const client = await oursPool.connect();
+              try {
+                const bound = ours.withClient(client);
+                await client.query('BEGIN');
+                for (const task of slice) await bound.taskStore.save(task, context);
+                await client.query('COMMIT');
+              } catch (error) {
+                await client.query('ROLLBACK');
+                throw error;
+              } finally {
+                client.release();
+              }
+            }),
+          );
+        },
         close: async () => {
           await ours.close();
           await oursPool.end();

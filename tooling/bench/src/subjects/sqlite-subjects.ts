@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createSqliteStores } from '@a2a-stores/sqlite';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import type { Subject } from '../subject.js';
+import type { BackendSubjects } from './backend-subjects.js';
 import { KMS_SETTINGS, kmsSubjects } from './kms-subjects.js';
 import { benchPushUrlCheck } from './push-url-check.js';
 import { migrateSdkTables, sdkDatabaseStores } from './sdk-database.js';
@@ -14,7 +14,7 @@ import { SqliteFloorTaskStore } from './sqlite-floor.js';
 export const SQLITE_SETTINGS = 'file, journal_mode=WAL, synchronous=FULL';
 
 /** The SQLite subjects, all on one fresh file in a temporary folder, each in its own tables. */
-export async function sqliteSubjects(): Promise<{ subjects: Subject[]; settings: string }> {
+export async function sqliteSubjects(): Promise<BackendSubjects> {
   const folder = mkdtempSync(join(tmpdir(), 'a2a-bench-'));
   const filename = join(folder, 'bench.db');
   await migrateSdkTables(`sqlite:${filename}`);
@@ -56,6 +56,17 @@ export async function sqliteSubjects(): Promise<{ subjects: Subject[]; settings:
         role: 'adapter',
         taskStore: ours.taskStore,
         pushStore: ours.pushNotificationStore,
+        // better-sqlite3 runs the adapter's own transactions as savepoints inside this one.
+        seedBatch: async (tasks, context) => {
+          database.exec('BEGIN IMMEDIATE');
+          try {
+            for (const task of tasks) await ours.taskStore.save(task, context);
+            database.exec('COMMIT');
+          } catch (error) {
+            database.exec('ROLLBACK');
+            throw error;
+          }
+        },
         close: async () => {
           await ours.close();
           await release();

@@ -111,6 +111,31 @@ export function runPurgeGroup(harness: StoreHarness, options?: GroupOptions): vo
     conformanceTest(
       harness,
       needs,
+      'onProgress reports a growing count that ends at the number deleted',
+      async () => {
+        const store = scopedTaskStore((await env.open()).taskStore);
+        const scope = randomScope();
+        const done = Array.from({ length: 5 }, () =>
+          makeTask({ state: TaskState.TASK_STATE_COMPLETED }),
+        );
+        await saveAll(store, done, callContext(scope));
+        const seen: number[] = [];
+        const result = await store.purge({
+          olderThan: future(),
+          scope,
+          batchSize: 2,
+          onProgress: (deletedSoFar) => seen.push(deletedSoFar),
+        });
+        expect(result).toEqual({ deleted: 5 });
+        expect(seen.length).toBeGreaterThan(0);
+        expect(seen.at(-1)).toBe(5);
+        expect(seen).toEqual([...seen].sort((x, y) => x - y));
+      },
+    );
+
+    conformanceTest(
+      harness,
+      needs,
       'purge with a scope leaves every other scope alone',
       async () => {
         const store = scopedTaskStore((await env.open()).taskStore);

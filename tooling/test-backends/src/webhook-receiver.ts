@@ -41,6 +41,17 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
+/** Options of {@link startWebhookReceiver}. */
+export interface WebhookReceiverOptions {
+  /**
+   * Keep every notification for `receivedAt`/`all`/`waitFor` (default true). A load run that
+   * only counts turns this off so its memory does not grow with the deliveries.
+   */
+  readonly record?: boolean;
+  /** Called with each notification as it arrives, before the answer is sent. */
+  readonly onReceive?: (notification: ReceivedNotification) => void;
+}
+
 // Notifications are a few KiB; a runaway body is cut off instead of filling the test's memory.
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -48,7 +59,10 @@ const MAX_BODY_BYTES = 1024 * 1024;
  * Starts a real HTTP webhook receiver on a free loopback port. It records every request and
  * answers 200 (or what `answer` set for the path). Loopback only: the tests never send a notification off this machine.
  */
-export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(
+  options: WebhookReceiverOptions = {},
+): Promise<WebhookReceiver> {
+  const record = options.record ?? true;
   const received: ReceivedNotification[] = [];
   const answers = new Map<string, { status: number; headers: Record<string, string> }>();
   const waiters = new Set<() => void>();
@@ -68,14 +82,16 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       const body = Buffer.concat(chunks).toString('utf8');
       const json = parseJson(body);
       const path = new URL(request.url ?? '/', 'http://receiver').pathname;
-      received.push({
+      const notification: ReceivedNotification = {
         method: request.method ?? '',
         path,
         headers: request.headers,
         body,
         json,
         event: json === undefined ? undefined : readStreamResponse(json),
-      });
+      };
+      if (record) received.push(notification);
+      options.onReceive?.(notification);
       const answer = answers.get(path) ?? { status: 200, headers: {} };
       response
         .writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers })

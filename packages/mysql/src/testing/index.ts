@@ -1,0 +1,1 @@
+export { type MysqlRawProbeOptions, mysqlRawProbe } from './raw-probe.js';

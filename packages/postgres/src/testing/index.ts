@@ -1,0 +1,1 @@
+export { type PostgresRawProbeOptions, postgresRawProbe } from './raw-probe.js';

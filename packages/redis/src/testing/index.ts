@@ -1,0 +1,1 @@
+export { type RedisRawProbeOptions, redisRawProbe } from './raw-probe.js';

@@ -1,0 +1,1 @@
+export { type SqliteRawProbeOptions, sqliteRawProbe } from './raw-probe.js';

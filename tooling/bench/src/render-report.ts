@@ -1,0 +1,151 @@
+import type { BackendResult, BenchReport, ScalingResult } from './report.js';
+import {
+  CACHE_HIT_WORKLOADS,
+  checkTargets,
+  p50Of,
+  speed,
+  type TargetCheck,
+  wrapperCosts,
+} from './targets.js';
+import { WORKLOADS } from './workloads.js';
+
+const fmt = (value: number | undefined, digits = 0) =>
+  value === undefined ? '–' : value.toFixed(digits);
+const ratio = (value: number | undefined) => (value === undefined ? '–' : `${value.toFixed(2)}x`);
+
+function header(report: BenchReport): string[] {
+  const { machine, options } = report;
+  const mode = options.scaling ? ' — **scaling run**' : options.quick ? ' — **quick mode**' : '';
+  const lines = [
+    `Run ${report.startedAt} to ${report.finishedAt}${mode}: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}.`,
+  ];
+  if (options.scaling) {
+    lines.push(
+      `Scaling: sizes ${options.scalingSizes.join(', ')} in one scope, then ${options.scalingSizes.at(-1)} over ${options.scalingScopes} scopes; ${options.ops} timed ops per measurement after ${options.warmup} warm-up ops, median of ${options.runs} runs; latencies in µs.`,
+    );
+  } else {
+    lines.push(
+      `Scope of ${options.scopeSize} tasks, deep page = page ${options.deepPage} (page size 50), ${options.ops} timed ops per workload after ${options.warmup} warm-up ops, median of ${options.runs} runs. One client, sequential calls; latencies in µs.`,
+      `Mixed: ${options.clients} concurrent clients, ${options.mixedOps} ops per run (25% save new, 25% update, 35% load, 15% first page; each client in its own scope, every answer checked).`,
+      'Speed columns: the reference p50 divided by the subject p50 (above 1 = faster than the reference). The floors do no count in `list` (totalSize), the other subjects do.',
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+function workloadTable(backend: BackendResult): string[] {
+  const floor = backend.subjects.find((s) => s.role === 'floor');
+  const sdk = backend.subjects.find((s) => s.role === 'sdk');
+  const lines = [
+    '| workload | subject | p50 µs | p99 µs | ops/s | vs floor | vs SDK store |',
+    '|---|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const workload of WORKLOADS) {
+    for (const subject of backend.subjects) {
+      const stats = subject.workloads[workload]?.median;
+      if (!stats) continue;
+      const vsFloor =
+        subject.role === 'floor' ? undefined : speed(p50Of(floor, workload), stats.p50);
+      const vsSdk = subject.role === 'sdk' ? undefined : speed(p50Of(sdk, workload), stats.p50);
+      lines.push(
+        `| ${workload} | ${subject.name} | ${fmt(stats.p50)} | ${fmt(stats.p99)} | ${fmt(stats.opsPerSec)} | ${ratio(vsFloor)} | ${ratio(vsSdk)} |`,
+      );
+    }
+  }
+  lines.push('');
+  return lines;
+}
+
+function mixedTable(backend: BackendResult): string[] {
+  const withMixed = backend.subjects.filter((s) => s.mixed);
+  if (withMixed.length === 0) return [];
+  const floor = backend.subjects.find((s) => s.role === 'floor')?.mixed?.median;
+  const lines = [
+    'Mixed workload (throughput of all clients together; latency over every op):',
+    '',
+    '| subject | clients | ops | ops/s | p50 µs | p99 µs | throughput vs floor |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const subject of withMixed) {
+    const mixed = subject.mixed!.median;
+    const vsFloor =
+      subject.role === 'floor' || !floor ? undefined : mixed.opsPerSec / floor.opsPerSec;
+    lines.push(
+      `| ${subject.name} | ${mixed.clients} | ${mixed.ops} | ${fmt(mixed.opsPerSec)} | ${fmt(mixed.p50)} | ${fmt(mixed.p99)} | ${ratio(vsFloor)} |`,
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+function wrapperTable(backend: BackendResult): string[] {
+  const costs = wrapperCosts(backend);
+  if (costs.length === 0) return [];
+  const lines = [
+    `Wrapper cost over its inner store (wrapper p50 / inner p50, above 1 = slower; cache-hit workloads: ${CACHE_HIT_WORKLOADS.join(', ')}):`,
+    '',
+    '| workload | wrapper | inner p50 µs | wrapper p50 µs | cost |',
+    '|---|---|---:|---:|---:|',
+  ];
+  for (const cost of costs) {
+    lines.push(
+      `| ${cost.workload} | ${cost.wrapper} | ${fmt(cost.innerP50)} | ${fmt(cost.wrapperP50)} | ${ratio(cost.cost)} |`,
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+function scalingTable(result: ScalingResult): string[] {
+  const lines = [
+    `#### scaling: ${result.backend}, ${result.subject}`,
+    '',
+    `Settings: ${result.settings}.`,
+    '',
+    '| data | scope holds | first page p50 / p99 µs | deep page | deep p50 / p99 µs | deep / first | load p50 / p99 µs | seeding s |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const point of result.points) {
+    lines.push(
+      `| ${point.label} | ${point.scopeTasks} | ${fmt(point.firstPage.p50)} / ${fmt(point.firstPage.p99)} | ${point.deepPageNumber} | ${fmt(point.deepPage.p50)} / ${fmt(point.deepPage.p99)} | ${ratio(point.deepPage.p50 / point.firstPage.p50)} | ${fmt(point.load.p50)} / ${fmt(point.load.p99)} | ${fmt(point.seedSeconds, 1)} |`,
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+function targetTable(checks: readonly TargetCheck[]): string[] {
+  if (checks.length === 0) return [];
+  const lines = [
+    "#### Targets (this run; speed ratios, except the wrappers' and the scaling cost ratios)",
+    '',
+    '| backend | target | measured | |',
+    '|---|---|---:|---|',
+  ];
+  for (const check of checks) {
+    const status =
+      check.status === 'met'
+        ? 'met'
+        : check.status === 'missed'
+          ? '**missed**'
+          : `not measured: ${check.note}`;
+    lines.push(`| ${check.backend} | ${check.target} | ${ratio(check.value)} | ${status} |`);
+  }
+  lines.push('');
+  return lines;
+}
+
+/** The markdown report: settings, one section per backend, scaling, then the target checks. */
+export function renderMarkdown(report: BenchReport): string {
+  const lines = header(report);
+  for (const backend of report.backends) {
+    lines.push(`#### ${backend.backend}`, '', `Settings: ${backend.settings}.`, '');
+    for (const note of backend.notes ?? []) lines.push(`- ${note}`);
+    if (backend.notes?.length) lines.push('');
+    lines.push(...workloadTable(backend), ...mixedTable(backend), ...wrapperTable(backend));
+  }
+  for (const result of report.scaling ?? []) lines.push(...scalingTable(result));
+  lines.push(...targetTable(checkTargets(report)));
+  return lines.join('\n');
+}

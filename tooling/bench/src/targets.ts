@@ -1,0 +1,191 @@
+import type { BackendResult, BenchReport, ScalingResult, SubjectResult } from './report.js';
+import type { SubjectRole } from './subject.js';
+import { WORKLOADS, type WorkloadName } from './workloads.js';
+
+/** Whether a target was reached in this run. */
+export type TargetStatus = 'met' | 'missed' | 'not measured';
+
+/** One issue target, checked on one backend's numbers. */
+export interface TargetCheck {
+  readonly backend: string;
+  readonly target: string;
+  /** The measured ratio; absent when not measured. */
+  readonly value?: number;
+  readonly status: TargetStatus;
+  /** Why it was not measured. */
+  readonly note?: string;
+}
+
+export function p50Of(
+  subject: SubjectResult | undefined,
+  workload: WorkloadName,
+): number | undefined {
+  return subject?.workloads[workload]?.median.p50;
+}
+
+/** Speed relative to `reference` (> 1 means faster), from p50 latencies. */
+export function speed(reference: number | undefined, own: number | undefined): number | undefined {
+  return reference === undefined || own === undefined ? undefined : reference / own;
+}
+
+/**
+ * Workloads where a cached wrapper serves every timed op from its data-key cache: reads of
+ * records it wrote or read before, and rewrites of the same record. `save new` and `push save`
+ * write a new record each time (the encrypt-side cache is per record, so nothing can be reused);
+ * the load misses open nothing.
+ */
+export const CACHE_HIT_WORKLOADS: readonly WorkloadName[] = [
+  'load hit',
+  'update',
+  'list first page',
+  'list deep page',
+  'list by context',
+  'list by status',
+  'push load',
+];
+
+/** Cost target of a wrapper with its cache on: its p50 over its inner store's, same run. */
+export const WRAPPER_CACHE_HIT_TARGET = 1.15;
+
+/** Speed target over the raw floor: Redis' floor does no index maintenance beyond ZADD/ZREM. */
+export function floorTarget(backend: string): number {
+  return backend === 'redis' ? 0.85 : 0.9;
+}
+
+/** One wrapper's p50 on one workload, next to its inner store's. */
+export interface WrapperCost {
+  readonly workload: WorkloadName;
+  readonly wrapper: string;
+  readonly cache: boolean;
+  readonly innerP50: number;
+  readonly wrapperP50: number;
+  /** wrapper p50 / inner p50: above 1 = slower than the inner store. */
+  readonly cost: number;
+}
+
+/** Every wrapper's cost over its inner store, per workload, on one backend. */
+export function wrapperCosts(backend: BackendResult): WrapperCost[] {
+  const costs: WrapperCost[] = [];
+  for (const workload of WORKLOADS) {
+    for (const subject of backend.subjects) {
+      if (!subject.wraps) continue;
+      const { inner, cache } = subject.wraps;
+      const innerP50 = p50Of(
+        backend.subjects.find((s) => s.name === inner),
+        workload,
+      );
+      const wrapperP50 = p50Of(subject, workload);
+      if (innerP50 === undefined || wrapperP50 === undefined) continue;
+      const cost = wrapperP50 / innerP50;
+      costs.push({ workload, wrapper: subject.name, cache, innerP50, wrapperP50, cost });
+    }
+  }
+  return costs;
+}
+
+function judged(
+  backend: string,
+  target: string,
+  value: number | undefined,
+  met: (value: number) => boolean,
+  note: string,
+): TargetCheck {
+  return value === undefined
+    ? { backend, target, status: 'not measured', note }
+    : { backend, target, value, status: met(value) ? 'met' : 'missed' };
+}
+
+function workloadTargets(backend: BackendResult): TargetCheck[] {
+  const byRole = (role: SubjectRole) => backend.subjects.find((s) => s.role === role);
+  const adapter = byRole('adapter');
+  if (!adapter) return [];
+  const name = backend.backend;
+  const sdkNote =
+    backend.notes?.find((note) => note.startsWith('SDK store')) ?? 'no SDK store subject';
+  const checks: TargetCheck[] = [];
+  const least = floorTarget(name);
+  for (const workload of ['save new', 'load hit', 'update'] as const) {
+    const vsFloor = speed(p50Of(byRole('floor'), workload), p50Of(adapter, workload));
+    checks.push(
+      judged(name, `${workload} ≥ ${least}x floor`, vsFloor, (v) => v >= least, 'no floor'),
+    );
+    const vsSdk = speed(p50Of(byRole('sdk'), workload), p50Of(adapter, workload));
+    checks.push(judged(name, `${workload} ≥ 1.3x SDK store`, vsSdk, (v) => v >= 1.3, sdkNote));
+  }
+  const first = p50Of(adapter, 'list first page');
+  const deep = p50Of(adapter, 'list deep page');
+  const depthCost = first === undefined || deep === undefined ? undefined : deep / first;
+  checks.push(judged(name, 'deep page ≤ 1.2x first page', depthCost, (v) => v <= 1.2, 'not run'));
+  for (const cost of wrapperCosts(backend)) {
+    if (!cost.cache || !CACHE_HIT_WORKLOADS.includes(cost.workload)) continue;
+    checks.push(
+      judged(
+        name,
+        `${cost.wrapper}: ${cost.workload} cost ≤ ${WRAPPER_CACHE_HIT_TARGET}x inner`,
+        cost.cost,
+        (v) => v <= WRAPPER_CACHE_HIT_TARGET,
+        '',
+      ),
+    );
+  }
+  return checks;
+}
+
+function scalingTargets(result: ScalingResult): TargetCheck[] {
+  const single = result.points.filter((point) => point.scopes === 1);
+  const smallest = single[0];
+  const largest = single.at(-1);
+  const name = result.backend;
+  const checks: TargetCheck[] = [];
+  if (smallest && largest && largest !== smallest) {
+    const label = (tasks: number) => (tasks >= 1000 ? `${tasks / 1000}k` : String(tasks));
+    checks.push(
+      judged(
+        name,
+        `first page at ${label(largest.tasks)} ≤ 2x at ${label(smallest.tasks)} (one scope)`,
+        largest.firstPage.p50 / smallest.firstPage.p50,
+        (v) => v <= 2,
+        '',
+      ),
+      judged(
+        name,
+        `load at ${label(largest.tasks)} ≤ 2x at ${label(smallest.tasks)} (one scope; design goal)`,
+        largest.load.p50 / smallest.load.p50,
+        (v) => v <= 2,
+        '',
+      ),
+    );
+  }
+  for (const point of result.points) {
+    checks.push(
+      judged(
+        name,
+        `deep page (page ${point.deepPageNumber}) ≤ 1.2x first page, ${point.label}`,
+        point.deepPage.p50 / point.firstPage.p50,
+        (v) => v <= 1.2,
+        '',
+      ),
+    );
+  }
+  return checks;
+}
+
+/** The issue's targets for each backend's adapter, with what this run measured of them. */
+export function checkTargets(report: BenchReport): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const backend of report.backends) {
+    checks.push(...workloadTargets(backend));
+    if (backend.subjects.some((s) => s.role === 'adapter') && !report.scaling) {
+      checks.push({
+        backend: backend.backend,
+        target: 'first page at 100k ≤ 2x at 1k',
+        status: 'not measured',
+        note: 'scaling is its own run: pnpm bench -- --scaling',
+      });
+    }
+  }
+  for (const result of report.scaling ?? []) {
+    if (result.role === 'adapter') checks.push(...scalingTargets(result));
+  }
+  return checks;
+}

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { renderMarkdown } from '../src/render-report.js';
+import type { BackendResult, BenchReport, ScalingPoint, SubjectResult } from '../src/report.js';
+import { summarize } from '../src/stats.js';
+import type { SubjectRole } from '../src/subject.js';
+import { checkTargets } from '../src/targets.js';
+
+function subject(name: string, role: SubjectRole, p50Us: number): SubjectResult {
+  const median = summarize([BigInt(p50Us * 1000)]);
+  const workloads: SubjectResult['workloads'] = {};
+  for (const workload of ['save new', 'load hit', 'update', 'list first page'] as const) {
+    workloads[workload] = { runs: [median], median };
+  }
+  const deep = summarize([BigInt(p50Us * 1100)]);
+  workloads['list deep page'] = { runs: [deep], median: deep };
+  return { name, role, workloads };
+}
+
+function point(label: string, tasks: number, scopes: number, firstUs: number): ScalingPoint {
+  const stats = summarize([BigInt(firstUs * 1000)]);
+  return {
+    label,
+    tasks,
+    scopes,
+    scopeTasks: tasks,
+    firstPage: stats,
+    deepPage: stats,
+    deepPageNumber: 2,
+    load: summarize([100_000n]),
+    seedSeconds: 1,
+  };
+}
+
+const report = (backends: BackendResult[], extra: Partial<BenchReport> = {}) =>
+  ({ backends, ...extra }) as unknown as BenchReport;
+
+describe('targets', () => {
+  it('holds Redis to 0.85x its floor and says why the SDK store is not measured', () => {
+    const redis: BackendResult = {
+      backend: 'redis',
+      settings: '',
+      notes: ['SDK store: the SDK has no Redis store'],
+      seedSeconds: 0,
+      subjects: [subject('floor', 'floor', 100), subject('ours', 'adapter', 115)],
+    };
+    const checks = checkTargets(report([redis]));
+    expect(checks.find((c) => c.target === 'save new ≥ 0.85x floor')).toMatchObject({
+      status: 'met',
+    });
+    expect(checks.find((c) => c.target === 'save new ≥ 1.3x SDK store')).toEqual({
+      backend: 'redis',
+      target: 'save new ≥ 1.3x SDK store',
+      status: 'not measured',
+      note: 'SDK store: the SDK has no Redis store',
+    });
+    expect(checks.find((c) => c.target === 'deep page ≤ 1.2x first page')?.status).toBe('met');
+    expect(checks.at(-1)).toMatchObject({ target: 'first page at 100k ≤ 2x at 1k' });
+    expect(checks.at(-1)?.status).toBe('not measured');
+    const sqlite = { ...redis, backend: 'sqlite', notes: [] };
+    const sqliteSave = checkTargets(report([sqlite])).find((c) => c.target.startsWith('save'));
+    expect(sqliteSave).toMatchObject({ target: 'save new ≥ 0.9x floor', status: 'missed' });
+  });
+
+  it('judges the scaling run: largest over smallest first page, deep over first page', () => {
+    const scaled = report([], {
+      scaling: [
+        {
+          backend: 'postgres',
+          subject: 'ours',
+          role: 'adapter',
+          settings: '',
+          points: [
+            point('1k in one scope', 1000, 1, 100),
+            point('100k in one scope', 100_000, 1, 250),
+            point('100k over 1k scopes', 200_000, 1001, 90),
+          ],
+        },
+      ],
+    });
+    const checks = checkTargets(scaled);
+    expect(checks[0]).toMatchObject({
+      target: 'first page at 100k ≤ 2x at 1k (one scope)',
+      value: 2.5,
+      status: 'missed',
+    });
+    expect(checks.filter((c) => c.target.startsWith('deep page'))).toHaveLength(3);
+    const markdown = renderMarkdown({
+      ...scaled,
+      startedAt: 'a',
+      finishedAt: 'b',
+      machine: { cpus: 2, cpuModel: 'x', memoryGiB: 1, node: 'v20', platform: 'linux' },
+      options: { scaling: true, scalingSizes: [1000, 100_000], scalingScopes: 1000 },
+    } as unknown as BenchReport);
+    expect(markdown).toContain('| 100k over 1k scopes | 200000 |');
+    expect(markdown).toContain(
+      '| postgres | first page at 100k ≤ 2x at 1k (one scope) | 2.50x | **missed** |',
+    );
+  });
+});
