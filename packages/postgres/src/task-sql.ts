@@ -26,9 +26,19 @@ export interface TaskStatements {
 
 const PAGE_COLUMNS = 'id, body, version, sort_key';
 
+/**
+ * The predicate of every lookup by scoped key. `sort_key IS NOT NULL` is always true (the column
+ * is NOT NULL) and is there for the planner: on `(tenant, owner, id)` alone, every index leads
+ * with `(tenant, owner)`, and whenever a scope looks small to it (a table never analysed, or a
+ * scope missing from the statistics) all of them cost the same and it may pick a by-time,
+ * by-state or by-context index, which scans the whole scope for one id. The extra qualifier
+ * breaks that tie for the primary key, so a lookup stays one index probe at any scope size.
+ */
+const BY_KEY = 'tenant = $1 AND owner = $2 AND id = $3 AND sort_key IS NOT NULL';
+
 function getSql(names: PostgresNames, withArtifacts: boolean): string {
   const columns = withArtifacts ? `${PAGE_COLUMNS}, artifacts` : PAGE_COLUMNS;
-  return `SELECT ${columns} FROM ${names.tasks} WHERE tenant = $1 AND owner = $2 AND id = $3`;
+  return `SELECT ${columns} FROM ${names.tasks} WHERE ${BY_KEY}`;
 }
 
 /**
@@ -54,7 +64,7 @@ function putSql(names: PostgresNames, mode: PutMode): string {
         : `o.version = $10::bigint AND NOT ${stale}`;
   return `WITH old AS MATERIALIZED (
     SELECT state, context_id, version FROM ${names.tasks}
-    WHERE tenant = $1 AND owner = $2 AND id = $3
+    WHERE ${BY_KEY}
     FOR UPDATE
   ),
   up AS (
@@ -85,7 +95,7 @@ function putSql(names: PostgresNames, mode: PutMode): string {
 /** Deletes a task, its push configs and its counts in one statement. $1 tenant, $2 owner, $3 id. */
 function deleteSql(names: PostgresNames): string {
   return `WITH del AS (
-    DELETE FROM ${names.tasks} WHERE tenant = $1 AND owner = $2 AND id = $3
+    DELETE FROM ${names.tasks} WHERE ${BY_KEY}
     RETURNING tenant, owner, state, context_id
   ),
   configs AS (

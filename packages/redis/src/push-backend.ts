@@ -1,5 +1,5 @@
 import type { EncodedPushConfig, PushConfigBackend, PushPutOutcome, Scope } from '@a2a-stores/core';
-import { pushConfigsKey, pushOrderKey, scopeBase, scopeTag } from './keys.js';
+import { pushConfigsKey, pushOrderKey } from './keys.js';
 import {
   deletePushConfigScript,
   listPushConfigsScript,
@@ -33,18 +33,13 @@ export function decodeStoredPushConfig(id: string, value: string): EncodedPushCo
 export class RedisPushConfigBackend implements PushConfigBackend {
   constructor(private readonly session: RedisSession) {}
 
-  private base(scope: Scope): { base: string; tag: string } {
-    const tag = scopeTag(scope);
-    return { base: scopeBase(this.session.options.keyPrefix, tag), tag };
-  }
-
   async put(
     scope: Scope,
     taskId: string,
     config: EncodedPushConfig,
     maxPerTask: number,
   ): Promise<PushPutOutcome> {
-    const { base, tag } = this.base(scope);
+    const { base, tag } = this.session.scopes.of(scope);
     await this.session.registerScope(tag);
     const written = await this.session.call((client) =>
       putPushConfigScript.run(
@@ -59,7 +54,7 @@ export class RedisPushConfigBackend implements PushConfigBackend {
   }
 
   async list(scope: Scope, taskId: string): Promise<readonly EncodedPushConfig[]> {
-    const { base } = this.base(scope);
+    const { base } = this.session.scopes.of(scope);
     const reply = (await this.session.call((client) =>
       listPushConfigsScript.run(client, [base], [taskId]),
     )) as string[];
@@ -71,7 +66,7 @@ export class RedisPushConfigBackend implements PushConfigBackend {
   }
 
   async delete(scope: Scope, taskId: string, configId: string): Promise<void> {
-    const { base } = this.base(scope);
+    const { base } = this.session.scopes.of(scope);
     await this.session.call((client) =>
       deletePushConfigScript.run(client, [base], [taskId, configId]),
     );
@@ -79,7 +74,7 @@ export class RedisPushConfigBackend implements PushConfigBackend {
   }
 
   async deleteAll(scope: Scope, taskId: string): Promise<void> {
-    const { base } = this.base(scope);
+    const { base } = this.session.scopes.of(scope);
     // One DEL of two keys of one slot: atomic, no script needed.
     await this.session.call((client) =>
       client.del(pushConfigsKey(base, taskId), pushOrderKey(base, taskId)),

@@ -8,6 +8,7 @@ import {
   type RedisConnection,
   type ResolvedRedisOptions,
 } from './options.js';
+import { ScopeKeysCache } from './scope-keys-cache.js';
 
 /**
  * How long a call waits for a Cluster client that is not ready (starting, or reconnecting after
@@ -47,6 +48,8 @@ function openClient(connection: RedisConnection): { client: RedisClient; owned: 
 export class RedisSession {
   readonly client: RedisClient;
   readonly owned: boolean;
+  /** Key bases of the scopes this session serves (hashing a scope once, not per call). */
+  readonly scopes: ScopeKeysCache;
   private closed = false;
   private readonly registered = new Set<string>();
   private readyWait: Promise<void> | undefined;
@@ -56,13 +59,15 @@ export class RedisSession {
     readonly options: ResolvedRedisOptions,
   ) {
     ({ client: this.client, owned: this.owned } = openClient(connection));
+    this.scopes = new ScopeKeysCache(options.keyPrefix);
   }
 
   /** Runs Redis commands, mapping failures to core's typed errors. */
   async call<T>(work: (client: RedisClient) => Promise<T>): Promise<T> {
     if (this.closed) throw new StoreClosedError();
     try {
-      await this.clusterReady();
+      // A standalone client needs no readiness wait: skipping it saves a turn of the event loop.
+      if (this.client.isCluster) await this.clusterReady();
       return await work(this.client);
     } catch (error) {
       throw toStoreError(error);

@@ -18,7 +18,6 @@ import {
   listIndexSuffix,
   SORT_KEY_WIDTH,
   scopeBase,
-  scopeTag,
   taskKey,
 } from './keys.js';
 import {
@@ -34,6 +33,10 @@ const WRITE_PRUNE_BATCH = 16;
 
 type Reply = (string | number)[];
 
+/** Task hash fields `get` reads: version, sort key, body, and the artifacts when asked for. */
+const GET_FIELDS = ['v', 'k', 'b'] as const;
+const GET_FIELDS_WITH_ARTIFACTS = ['v', 'k', 'b', 'a'] as const;
+
 function expectedArgument(expected: ExpectedVersion): string {
   if (expected === undefined) return '';
   if (expected === null) return 'absent';
@@ -47,14 +50,9 @@ function expectedArgument(expected: ExpectedVersion): string {
 export class RedisTaskBackend implements TaskBackend {
   constructor(private readonly session: RedisSession) {}
 
-  private base(scope: Scope): { base: string; tag: string } {
-    const tag = scopeTag(scope);
-    return { base: scopeBase(this.session.options.keyPrefix, tag), tag };
-  }
-
   async get(scope: Scope, id: string, includeArtifacts: boolean): Promise<TaskRow | undefined> {
-    const { base } = this.base(scope);
-    const fields = includeArtifacts ? ['v', 'k', 'b', 'a'] : ['v', 'k', 'b'];
+    const { base } = this.session.scopes.of(scope);
+    const fields = includeArtifacts ? GET_FIELDS_WITH_ARTIFACTS : GET_FIELDS;
     const [version, sortKey, body, artifacts] = await this.session.call((client) =>
       client.hmget(taskKey(base, id), ...fields),
     );
@@ -75,7 +73,7 @@ export class RedisTaskBackend implements TaskBackend {
     expected: ExpectedVersion,
     now: number,
   ): Promise<PutOutcome> {
-    const { base, tag } = this.base(scope);
+    const { base, tag } = this.session.scopes.of(scope);
     await this.session.registerScope(tag);
     const reply = (await this.session.call((client) =>
       putTaskScript.run(
@@ -98,12 +96,12 @@ export class RedisTaskBackend implements TaskBackend {
     )) as Reply;
     if (reply[0] === 'conflict') return { status: 'conflict' };
     if (reply[0] === 'stale') return { status: 'stale', storedState: Number(reply[1]) };
-    await this.session.awaitReplicas(base);
+    if (this.session.options.waitForReplicas) await this.session.awaitReplicas(base);
     return { status: 'written', version: Number(reply[1]) };
   }
 
   async delete(scope: Scope, id: string): Promise<boolean> {
-    const { base } = this.base(scope);
+    const { base } = this.session.scopes.of(scope);
     const existed = await this.session.call((client) =>
       deleteTaskScript.run(client, [base], [id, String(WRITE_PRUNE_BATCH)]),
     );
@@ -112,7 +110,7 @@ export class RedisTaskBackend implements TaskBackend {
   }
 
   async list(scope: Scope, query: BackendListQuery): Promise<BackendListResult> {
-    const { base } = this.base(scope);
+    const { base } = this.session.scopes.of(scope);
     const args = [
       listIndexSuffix(query.contextId, query.state),
       query.cursor ? `(${indexMember(query.cursor.sortKey, query.cursor.id)}` : '+',
@@ -148,7 +146,7 @@ export class RedisTaskBackend implements TaskBackend {
   }
 
   async purge(query: BackendPurgeQuery): Promise<number> {
-    if (query.scope) return this.purgeScope(this.base(query.scope).base, query);
+    if (query.scope) return this.purgeScope(this.session.scopes.of(query.scope).base, query);
     let deleted = 0;
     for await (const tag of this.session.registeredScopes()) {
       deleted += await this.purgeScope(scopeBase(this.session.options.keyPrefix, tag), query);

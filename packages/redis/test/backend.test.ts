@@ -97,6 +97,41 @@ describe('index maintenance', () => {
     expect(await keysWithPrefix(client, baseOf(prefix, scope))).toEqual([]);
   });
 
+  it('keeps the entries a write leaves in place and moves only the ones that change', async () => {
+    const { taskStore } = open();
+    const scope = randomScope();
+    const ctx = callContext(scope);
+    const task = makeTask({ contextId: 'c1', state: WORKING, timestamp: isoAt(0) });
+    const member = `${encodeSortKey(Date.parse(isoAt(0)))}${task.id}`;
+    await taskStore.save(task, ctx);
+    // Same coordinates (e.g. a history append): every entry stays.
+    await taskStore.save({ ...task, history: [...(task.history ?? [])] }, ctx);
+    expect(await indexes(scope)).toEqual({
+      'i:all': [member],
+      'i:ctx:"c1"': [member],
+      [`i:st:${WORKING}`]: [member],
+      [`i:cs:${WORKING}:"c1"`]: [member],
+    });
+    // Same sort key and context, new state: only the state indexes move.
+    await taskStore.save(
+      { ...task, status: { state: FAILED, message: undefined, timestamp: isoAt(0) } },
+      ctx,
+    );
+    expect(await indexes(scope)).toEqual({
+      'i:all': [member],
+      'i:ctx:"c1"': [member],
+      [`i:st:${FAILED}`]: [member],
+      [`i:cs:${FAILED}:"c1"`]: [member],
+    });
+    const page = await taskStore.list(listRequest({ contextId: 'c1' }), ctx);
+    expect(page.tasks.map((t) => t.id)).toEqual([task.id]);
+    expect(page.totalSize).toBe(1);
+    const byState = async (status: TaskState) =>
+      (await taskStore.list(listRequest({ contextId: 'c1', status }), ctx)).tasks.map((t) => t.id);
+    await expect(byState(FAILED)).resolves.toEqual([task.id]);
+    await expect(byState(WORKING)).resolves.toEqual([]);
+  });
+
   it('deletes the push configs of a task that does not exist', async () => {
     const { taskStore, pushNotificationStore } = open();
     const scope = randomScope();

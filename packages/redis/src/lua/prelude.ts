@@ -10,10 +10,10 @@
  * Retention clock: expiry instants come from the server's own TIME, and the same instant is
  * given to PEXPIREAT, so a task leaves the indexes (at `at`) no later than Redis drops its keys
  * (after `at`). Lua string comparison (strcoll) is locale-dependent, so no script compares ids:
- * all ordering is done by Redis' byte-wise sorted sets.
+ * all ordering is done by Redis' byte-wise sorted sets. Scripts replicate their effects (the
+ * default since Redis 5; 6.2 is the minimum), so reading TIME before writing is safe.
  */
 export const PRELUDE = `
-if redis.replicate_commands then redis.replicate_commands() end
 local base = KEYS[1]
 
 local function now_ms()
@@ -37,6 +37,20 @@ end
 local function index(id, sortkey, state, ctx)
   local member = sortkey .. id
   for _, key in ipairs(index_keys(state, ctx)) do redis.call('ZADD', key, 0, member) end
+end
+
+-- Moves a task from its old index coordinates to its new ones. An entry that index() is about
+-- to add back unchanged (same member, same key) is not removed first: the ZADD alone keeps it.
+local function reindex(id, old_sortkey, old_state, old_ctx, sortkey, state, ctx)
+  local member = sortkey .. id
+  local readded = {}
+  if old_sortkey .. id == member then
+    for _, key in ipairs(index_keys(state, ctx)) do readded[key] = true end
+  end
+  for _, key in ipairs(index_keys(old_state, old_ctx)) do
+    if not readded[key] then redis.call('ZREM', key, old_sortkey .. id) end
+  end
+  index(id, sortkey, state, ctx)
 end
 
 local function task_keys(id)
@@ -66,15 +80,27 @@ local function drop_gone(id)
   forget(id)
 end
 
--- Bounded: at most max expired tasks per call.
+-- Bounded: at most max expired tasks per call. Returns how many it removed.
 local function prune(now, max)
   local ids = redis.call('ZRANGE', base .. 'exp', '-inf', now, 'BYSCORE', 'LIMIT', 0, max)
   for _, id in ipairs(ids) do drop_gone(id) end
+  return #ids
 end
 
 -- The bounded prune may not reach id; a write must never see an expired copy of its task.
 local function expire_if_due(id, now)
   local at = redis.call('ZSCORE', base .. 'exp', id)
   if at and tonumber(at) <= now then drop_gone(id) end
+end
+
+-- The expiry work of a write on task id: prune, then make sure id itself is not an expired
+-- copy. A scope without an \`exp\` set has nothing that can expire, so one EXISTS replaces the
+-- clock read and both lookups. Returns whether the scope had expiring tasks.
+local function settle_expiry(id, max)
+  if redis.call('EXISTS', base .. 'exp') == 0 then return false end
+  local now = now_ms()
+  -- Fewer than max removed means every due task is gone, id included.
+  if prune(now, max) == max then expire_if_due(id, now) end
+  return true
 end
 `;

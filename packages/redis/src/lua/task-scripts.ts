@@ -13,29 +13,30 @@ export const putTaskScript = new LuaScript(
   `${PRELUDE}
 local id, expected, state, ctx, sortkey = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local terminal, written_at, ttl = ARGV[8], ARGV[9], tonumber(ARGV[10])
-local now = now_ms()
-prune(now, tonumber(ARGV[11]))
-expire_if_due(id, now)
+local had_expiring = settle_expiry(id, tonumber(ARGV[11]))
 local key = base .. 't:' .. id
 local old = redis.call('HMGET', key, 'v', 's', 'c', 'k', 'f')
 if old[1] then
   if expected ~= '' and expected ~= old[1] then return { 'conflict' } end
   if old[5] == '1' and old[2] ~= state then return { 'stale', old[2] } end
-  if old[4] and old[2] and old[3] then unindex(id, old[4], old[2], old[3]) end
 elseif expected ~= '' and expected ~= 'absent' then
   return { 'conflict' }
 end
 local version = (tonumber(old[1]) or 0) + 1
 redis.call('HSET', key, 'v', version, 's', state, 'c', ctx, 'k', sortkey, 'f', terminal,
   'u', written_at, 'b', ARGV[6], 'a', ARGV[7])
-index(id, sortkey, state, ctx)
+if old[1] and old[4] and old[2] and old[3] then
+  reindex(id, old[4], old[2], old[3], sortkey, state, ctx)
+else
+  index(id, sortkey, state, ctx)
+end
 redis.call('ZADD', base .. 'upd', written_at, id)
 if terminal == '1' and ttl > 0 then
-  local at = now + ttl
+  local at = now_ms() + ttl
   for _, k in ipairs(task_keys(id)) do redis.call('PEXPIREAT', k, at) end
   redis.call('ZADD', base .. 'exp', at, id)
   redis.call('HSET', base .. 'expm', id, sortkey .. ':' .. state .. ':' .. ctx)
-elseif redis.call('ZREM', base .. 'exp', id) == 1 then
+elseif had_expiring and redis.call('ZREM', base .. 'exp', id) == 1 then
   -- Written by a store without a TTL: this write's policy wins.
   redis.call('HDEL', base .. 'expm', id)
   for _, k in ipairs(task_keys(id)) do redis.call('PERSIST', k) end
@@ -52,9 +53,7 @@ export const deleteTaskScript = new LuaScript(
   'delete-task',
   `${PRELUDE}
 local id = ARGV[1]
-local now = now_ms()
-prune(now, tonumber(ARGV[2]))
-expire_if_due(id, now)
+settle_expiry(id, tonumber(ARGV[2]))
 local old = redis.call('HMGET', base .. 't:' .. id, 'v', 's', 'c', 'k')
 if not old[1] then
   redis.call('DEL', base .. 'pc:' .. id, base .. 'po:' .. id)

@@ -1,0 +1,75 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolvePostgresNames } from '../src/index.js';
+import { taskStatements } from '../src/task-sql.js';
+import { dropSchema, randomSchema, storesOn, testPool } from './support.js';
+
+/** Enough tasks in one scope that scanning the scope instead of probing the key would show. */
+const SCOPE_SIZE = 3000;
+
+let pool: pg.Pool;
+let client: pg.PoolClient;
+const schema = randomSchema('plan');
+const names = resolvePostgresNames({ schema });
+const statements = taskStatements(names);
+
+/** The generic plan (the one a prepared statement settles on) of `text` for `values`. */
+async function genericPlan(text: string, types: string[], values: string[]): Promise<string> {
+  await client.query('SET plan_cache_mode = force_generic_plan');
+  await client.query(`PREPARE plan_probe (${types.join(', ')}) AS ${text}`);
+  try {
+    const { rows } = await client.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN EXECUTE plan_probe (${values.join(', ')})`,
+    );
+    return rows.map((row) => row['QUERY PLAN']).join('\n');
+  } finally {
+    await client.query('DEALLOCATE plan_probe');
+    await client.query('RESET plan_cache_mode');
+  }
+}
+
+beforeAll(async () => {
+  pool = await testPool(2);
+  await storesOn(pool, { schema }).migrate();
+  // One big scope in a table the planner has no statistics for (never analysed).
+  await pool.query(
+    `INSERT INTO ${names.tasks}
+       (tenant, owner, id, context_id, state, sort_key, version, updated_at, body, artifacts)
+     SELECT 't', 'o', 'task-' || i, 'ctx', 2, i, 1, 1, '{}', '[]'
+     FROM generate_series(1, ${SCOPE_SIZE}) AS i`,
+  );
+  client = await pool.connect();
+});
+
+afterAll(async () => {
+  client?.release();
+  await dropSchema(pool, schema);
+  await pool.end();
+});
+
+describe('lookups by scoped key', () => {
+  const key = ["'t'", "'o'", "'task-7'"];
+  const primaryKey = `${names.tablePrefix}tasks_pkey`;
+
+  it('load probes the primary key, not a scope-wide index, on a never-analysed table', async () => {
+    for (const stmt of [statements.get, statements.getWithArtifacts]) {
+      const plan = await genericPlan(stmt.text, ['text', 'text', 'text'], key);
+      expect(plan).toContain(`Index Scan using ${primaryKey}`);
+      expect(plan).not.toMatch(/tasks_by_(state|time|context)/);
+    }
+  });
+
+  it('save locks the stored row through the primary key', async () => {
+    const types = ['text', 'text', 'text', 'text', 'smallint', 'bigint', 'bigint', 'text', 'text'];
+    const values = [...key, "'ctx'", '3', '5', '1', "'{}'", "'[]'"];
+    const plan = await genericPlan(statements.put.any.text, types, values);
+    expect(plan).toContain(`Index Scan using ${primaryKey}`);
+    expect(plan).not.toMatch(/tasks_by_(state|time|context)/);
+  });
+
+  it('delete finds the row through the primary key', async () => {
+    const plan = await genericPlan(statements.delete.text, ['text', 'text', 'text'], key);
+    expect(plan).toContain(`Index Scan using ${primaryKey}`);
+    expect(plan).not.toMatch(/tasks_by_(state|time|context)/);
+  });
+});
