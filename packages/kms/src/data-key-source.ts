@@ -1,11 +1,5 @@
 import { type CacheLimits, LimitedKeyCache } from './data-key-cache.js';
-import {
-  canonicalContext,
-  type DataKey,
-  type EncryptionContext,
-  type Keyring,
-  type WrappedDataKey,
-} from './keyring.js';
+import type { DataKey, EncryptionContext, Keyring, WrappedDataKey } from './keyring.js';
 
 /** Which sides of the cache are on, and their limits. */
 export interface CachePolicy {
@@ -14,18 +8,22 @@ export interface CachePolicy {
   readonly decrypt: boolean;
 }
 
-function wrappedKeyId(wrapped: WrappedDataKey, context: EncryptionContext): string {
-  return JSON.stringify([
-    wrapped.provider,
-    wrapped.keyId,
-    Buffer.from(wrapped.ciphertext).toString('base64'),
-    canonicalContext(context),
-  ]);
+/**
+ * Decrypt-cache id of a wrapped key read for one record. The record's partition stands for its
+ * context (the context is a function of the record) and is cheaper than canonicalizing the
+ * context on every read. Length prefixes keep the parts apart without escaping anything.
+ */
+function readCacheId(partition: string, wrapped: WrappedDataKey): string {
+  const key = wrapped.ciphertext;
+  const bytes = Buffer.isBuffer(key) ? key : Buffer.from(key);
+  const { provider, keyId } = wrapped;
+  return `${partition.length}:${partition}${provider.length}:${provider}${keyId.length}:${keyId}${bytes.toString('latin1')}`;
 }
 
 /**
  * Data keys for sealing and opening, from the keyring, through the cache when one is configured.
- * Every key it returns is the caller's own copy: the caller zeroes it when done.
+ * Every key it returns is the caller's own copy: the caller zeroes it when done. A `partition`
+ * names one record, and the `context` passed with it must be the record's (a function of it).
  */
 export class DataKeySource {
   readonly keyring: Keyring;
@@ -48,17 +46,18 @@ export class DataKeySource {
     const fresh = await this.keyring.generateDataKey(context);
     this.#encrypt?.put(partition, fresh.plaintext, fresh.wrapped, bytes);
     // A record written is often read back soon: its key is already known, no unwrap needed.
-    this.#decrypt?.put(wrappedKeyId(fresh.wrapped, context), fresh.plaintext, undefined, 0);
+    this.#decrypt?.put(readCacheId(partition, fresh.wrapped), fresh.plaintext, undefined, 0);
     return fresh;
   }
 
-  /** The data key inside `wrapped`, to open `bytes` ciphertext bytes. */
+  /** The data key inside `wrapped`, to open `bytes` ciphertext bytes of the record `partition`. */
   async forRead(
+    partition: string,
     wrapped: WrappedDataKey,
     context: EncryptionContext,
     bytes: number,
   ): Promise<Buffer> {
-    const id = this.#decrypt && wrappedKeyId(wrapped, context);
+    const id = this.#decrypt && readCacheId(partition, wrapped);
     const cached = id === undefined ? undefined : this.#decrypt?.take(id, bytes);
     if (cached) return cached.key;
     const plaintext = await this.keyring.unwrapDataKey(wrapped, context);

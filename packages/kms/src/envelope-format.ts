@@ -1,3 +1,4 @@
+import { decodeCanonicalBase64url } from './base64url.js';
 import type { WrappedDataKey } from './keyring.js';
 import { FORMAT_VERSION } from './record-binding.js';
 
@@ -25,32 +26,42 @@ export function looksSealed(value: unknown): value is string {
   return typeof value === 'string' && value.startsWith(ANY_SEALED_PREFIX);
 }
 
-export function formatEnvelope(envelope: Envelope): string {
-  const provider = Buffer.from(envelope.wrapped.provider, 'utf8');
-  const keyId = Buffer.from(envelope.wrapped.keyId, 'utf8');
-  const wrapped = Buffer.from(envelope.wrapped.ciphertext);
-  if (provider.length > 0xff || keyId.length > 0xffff || wrapped.length > 0xffff) {
+/**
+ * The envelope bytes before the IV (version, provider, key id, wrapped key): the same for every
+ * field sealed under one data key, so a record encodes them once.
+ */
+export function envelopeHead(wrapped: WrappedDataKey): Buffer {
+  const provider = Buffer.from(wrapped.provider, 'utf8');
+  const keyId = Buffer.from(wrapped.keyId, 'utf8');
+  const key = wrapped.ciphertext;
+  if (provider.length > 0xff || keyId.length > 0xffff || key.length > 0xffff) {
     throw new RangeError('envelope header field too long');
   }
-  const header = Buffer.alloc(1 + 1 + provider.length + 2 + keyId.length + 2);
-  let at = header.writeUInt8(FORMAT_VERSION, 0);
-  at = header.writeUInt8(provider.length, at);
-  at += provider.copy(header, at);
-  at = header.writeUInt16BE(keyId.length, at);
-  at += keyId.copy(header, at);
-  header.writeUInt16BE(wrapped.length, at);
-  const bytes = Buffer.concat([header, wrapped, envelope.iv, envelope.sealed]);
-  return SEALED_PREFIX + bytes.toString('base64url');
+  const head = Buffer.allocUnsafe(1 + 1 + provider.length + 2 + keyId.length + 2 + key.length);
+  let at = head.writeUInt8(FORMAT_VERSION, 0);
+  at = head.writeUInt8(provider.length, at);
+  at += provider.copy(head, at);
+  at = head.writeUInt16BE(keyId.length, at);
+  at += keyId.copy(head, at);
+  at = head.writeUInt16BE(key.length, at);
+  head.set(key, at);
+  return head;
+}
+
+/** A sealed value from its head ({@link envelopeHead}) and the rest: IV, ciphertext, tag. */
+export function formatSealed(head: Buffer, ...rest: Buffer[]): string {
+  return SEALED_PREFIX + Buffer.concat([head, ...rest]).toString('base64url');
+}
+
+export function formatEnvelope(envelope: Envelope): string {
+  return formatSealed(envelopeHead(envelope.wrapped), envelope.iv, envelope.sealed);
 }
 
 /** Parses a sealed value; throws `Error` with a short reason when it is not a valid envelope. */
 export function parseEnvelope(text: string): Envelope {
   if (!text.startsWith(SEALED_PREFIX)) throw new Error('unknown sealed format version');
-  const body = text.slice(SEALED_PREFIX.length);
-  const bytes = Buffer.from(body, 'base64url');
-  // The decoder skips what is not base64url; only the canonical text of the bytes is accepted
-  // (cheaper than a pattern over a value of kilobytes, and no second spelling of one envelope).
-  if (bytes.toString('base64url') !== body) throw new Error('envelope is not base64url');
+  const bytes = decodeCanonicalBase64url(text.slice(SEALED_PREFIX.length));
+  if (!bytes) throw new Error('envelope is not base64url');
   let at = 0;
   const need = (n: number) => {
     if (at + n > bytes.length) throw new Error('envelope is truncated');

@@ -39,20 +39,25 @@ export function keyContext(binding: RecordBinding): EncryptionContext {
  * A JSON array, so no two bindings encode alike whatever their strings contain.
  */
 export function fieldAad(binding: RecordBinding, field: string, extra = ''): Buffer {
-  return Buffer.from(
-    JSON.stringify([
-      'a2a-stores/sealed',
-      FORMAT_VERSION,
-      binding.kind,
-      binding.scope.tenant,
-      binding.scope.owner,
-      binding.taskId,
-      binding.configId,
-      field,
-      extra,
-    ]),
-    'utf8',
-  );
+  return fieldAadOf(binding)(field, extra);
+}
+
+/**
+ * {@link fieldAad} for the fields of one record: the record's part of the array is encoded once.
+ * The bytes are those of the whole array stringified at once (they are part of the format).
+ */
+export function fieldAadOf(binding: RecordBinding): (field: string, extra?: string) => Buffer {
+  const record = JSON.stringify([
+    'a2a-stores/sealed',
+    FORMAT_VERSION,
+    binding.kind,
+    binding.scope.tenant,
+    binding.scope.owner,
+    binding.taskId,
+    binding.configId,
+  ]).slice(0, -1);
+  return (field, extra = '') =>
+    Buffer.from(`${record},${JSON.stringify(field)},${JSON.stringify(extra)}]`, 'utf8');
 }
 
 /** Cache partition of a record: data keys are only ever reused for the record they are bound to. */

@@ -1,9 +1,10 @@
 import { openBytes, sealBytes } from './aead.js';
 import type { DataKeySource } from './data-key-source.js';
-import { formatEnvelope, parseEnvelope } from './envelope-format.js';
+import { type Envelope, envelopeHead, formatSealed, parseEnvelope } from './envelope-format.js';
 import { DecryptionError } from './errors.js';
 import { DataKeyUnwrapError, type WrappedDataKey } from './keyring.js';
-import { bindingKey, fieldAad, keyContext, type RecordBinding } from './record-binding.js';
+import { randomIvs } from './random-ivs.js';
+import { bindingKey, fieldAadOf, keyContext, type RecordBinding } from './record-binding.js';
 
 /** One field of a record to seal: its name, its plaintext and extra bound data (push: the URL). */
 export interface PlainField {
@@ -49,13 +50,13 @@ export class RecordSealer {
     const bytes = fields.reduce((sum, f) => sum + f.plaintext.length, 0);
     const dataKey = await this.keys.forWrite(bindingKey(binding), keyContext(binding), bytes);
     try {
-      return fields.map(({ field, plaintext, extra }) => {
-        const { iv, sealed } = sealBytes(
-          dataKey.plaintext,
-          plaintext,
-          fieldAad(binding, field, extra),
-        );
-        return formatEnvelope({ wrapped: dataKey.wrapped, iv, sealed });
+      const aad = fieldAadOf(binding);
+      const head = envelopeHead(dataKey.wrapped);
+      const ivs = randomIvs(fields.length);
+      return fields.map(({ field, plaintext, extra }, i) => {
+        const iv = ivs[i]!;
+        const { ciphertext, tag } = sealBytes(dataKey.plaintext, iv, plaintext, aad(field, extra));
+        return formatSealed(head, iv, ciphertext, tag);
       });
     } finally {
       dataKey.plaintext.fill(0);
@@ -68,38 +69,41 @@ export class RecordSealer {
    */
   async open(binding: RecordBinding, fields: readonly SealedField[]): Promise<Buffer[]> {
     const recordId = recordIdOf(binding);
+    // Fields of one write share a data key: group them, so each key is asked for once with the
+    // bytes it opens.
+    const keys: { wrapped: WrappedDataKey; bytes: number; key?: Buffer }[] = [];
     const envelopes = fields.map(({ field, text }) => {
+      let envelope: Envelope;
       try {
-        return parseEnvelope(text);
+        envelope = parseEnvelope(text);
       } catch (error) {
         throw new DecryptionError(recordId, field, (error as Error).message, { cause: error });
       }
+      let entry = keys.find((k) => sameWrappedKey(k.wrapped, envelope.wrapped));
+      if (!entry) {
+        entry = { wrapped: envelope.wrapped, bytes: 0 };
+        keys.push(entry);
+      }
+      entry.bytes += envelope.sealed.length;
+      return { envelope, entry };
     });
+    const partition = bindingKey(binding);
     const context = keyContext(binding);
+    const aad = fieldAadOf(binding);
     const opened: Buffer[] = [];
-    const keys: { wrapped: WrappedDataKey; key: Buffer }[] = [];
     try {
-      for (const [index, envelope] of envelopes.entries()) {
+      for (const [index, { envelope, entry }] of envelopes.entries()) {
         const { field, extra } = fields[index]!;
-        let entry = keys.find((k) => sameWrappedKey(k.wrapped, envelope.wrapped));
-        if (!entry) {
-          const bytes = envelopes
-            .filter((e) => sameWrappedKey(e.wrapped, envelope.wrapped))
-            .reduce((sum, e) => sum + e.sealed.length, 0);
-          let key: Buffer;
+        if (!entry.key) {
           try {
-            key = await this.keys.forRead(envelope.wrapped, context, bytes);
+            entry.key = await this.keys.forRead(partition, entry.wrapped, context, entry.bytes);
           } catch (error) {
             if (!(error instanceof DataKeyUnwrapError)) throw error;
             throw new DecryptionError(recordId, field, error.message, { cause: error });
           }
-          entry = { wrapped: envelope.wrapped, key };
-          keys.push(entry);
         }
         try {
-          opened.push(
-            openBytes(entry.key, envelope.iv, envelope.sealed, fieldAad(binding, field, extra)),
-          );
+          opened.push(openBytes(entry.key, envelope.iv, envelope.sealed, aad(field, extra)));
         } catch (error) {
           throw new DecryptionError(
             recordId,
@@ -111,7 +115,7 @@ export class RecordSealer {
       }
       return opened;
     } finally {
-      for (const { key } of keys) key.fill(0);
+      for (const { key } of keys) key?.fill(0);
     }
   }
 }

@@ -5,7 +5,7 @@ import { DecryptionError } from './errors.js';
 import { DataKeyUnwrapError, type Keyring, type WrappedDataKey } from './keyring.js';
 import { pushBinding, sealedSecretsOf, withSecrets } from './push-secrets.js';
 import { keyContext, type RecordBinding } from './record-binding.js';
-import { sealedFieldsOf, taskBinding, withSealedField } from './task-fields.js';
+import { sealedFieldsOf, taskBinding, withSealedFields } from './task-fields.js';
 
 /** What re-wrapping one record changed. */
 export interface Rewrapped<T> {
@@ -40,10 +40,7 @@ export class EnvelopeRewrapper {
     const fields = sealedFieldsOf(task);
     const texts = await this.#rewrapAll(binding, task.id, fields);
     if (!texts) return undefined;
-    let value = task;
-    fields.forEach(({ field }, i) => {
-      value = withSealedField(value, field, texts.values[i]!);
-    });
+    const value = withSealedFields(task, fields, texts.values);
     return { value, dataKeys: texts.dataKeys };
   }
 

@@ -119,32 +119,31 @@ function wireValue(task: Task, wire: WireTask, field: TaskField): unknown {
   }
 }
 
-/** Rebuilds a field from its wire form through the SDK's own decoder, as every store does. */
-function decodeField(field: TaskField, value: unknown): Partial<Task> {
-  switch (field) {
-    case 'history':
-      return { history: Task.fromJSON({ history: value }).history };
-    case 'artifacts':
-      return { artifacts: Task.fromJSON({ artifacts: value }).artifacts };
-    case 'metadata':
-      return { metadata: Task.fromJSON({ metadata: value }).metadata ?? {} };
-    case 'statusMessage':
-      return {}; // applied to status by the caller
-  }
-}
-
-/** The task with `field` replaced by a placeholder carrying `text` (a sealed value). */
-export function withSealedField(task: Task, field: TaskField, text: string): Task {
-  switch (field) {
-    case 'history':
-      return { ...task, history: [placeholderMessage(text)] };
-    case 'artifacts':
-      return { ...task, artifacts: [placeholderArtifact(text)] };
-    case 'metadata':
-      return { ...task, metadata: { [SEALED_MARKER]: text } };
-    case 'statusMessage':
-      return { ...task, status: { ...task.status!, message: placeholderMessage(text) } };
-  }
+/** The task with each of `fields` replaced by a placeholder carrying its sealed value. */
+export function withSealedFields(
+  task: Task,
+  fields: readonly { field: TaskField }[],
+  texts: readonly string[],
+): Task {
+  const result = { ...task };
+  fields.forEach(({ field }, i) => {
+    const text = texts[i]!;
+    switch (field) {
+      case 'history':
+        result.history = [placeholderMessage(text)];
+        break;
+      case 'artifacts':
+        result.artifacts = [placeholderArtifact(text)];
+        break;
+      case 'metadata':
+        result.metadata = { [SEALED_MARKER]: text };
+        break;
+      case 'statusMessage':
+        result.status = { ...task.status!, message: placeholderMessage(text) };
+        break;
+    }
+  });
+  return result;
 }
 
 /** The sealed fields of a task read from the inner store, with their sealed values. */
@@ -194,11 +193,7 @@ export async function sealTask(
   }
   if (plain.length === 0) return task;
   const sealed = await sealer.seal(taskBinding(scope, task.id), plain);
-  let result = task;
-  plain.forEach(({ field }, index) => {
-    result = withSealedField(result, field, sealed[index]!);
-  });
-  return result;
+  return withSealedFields(task, plain, sealed);
 }
 
 /**
@@ -223,7 +218,19 @@ export async function openTask(
   }
   if (sealed.length === 0) return task;
   const opened = await sealer.open(taskBinding(scope, task.id), sealed);
-  let result: Task = { ...task };
+  return withOpenedFields(task, sealed, opened);
+}
+
+/**
+ * The task with each sealed field replaced by its opened wire JSON, decoded by the SDK's own
+ * decoder as every store does: one decode of all fields, one result object.
+ */
+function withOpenedFields(
+  task: Task,
+  sealed: readonly { field: TaskField }[],
+  opened: readonly Buffer[],
+): Task {
+  const wire: WireTask = {};
   sealed.forEach(({ field }, index) => {
     let value: unknown;
     try {
@@ -231,12 +238,26 @@ export async function openTask(
     } catch (error) {
       throw new DecryptionError(task.id, field, 'opened value is not JSON', { cause: error });
     }
-    if (field === 'statusMessage') {
-      const message = Task.fromJSON({ status: { message: value } }).status?.message;
-      result = { ...result, status: { ...result.status!, message } };
-    } else {
-      result = { ...result, ...decodeField(field, value) };
-    }
+    if (field === 'statusMessage') wire.status = { message: value };
+    else wire[field] = value;
   });
+  const decoded = Task.fromJSON(wire);
+  const result = { ...task };
+  for (const { field } of sealed) {
+    switch (field) {
+      case 'history':
+        result.history = decoded.history;
+        break;
+      case 'artifacts':
+        result.artifacts = decoded.artifacts;
+        break;
+      case 'metadata':
+        result.metadata = decoded.metadata ?? {};
+        break;
+      case 'statusMessage':
+        result.status = { ...task.status!, message: decoded.status?.message };
+        break;
+    }
+  }
   return result;
 }

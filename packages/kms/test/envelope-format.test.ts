@@ -8,7 +8,7 @@ import {
   SEALED_PREFIX,
   TAG_BYTES,
 } from '../src/envelope-format.js';
-import { fieldAad, keyContext, type RecordBinding } from '../src/record-binding.js';
+import { fieldAad, fieldAadOf, keyContext, type RecordBinding } from '../src/record-binding.js';
 
 const envelope = {
   wrapped: {
@@ -110,6 +110,38 @@ describe('record binding', () => {
       fieldAad(binding, field, url).toString('hex'),
     );
     expect(new Set(encodings).size).toBe(variants.length);
+  });
+
+  it('encodes associated data as the JSON array of the whole binding', () => {
+    // Part of the sealed format: the bytes must stay those of this one stringify.
+    const odd: RecordBinding = {
+      ...base,
+      scope: { tenant: 'a"c\\me', owner: 'ünï\u2028' },
+      taskId: ']',
+    };
+    for (const binding of [base, odd]) {
+      const perRecord = fieldAadOf(binding);
+      for (const [field, extra] of [
+        ['token', 'https://a'],
+        ['history', ''],
+        ['x"]', '\n'],
+      ] as const) {
+        const whole = JSON.stringify([
+          'a2a-stores/sealed',
+          1,
+          binding.kind,
+          binding.scope.tenant,
+          binding.scope.owner,
+          binding.taskId,
+          binding.configId,
+          field,
+          extra,
+        ]);
+        expect(perRecord(field, extra).toString('utf8')).toBe(whole);
+        expect(fieldAad(binding, field, extra).toString('utf8')).toBe(whole);
+      }
+      expect(perRecord('history').equals(perRecord('history', ''))).toBe(true);
+    }
   });
 
   it('sends KMS a context naming the record, without empty values', () => {

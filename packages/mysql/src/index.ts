@@ -5,6 +5,7 @@ export {
   SESSION_SQL_MODE,
 } from './create-mysql-stores.js';
 export { migrationLockName, mysqlMigrations } from './migrations.js';
+export { MigrationPrivilegeError } from './mysql-errors.js';
 export {
   DEFAULT_TABLE_PREFIX,
   MAX_TABLE_PREFIX_LENGTH,

@@ -6,6 +6,8 @@ import {
   StoreUnavailableError,
 } from '@a2a-stores/core';
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import { recountTasks, taskCountsTable, taskCountTriggers } from './counter-sql.js';
+import { triggerPrivilegeError } from './mysql-errors.js';
 import type { TableNames } from './options.js';
 
 /*
@@ -79,6 +81,10 @@ export function mysqlMigrations(t: TableNames): readonly SqlMigration[] {
   return [
     { id: '0001_tasks', statements: [tasksTable(t)] },
     { id: '0002_push_configs', statements: [pushConfigsTable(t), pushConfigSetsTable(t)] },
+    {
+      id: '0003_task_counts',
+      statements: [taskCountsTable(t), ...taskCountTriggers(t), ...recountTasks(t)],
+    },
   ];
 }
 
@@ -159,7 +165,11 @@ async function applySteps(
       return rows.map((row) => String(row.id));
     },
     apply: async (migration) => {
-      for (const statement of migration.statements) await connection.query(statement);
+      for (const statement of migration.statements) {
+        await connection.query(statement).catch((error: unknown) => {
+          throw triggerPrivilegeError(error, statement) ?? error;
+        });
+      }
       await connection.execute(`INSERT INTO ${tables.migrations} (id, applied_at) VALUES (?, ?)`, [
         migration.id,
         Date.now(),

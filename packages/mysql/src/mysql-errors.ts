@@ -1,4 +1,5 @@
 import { isNetworkError, StoreError, StoreUnavailableError } from '@a2a-stores/core';
+import { STALE_WRITE_SIGNAL } from './counter-sql.js';
 
 /** The fields mysql2 puts on its errors (server errors carry `errno` and `sqlState`). */
 interface MysqlDriverError {
@@ -13,6 +14,14 @@ export const ER_DUP_ENTRY = 1062;
 const ER_NO_SUCH_TABLE = 1146;
 const ER_BAD_FIELD_ERROR = 1054;
 const ER_LOCK_DEADLOCK = 1213;
+/** ER_SIGNAL_EXCEPTION: a SIGNAL with SQLSTATE 45000, as the terminal guard raises. */
+const ER_SIGNAL_EXCEPTION = 1644;
+/** Refusals of CREATE TRIGGER: no TRIGGER grant, or binary logging without SUPER. */
+const TRIGGER_REFUSALS = new Set([
+  1142, // ER_TABLEACCESS_DENIED_ERROR: "TRIGGER command denied"
+  1227, // ER_SPECIFIC_ACCESS_DENIED_ERROR: SUPER (or SET_USER_ID) needed
+  1419, // ER_BINLOG_CREATE_ROUTINE_NEED_SUPER
+]);
 
 /**
  * Server errors meaning "the database cannot serve this now; the same call may succeed later":
@@ -72,6 +81,11 @@ export function isDuplicateKey(error: unknown): boolean {
   return errnoOf(error) === ER_DUP_ENTRY;
 }
 
+/** True for the terminal guard's refusal of a stale write (the tasks' BEFORE UPDATE trigger). */
+export function isStaleWriteSignal(error: unknown): boolean {
+  return errnoOf(error) === ER_SIGNAL_EXCEPTION && fields(error).message === STALE_WRITE_SIGNAL;
+}
+
 /** InnoDB chose this statement as a deadlock victim and rolled back its transaction. */
 export function isDeadlock(error: unknown): boolean {
   return errnoOf(error) === ER_LOCK_DEADLOCK;
@@ -110,4 +124,29 @@ export function translateError(error: unknown, operation: string): unknown {
     return new StoreUnavailableError(`MySQL ${operation} failed: ${code}`, { cause: error });
   }
   return error;
+}
+
+/** `migrate()` could not create the triggers that keep the task counters; says what to grant. */
+export class MigrationPrivilegeError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MigrationPrivilegeError';
+  }
+}
+
+/**
+ * The typed error for a CREATE TRIGGER the server refused for want of privileges, or undefined
+ * when `error` is something else (or `statement` is not a CREATE TRIGGER).
+ */
+export function triggerPrivilegeError(
+  error: unknown,
+  statement: string,
+): MigrationPrivilegeError | undefined {
+  const errno = errnoOf(error);
+  if (errno === undefined || !TRIGGER_REFUSALS.has(errno)) return undefined;
+  if (!statement.startsWith('CREATE TRIGGER')) return undefined;
+  return new MigrationPrivilegeError(
+    `MySQL refused CREATE TRIGGER (errno ${errno}): the task counters need triggers. Run migrate() (or \`a2a-stores migrate\`) as a user with the TRIGGER privilege on the stores' tables; with binary logging on, that user also needs SUPER, or the server log_bin_trust_function_creators=1 (a parameter-group setting on RDS and Aurora)`,
+    { cause: error },
+  );
 }

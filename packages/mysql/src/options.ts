@@ -41,7 +41,10 @@ export interface MysqlStoreOptions extends CoreStoreOptions {
 /** The table prefix when none is given. */
 export const DEFAULT_TABLE_PREFIX = 'a2a_';
 
-/** MySQL names are at most 64 characters; the longest suffix we add is `push_config_sets` (16). */
+/**
+ * MySQL names are at most 64 characters; the longest suffix we add (a table or a trigger name) is
+ * `push_config_sets` (16).
+ */
 export const MAX_TABLE_PREFIX_LENGTH = 48;
 
 /** The quoted names of the adapter's tables for one prefix. */
@@ -51,6 +54,14 @@ export interface TableNames {
   readonly pushConfigs: string;
   /** One row per task with push configs: the lock that serialises config writes, and the order. */
   readonly pushConfigSets: string;
+  /** Exact per-scope totals behind `list`'s `totalSize`, kept by triggers on `tasks`. */
+  readonly taskCounts: string;
+  /** The triggers on `tasks` that keep `taskCounts`. */
+  readonly countTriggers: {
+    readonly insert: string;
+    readonly update: string;
+    readonly delete: string;
+  };
   readonly migrations: string;
 }
 
@@ -66,6 +77,12 @@ export function tableNames(prefix: unknown = DEFAULT_TABLE_PREFIX): TableNames {
     tasks: q('tasks'),
     pushConfigs: q('push_configs'),
     pushConfigSets: q('push_config_sets'),
+    taskCounts: q('task_counts'),
+    countTriggers: {
+      insert: q('tasks_count_ins'),
+      update: q('tasks_count_upd'),
+      delete: q('tasks_count_del'),
+    },
     migrations: q('migrations'),
   };
 }

@@ -14,7 +14,8 @@ import {
   toSafeInteger,
   toTaskRow,
 } from '@a2a-stores/core';
-import { isDuplicateKey } from './mysql-errors.js';
+import { deleteZeroCounters } from './counter-sql.js';
+import { isDuplicateKey, isStaleWriteSignal } from './mysql-errors.js';
 import type { Executor, SqlRunner } from './sql-runner.js';
 import { TaskStatements } from './task-statements.js';
 
@@ -28,6 +29,13 @@ interface TaskRecord {
 }
 
 type TaskKey = readonly [Buffer, Buffer, Buffer];
+
+interface ZeroCounter {
+  readonly tenant: Buffer;
+  readonly owner: Buffer;
+  readonly state: number | string;
+  readonly context_id: Buffer;
+}
 
 /** Keys are VARBINARY: mysql2 hands them back as Buffers holding UTF-8. */
 export function decodeKey(value: Buffer | string | undefined): string {
@@ -96,10 +104,14 @@ export class MysqlTaskBackend implements TaskBackend {
     task: EncodedTask,
     now: number,
   ): Promise<PutOutcome | 'retry'> {
-    const result = await db.write(this.sql.upsert, [...taskWriteValues(scope, task, now)]);
-    if (result.affectedRows === 2) return { status: 'written', version: result.insertId };
-    if (result.affectedRows === 1 && result.insertId === 0)
-      return { status: 'written', version: 1 };
+    try {
+      const result = await db.write(this.sql.upsert, [...taskWriteValues(scope, task, now)]);
+      // 1: inserted at version 1; 2: updated (the new version is not reported, and a plain save
+      // does not need it).
+      return result.affectedRows === 1 ? { status: 'written', version: 1 } : { status: 'written' };
+    } catch (error) {
+      if (!isStaleWriteSignal(error)) throw error;
+    }
     // Refused by the terminal guard: read the state that refused it (failure path only).
     const stored = await this.readState(db, scope, task.id);
     if (stored && isStaleTransition(stored.state, task.state)) {
@@ -231,7 +243,31 @@ export class MysqlTaskBackend implements TaskBackend {
       });
       deleted += batch.deleted;
       query.onBatch?.(batch.deleted);
-      if (batch.selected < query.batchSize) return deleted;
+      if (batch.selected < query.batchSize) break;
+    }
+    if (deleted > 0) await this.dropZeroCounters(query);
+    return deleted;
+  }
+
+  /** Removes the counters a purge left at zero, in batches, so they do not pile up. */
+  private async dropZeroCounters(query: BackendPurgeQuery): Promise<void> {
+    const { scope, batchSize } = query;
+    const limit = String(batchSize);
+    for (;;) {
+      const found = await this.runner.run('purge', async (db) => {
+        const rows = await db.select<ZeroCounter>(
+          scope ? this.sql.zeroCountersInScope : this.sql.zeroCounters,
+          scope ? [scope.tenant, scope.owner, limit] : [limit],
+        );
+        if (rows.length === 0) return 0;
+        const keys = rows.map(
+          (row) => [row.tenant, row.owner, Number(row.state), row.context_id] as const,
+        );
+        const statement = deleteZeroCounters(this.runner.tables, keys);
+        await db.writeText(statement.sql, statement.params);
+        return rows.length;
+      });
+      if (found < batchSize) return;
     }
   }
 }

@@ -53,7 +53,9 @@ describe('migrate()', () => {
     const second = await stores.migrate();
     expect(second).toEqual({ applied: [], current: ALL_IDS });
     expect(await tablesOf(prefix)).toEqual(
-      ['migrations', 'push_config_sets', 'push_configs', 'tasks'].map((s) => prefix + s).sort(),
+      ['migrations', 'push_config_sets', 'push_configs', 'task_counts', 'tasks']
+        .map((s) => prefix + s)
+        .sort(),
     );
     expect(await ledgerOf(prefix)).toEqual(ALL_IDS);
     // The named lock went back with the connection's release: nobody holds it.

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { type CoreStoreOptions, createMemoryStores, type StoreBundle } from '@a2a-stores/core';
 import type { RawProbe, StoreHarness } from '@a2a-stores/core/conformance';
-import { createMysqlStores, tableNames } from '@a2a-stores/mysql';
-import { mysqlRawProbe } from '@a2a-stores/mysql/testing';
+import { createMysqlStores } from '@a2a-stores/mysql';
+import { dropMysqlTables, mysqlRawProbe } from '@a2a-stores/mysql/testing';
 import { createPostgresStores } from '@a2a-stores/postgres';
 import { postgresRawProbe } from '@a2a-stores/postgres/testing';
 import { createRedisStores, DEFAULT_CLIENT_OPTIONS } from '@a2a-stores/redis';
@@ -109,10 +109,7 @@ export function mysqlHarness(): Promise<SharedBackendHarness> {
     stores: (pool, options) => createMysqlStores({ pool }, { ...options, tablePrefix }),
     probe: (pool) => mysqlRawProbe(pool, { tablePrefix }),
     async teardown(pool) {
-      const t = tableNames(tablePrefix);
-      await pool.query(
-        `DROP TABLE IF EXISTS ${t.tasks}, ${t.pushConfigs}, ${t.pushConfigSets}, ${t.migrations}`,
-      );
+      await dropMysqlTables(pool, { tablePrefix });
       await pool.end();
     },
   });

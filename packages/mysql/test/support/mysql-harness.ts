@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { deferredProbe, type StoreHarness } from '@a2a-stores/core/conformance';
 import { createPool, type Pool } from 'mysql2/promise';
-import { createMysqlStores, tableNames } from '../../src/index.js';
-import { mysqlRawProbe } from '../../src/testing/index.js';
+import { createMysqlStores } from '../../src/index.js';
+import { dropMysqlTables, mysqlRawProbe } from '../../src/testing/index.js';
 
 /** A table prefix no other test file uses, so files share one database without wipes. */
 export function randomPrefix(): string {
@@ -11,10 +11,7 @@ export function randomPrefix(): string {
 
 /** Drops every table of `prefix` (afterAll of each test file). */
 export async function dropTables(pool: Pool, prefix: string): Promise<void> {
-  const t = tableNames(prefix);
-  await pool.query(
-    `DROP TABLE IF EXISTS ${t.tasks}, ${t.pushConfigs}, ${t.pushConfigSets}, ${t.migrations}`,
-  );
+  await dropMysqlTables(pool, { tablePrefix: prefix });
 }
 
 /**
