@@ -98,9 +98,6 @@ export class BackedTaskStore implements ScopedTaskStore {
     if (outcome.status === 'conflict') throw new VersionConflictError(task.id, expectedVersion);
     if (outcome.status === 'stale')
       throw new StaleWriteError(task.id, outcome.storedState, encoded.state);
-    if (outcome.version === undefined) {
-      throw new TypeError('TaskBackend.put wrote a conditional put without reporting its version');
-    }
     return outcome.version;
   }
 

@@ -19,15 +19,7 @@ export interface TaskRow {
 export type ExpectedVersion = number | null | undefined;
 
 export type PutOutcome =
-  | {
-      readonly status: 'written';
-      /**
-       * The new version. Required when the put had an expected version; a plain put
-       * (`expected` undefined) may leave it out when the backend cannot learn it in the same
-       * round trip, since nothing reads it there.
-       */
-      readonly version?: number;
-    }
+  | { readonly status: 'written'; readonly version: number }
   | { readonly status: 'stale'; readonly storedState: number }
   | { readonly status: 'conflict' };
 

@@ -1,5 +1,4 @@
 import { isNetworkError, StoreError, StoreUnavailableError } from '@a2a-stores/core';
-import { STALE_WRITE_SIGNAL } from './counter-sql.js';
 
 /** The fields mysql2 puts on its errors (server errors carry `errno` and `sqlState`). */
 interface MysqlDriverError {
@@ -14,8 +13,6 @@ export const ER_DUP_ENTRY = 1062;
 const ER_NO_SUCH_TABLE = 1146;
 const ER_BAD_FIELD_ERROR = 1054;
 const ER_LOCK_DEADLOCK = 1213;
-/** ER_SIGNAL_EXCEPTION: a SIGNAL with SQLSTATE 45000, as the terminal guard raises. */
-const ER_SIGNAL_EXCEPTION = 1644;
 /** Refusals of CREATE TRIGGER: no TRIGGER grant, or binary logging without SUPER. */
 const TRIGGER_REFUSALS = new Set([
   1142, // ER_TABLEACCESS_DENIED_ERROR: "TRIGGER command denied"
@@ -79,11 +76,6 @@ function errnoOf(error: unknown): number | undefined {
 
 export function isDuplicateKey(error: unknown): boolean {
   return errnoOf(error) === ER_DUP_ENTRY;
-}
-
-/** True for the terminal guard's refusal of a stale write (the tasks' BEFORE UPDATE trigger). */
-export function isStaleWriteSignal(error: unknown): boolean {
-  return errnoOf(error) === ER_SIGNAL_EXCEPTION && fields(error).message === STALE_WRITE_SIGNAL;
 }
 
 /** InnoDB chose this statement as a deadlock victim and rolled back its transaction. */

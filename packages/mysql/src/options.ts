@@ -54,12 +54,11 @@ export interface TableNames {
   readonly pushConfigs: string;
   /** One row per task with push configs: the lock that serialises config writes, and the order. */
   readonly pushConfigSets: string;
-  /** Exact per-scope totals behind `list`'s `totalSize`, kept by triggers on `tasks`. */
+  /** The exact task count of each scope (an unfiltered list's `totalSize`), kept by triggers. */
   readonly taskCounts: string;
   /** The triggers on `tasks` that keep `taskCounts`. */
   readonly countTriggers: {
     readonly insert: string;
-    readonly update: string;
     readonly delete: string;
   };
   readonly migrations: string;
@@ -80,7 +79,6 @@ export function tableNames(prefix: unknown = DEFAULT_TABLE_PREFIX): TableNames {
     taskCounts: q('task_counts'),
     countTriggers: {
       insert: q('tasks_count_ins'),
-      update: q('tasks_count_upd'),
       delete: q('tasks_count_del'),
     },
     migrations: q('migrations'),

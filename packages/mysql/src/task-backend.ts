@@ -15,7 +15,7 @@ import {
   toTaskRow,
 } from '@a2a-stores/core';
 import { deleteZeroCounters } from './counter-sql.js';
-import { isDuplicateKey, isStaleWriteSignal } from './mysql-errors.js';
+import { isDuplicateKey } from './mysql-errors.js';
 import type { Executor, SqlRunner } from './sql-runner.js';
 import { TaskStatements } from './task-statements.js';
 
@@ -33,8 +33,6 @@ type TaskKey = readonly [Buffer, Buffer, Buffer];
 interface ZeroCounter {
   readonly tenant: Buffer;
   readonly owner: Buffer;
-  readonly state: number | string;
-  readonly context_id: Buffer;
 }
 
 /** Keys are VARBINARY: mysql2 hands them back as Buffers holding UTF-8. */
@@ -104,14 +102,10 @@ export class MysqlTaskBackend implements TaskBackend {
     task: EncodedTask,
     now: number,
   ): Promise<PutOutcome | 'retry'> {
-    try {
-      const result = await db.write(this.sql.upsert, [...taskWriteValues(scope, task, now)]);
-      // 1: inserted at version 1; 2: updated (the new version is not reported, and a plain save
-      // does not need it).
-      return result.affectedRows === 1 ? { status: 'written', version: 1 } : { status: 'written' };
-    } catch (error) {
-      if (!isStaleWriteSignal(error)) throw error;
-    }
+    const result = await db.write(this.sql.upsert, [...taskWriteValues(scope, task, now)]);
+    if (result.affectedRows === 2) return { status: 'written', version: result.insertId };
+    if (result.affectedRows === 1 && result.insertId === 0)
+      return { status: 'written', version: 1 };
     // Refused by the terminal guard: read the state that refused it (failure path only).
     const stored = await this.readState(db, scope, task.id);
     if (stored && isStaleTransition(stored.state, task.state)) {
@@ -249,7 +243,7 @@ export class MysqlTaskBackend implements TaskBackend {
     return deleted;
   }
 
-  /** Removes the counters a purge left at zero, in batches, so they do not pile up. */
+  /** Removes the scope counts a purge left at zero, in batches, so they do not pile up. */
   private async dropZeroCounters(query: BackendPurgeQuery): Promise<void> {
     const { scope, batchSize } = query;
     const limit = String(batchSize);
@@ -260,9 +254,7 @@ export class MysqlTaskBackend implements TaskBackend {
           scope ? [scope.tenant, scope.owner, limit] : [limit],
         );
         if (rows.length === 0) return 0;
-        const keys = rows.map(
-          (row) => [row.tenant, row.owner, Number(row.state), row.context_id] as const,
-        );
+        const keys = rows.map((row) => [row.tenant, row.owner] as const);
         const statement = deleteZeroCounters(this.runner.tables, keys);
         await db.writeText(statement.sql, statement.params);
         return rows.length;

@@ -1,16 +1,23 @@
 import {
   type BackendListQuery,
   buildListPredicates,
-  counterKeyForList,
   type Scope,
   TERMINAL_STATES,
 } from '@a2a-stores/core';
-import { counterTotal, zeroCounters } from './counter-sql.js';
+import { scopeTotal, zeroCounters } from './counter-sql.js';
 import type { TableNames } from './options.js';
 import type { SqlValue } from './sql-runner.js';
 
 /** Terminal TaskState numbers, inlined as literals (they are constants, not input). */
 const TERMINAL = TERMINAL_STATES.join(', ');
+
+/**
+ * True when the stored row may not take the incoming state: core's `isStaleTransition` in SQL.
+ * Reads only `state`, which the upsert assigns last, so it sees the stored value whether the
+ * server evaluates assignments left to right (MySQL) or all at once (MariaDB's
+ * SIMULTANEOUS_ASSIGNMENT mode).
+ */
+const STALE = `(state IN (${TERMINAL}) AND state <> VALUES(state))`;
 
 const TASK_COLUMNS =
   'tenant, owner, id, context_id, state, sort_key, version, updated_at, body, artifacts';
@@ -59,23 +66,27 @@ export class TaskStatements {
     this.getWithArtifacts = `SELECT version, sort_key, body, artifacts FROM ${t.tasks} WHERE ${key}`;
     this.insert = `INSERT INTO ${t.tasks} (${TASK_COLUMNS}) VALUES (${TASK_VALUES})`;
     /*
-     * The plain save, in one statement. The terminal guard is the BEFORE UPDATE trigger's (see
-     * counter-sql.ts): a stale write fails with its SIGNAL and changes nothing. A written update
-     * always bumps `version`, so affectedRows is 1 (inserted) or 2 (updated) with or without
-     * CLIENT_FOUND_ROWS. There is no AUTO_INCREMENT column and the primary key is the only unique
-     * key, so there is no ambiguity about which row is updated.
+     * The plain save, in one statement. ON DUPLICATE KEY UPDATE has pitfalls we sidestep:
+     * - affectedRows is 1 (insert), 2 (update) or 0/1 (row unchanged, depending on the
+     *   CLIENT_FOUND_ROWS flag your pool may or may not set). A written update always bumps
+     *   `version`, so it always reports 2; a refused (stale) one changes nothing and reports its
+     *   stored version through LAST_INSERT_ID(expr), which the OK packet carries as insertId,
+     *   while a fresh insert reports insertId 0. So the outcome never depends on the flag.
+     * - There is no AUTO_INCREMENT column, so no id gaps; the primary key is the only unique
+     *   key, so there is no ambiguity about which row is updated.
+     * - The new version comes back in the same round trip (LAST_INSERT_ID), no second read.
      * VALUES(col) is deprecated in MySQL 8.0.20+ in favour of a row alias MariaDB does not
      * parse; it still works on both, and sending the 4 MiB body twice would not.
      */
     this.upsert = `INSERT INTO ${t.tasks} (${TASK_COLUMNS}) VALUES (${TASK_VALUES})
 ON DUPLICATE KEY UPDATE
-  context_id = VALUES(context_id),
-  sort_key = VALUES(sort_key),
-  updated_at = VALUES(updated_at),
-  body = VALUES(body),
-  artifacts = VALUES(artifacts),
-  version = version + 1,
-  state = VALUES(state)`;
+  context_id = IF(${STALE}, context_id, VALUES(context_id)),
+  sort_key = IF(${STALE}, sort_key, VALUES(sort_key)),
+  updated_at = IF(${STALE}, updated_at, VALUES(updated_at)),
+  body = IF(${STALE}, body, VALUES(body)),
+  artifacts = IF(${STALE}, artifacts, VALUES(artifacts)),
+  version = LAST_INSERT_ID(IF(${STALE}, version, version + 1)),
+  state = IF(${STALE}, state, VALUES(state))`;
     // Compare-and-set and the terminal guard in the WHERE clause: one statement, one row lock.
     this.updateIfVersion = `UPDATE ${t.tasks}
 SET context_id = ?, state = ?, sort_key = ?, updated_at = ?, body = ?, artifacts = ?, version = version + 1
@@ -90,9 +101,9 @@ WHERE ${key} AND version = ? AND NOT (state IN (${TERMINAL}) AND state <> ?)`;
 
   /**
    * One page plus its exact total in one statement (one snapshot). The total is an uncorrelated
-   * subquery the server evaluates once: one counter row by primary key when the filters have a
-   * counter, else a count of the entries of the index the page walks (index-only; no row, body
-   * or artifacts is read to count).
+   * subquery the server evaluates once: the scope's count row (one primary-key read) when there
+   * is no filter, else a count of the entries of the index the page walks, bounded by the
+   * filter (index-only; no row, body or artifacts is read to count).
    */
   listPage(scope: Scope, query: BackendListQuery): Statement {
     const where = this.listWhere(scope, query);
@@ -126,12 +137,8 @@ LIMIT ?`,
   }
 
   private totalOf(scope: Scope, query: BackendListQuery, where: Statement): Statement {
-    const counter = counterKeyForList(query);
-    if (counter) {
-      return {
-        sql: counterTotal(this.t),
-        params: [scope.tenant, scope.owner, counter.state, counter.contextId],
-      };
+    if (query.contextId === '' && query.state === 0 && query.after === null) {
+      return { sql: scopeTotal(this.t), params: [scope.tenant, scope.owner] };
     }
     return {
       sql: `(SELECT COUNT(*) FROM ${this.t.tasks} FORCE INDEX (${listIndex(query)}) WHERE ${where.sql})`,
