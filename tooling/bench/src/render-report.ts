@@ -128,7 +128,7 @@ function targetTable(checks: readonly TargetCheck[]): string[] {
       check.status === 'met'
         ? 'met'
         : check.status === 'missed'
-          ? '**missed**'
+          ? `**missed**${check.why ? `: ${check.why}` : ''}`
           : `not measured: ${check.note}`;
     lines.push(`| ${check.backend} | ${check.target} | ${ratio(check.value)} | ${status} |`);
   }

@@ -1,3 +1,4 @@
+import { floorMissReason, sdkMissReason, wrapperMissReason } from './miss-reasons.js';
 import type { BackendResult, BenchReport, ScalingResult, SubjectResult } from './report.js';
 import type { SubjectRole } from './subject.js';
 import { WORKLOADS, type WorkloadName } from './workloads.js';
@@ -14,6 +15,8 @@ export interface TargetCheck {
   readonly status: TargetStatus;
   /** Why it was not measured. */
   readonly note?: string;
+  /** Why it missed, when the miss is the cost of something the reference does not do. */
+  readonly why?: string;
 }
 
 export function p50Of(
@@ -89,10 +92,11 @@ function judged(
   value: number | undefined,
   met: (value: number) => boolean,
   note: string,
+  why?: string,
 ): TargetCheck {
-  return value === undefined
-    ? { backend, target, status: 'not measured', note }
-    : { backend, target, value, status: met(value) ? 'met' : 'missed' };
+  if (value === undefined) return { backend, target, status: 'not measured', note };
+  if (met(value)) return { backend, target, value, status: 'met' };
+  return { backend, target, value, status: 'missed', ...(why ? { why } : {}) };
 }
 
 function workloadTargets(backend: BackendResult): TargetCheck[] {
@@ -107,10 +111,26 @@ function workloadTargets(backend: BackendResult): TargetCheck[] {
   for (const workload of ['save new', 'load hit', 'update'] as const) {
     const vsFloor = speed(p50Of(byRole('floor'), workload), p50Of(adapter, workload));
     checks.push(
-      judged(name, `${workload} ≥ ${least}x floor`, vsFloor, (v) => v >= least, 'no floor'),
+      judged(
+        name,
+        `${workload} ≥ ${least}x floor`,
+        vsFloor,
+        (v) => v >= least,
+        'no floor',
+        floorMissReason(name, workload),
+      ),
     );
     const vsSdk = speed(p50Of(byRole('sdk'), workload), p50Of(adapter, workload));
-    checks.push(judged(name, `${workload} ≥ 1.3x SDK store`, vsSdk, (v) => v >= 1.3, sdkNote));
+    checks.push(
+      judged(
+        name,
+        `${workload} ≥ 1.3x SDK store`,
+        vsSdk,
+        (v) => v >= 1.3,
+        sdkNote,
+        sdkMissReason(workload),
+      ),
+    );
   }
   const first = p50Of(adapter, 'list first page');
   const deep = p50Of(adapter, 'list deep page');
@@ -125,6 +145,7 @@ function workloadTargets(backend: BackendResult): TargetCheck[] {
         cost.cost,
         (v) => v <= WRAPPER_CACHE_HIT_TARGET,
         '',
+        wrapperMissReason(),
       ),
     );
   }

@@ -61,6 +61,49 @@ describe('targets', () => {
     expect(sqliteSave).toMatchObject({ target: 'save new ≥ 0.9x floor', status: 'missed' });
   });
 
+  it('says why a miss is the cost of a guarantee, and only for misses', () => {
+    const sqlite: BackendResult = {
+      backend: 'sqlite',
+      settings: '',
+      seedSeconds: 0,
+      subjects: [
+        subject('floor', 'floor', 100),
+        subject('ours', 'adapter', 125),
+        subject('sdk', 'sdk', 80),
+      ],
+    };
+    const checks = checkTargets(report([sqlite]));
+    const save = checks.find((c) => c.target === 'save new ≥ 0.9x floor');
+    expect(save?.status).toBe('missed');
+    expect(save?.why).toMatch(/purge index and the exact counters/);
+    expect(checks.find((c) => c.target === 'update ≥ 1.3x SDK store')?.why).toMatch(/fsync/);
+    // A load that misses against the SDK store has no excuse on file: no reason is given.
+    const sdkLoad = checks.find((c) => c.target === 'load hit ≥ 1.3x SDK store');
+    expect(sdkLoad?.status).toBe('missed');
+    expect(sdkLoad?.why).toBeUndefined();
+    const met = checkTargets(
+      report([
+        { ...sqlite, subjects: [subject('floor', 'floor', 100), subject('ours', 'adapter', 100)] },
+      ]),
+    ).find((c) => c.target === 'save new ≥ 0.9x floor');
+    expect(met).toEqual({
+      backend: 'sqlite',
+      target: 'save new ≥ 0.9x floor',
+      value: 1,
+      status: 'met',
+    });
+    const markdown = renderMarkdown({
+      ...report([sqlite]),
+      startedAt: 'a',
+      finishedAt: 'b',
+      machine: { cpus: 2, cpuModel: 'x', memoryGiB: 1, node: 'v20', platform: 'linux' },
+      options: { scopeSize: 10, deepPage: 2, ops: 1, warmup: 0, runs: 1 },
+    } as unknown as BenchReport);
+    expect(markdown).toMatch(
+      /\| sqlite \| save new ≥ 0\.9x floor \| 0\.80x \| \*\*missed\*\*: the floor writes/,
+    );
+  });
+
   it('judges the scaling run: largest over smallest first page, deep over first page', () => {
     const scaled = report([], {
       scaling: [
