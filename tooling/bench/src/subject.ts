@@ -1,8 +1,11 @@
 import type { Task } from '@a2a-js/sdk';
 import type { PushNotificationStore, ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
 
-/** What a subject is, relative to the others on its backend. */
-export type SubjectRole = 'adapter' | 'floor' | 'sdk' | 'memory' | 'wrapper';
+/**
+ * What a subject is, relative to the others on its backend. A `guarded-floor` is the raw floor
+ * plus, in raw SQL, the write guarantees the adapter gives: it prices them, it is not a target.
+ */
+export type SubjectRole = 'adapter' | 'floor' | 'guarded-floor' | 'sdk' | 'memory' | 'wrapper';
 
 /** For a wrapper subject: the subject it wraps (same backend, same run) and how it is set up. */
 export interface WrapperInfo {

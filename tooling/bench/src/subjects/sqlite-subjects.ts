@@ -9,6 +9,7 @@ import { KMS_SETTINGS, kmsSubjects } from './kms-subjects.js';
 import { benchPushUrlCheck } from './push-url-check.js';
 import { migrateSdkTables, sdkDatabaseStores } from './sdk-database.js';
 import { SqliteFloorTaskStore } from './sqlite-floor.js';
+import { SqliteGuardedFloorTaskStore } from './sqlite-guarded-floor.js';
 
 /** Durability every SQLite subject runs with (one connection, so one setting for all). */
 export const SQLITE_SETTINGS = 'file, journal_mode=WAL, synchronous=FULL';
@@ -34,8 +35,8 @@ export async function sqliteSubjects(): Promise<BackendSubjects> {
   await ours.migrate();
   const kysely = new Kysely<unknown>({ dialect: new SqliteDialect({ database }) });
   const sdk = sdkDatabaseStores(kysely);
-  let open = 3;
-  // The three subjects share the connection: the last one closed closes it and the folder.
+  let open = 4;
+  // The four subjects share the connection: the last one closed closes it and the folder.
   const release = async () => {
     open--;
     if (open > 0) return;
@@ -49,6 +50,12 @@ export async function sqliteSubjects(): Promise<BackendSubjects> {
         name: 'raw better-sqlite3 (floor)',
         role: 'floor',
         taskStore: new SqliteFloorTaskStore(database),
+        close: release,
+      },
+      {
+        name: 'raw better-sqlite3 + guarantees',
+        role: 'guarded-floor',
+        taskStore: new SqliteGuardedFloorTaskStore(database),
         close: release,
       },
       {

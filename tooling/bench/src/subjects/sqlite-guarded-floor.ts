@@ -1,0 +1,123 @@
+import type { ListTasksRequest, ListTasksResponse, Task } from '@a2a-js/sdk';
+import type { ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
+import { isStaleTransition, taskCounterKeys } from '@a2a-stores/core';
+import type BetterSqlite3 from 'better-sqlite3';
+import { decodeFloorTask, encodeFloorTask, floorPage } from './floor-codec.js';
+import { type FloorSqlDialect, floorPageQuery, floorPageSize } from './floor-sql.js';
+import { scopeOfContext } from './scope-of-context.js';
+
+interface FloorRow {
+  id: string;
+  sort_key: number;
+  body: string;
+}
+
+interface StoredGuard {
+  version: number;
+  state: number;
+  context_id: string;
+}
+
+const DIALECT: FloorSqlDialect = { table: 'gfloor_tasks', param: () => '?', rowValues: true };
+
+/**
+ * The raw floor plus, in raw SQL, the write guarantees the adapter gives and the floor skips:
+ * in one IMMEDIATE transaction, read the stored version and state, refuse a stale terminal move,
+ * write a new version and a write time, keep a purge index `(state, updated_at)` and the exact
+ * counters behind `totalSize`. Not a store anyone should use (no checks, no count in `list`):
+ * it measures what those guarantees cost on this machine, so the report can show whether the
+ * adapter's gap to the floor is them or something else.
+ */
+export class SqliteGuardedFloorTaskStore implements TaskStore {
+  readonly #database: BetterSqlite3.Database;
+  readonly #guard: BetterSqlite3.Statement;
+  readonly #upsert: BetterSqlite3.Statement;
+  readonly #count: BetterSqlite3.Statement;
+  readonly #select: BetterSqlite3.Statement;
+  readonly #write: (context: ServerCallContext, task: Task) => void;
+  readonly #pages = new Map<string, BetterSqlite3.Statement>();
+
+  constructor(database: BetterSqlite3.Database) {
+    this.#database = database;
+    database.exec(`
+      DROP TABLE IF EXISTS gfloor_tasks;
+      DROP TABLE IF EXISTS gfloor_counts;
+      CREATE TABLE gfloor_tasks (
+        tenant TEXT NOT NULL, owner TEXT NOT NULL, id TEXT NOT NULL, context_id TEXT NOT NULL,
+        state INTEGER NOT NULL, sort_key INTEGER NOT NULL, version INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL, body TEXT NOT NULL,
+        PRIMARY KEY (tenant, owner, id));
+      CREATE INDEX gfloor_tasks_page ON gfloor_tasks (tenant, owner, sort_key DESC, id DESC);
+      CREATE INDEX gfloor_tasks_context ON gfloor_tasks (tenant, owner, context_id, sort_key DESC, id DESC);
+      CREATE INDEX gfloor_tasks_state ON gfloor_tasks (tenant, owner, state, sort_key DESC, id DESC);
+      CREATE INDEX gfloor_tasks_purge ON gfloor_tasks (state, updated_at);
+      CREATE TABLE gfloor_counts (
+        tenant TEXT NOT NULL, owner TEXT NOT NULL, context_id TEXT NOT NULL, state INTEGER NOT NULL,
+        n INTEGER NOT NULL, PRIMARY KEY (tenant, owner, context_id, state)) WITHOUT ROWID;`);
+    this.#guard = database.prepare(
+      'SELECT version, state, context_id FROM gfloor_tasks WHERE tenant = ? AND owner = ? AND id = ?',
+    );
+    this.#upsert = database.prepare(
+      `INSERT INTO gfloor_tasks (tenant, owner, id, context_id, state, sort_key, version, updated_at, body)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (tenant, owner, id) DO UPDATE SET context_id = excluded.context_id,
+         state = excluded.state, sort_key = excluded.sort_key, version = excluded.version,
+         updated_at = excluded.updated_at, body = excluded.body`,
+    );
+    this.#count = database.prepare(
+      `INSERT INTO gfloor_counts (tenant, owner, context_id, state, n) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (tenant, owner, context_id, state) DO UPDATE SET n = n + excluded.n`,
+    );
+    this.#select = database
+      .prepare('SELECT body FROM gfloor_tasks WHERE tenant = ? AND owner = ? AND id = ?')
+      .pluck();
+    const write = database.transaction((context: ServerCallContext, task: Task) => {
+      const { tenant, owner } = scopeOfContext(context);
+      const { contextId, state, sortKey, body } = encodeFloorTask(task);
+      const stored = this.#guard.get(tenant, owner, task.id) as StoredGuard | undefined;
+      if (stored && isStaleTransition(stored.state, state)) return;
+      const version = (stored?.version ?? 0) + 1;
+      this.#upsert.run(
+        tenant,
+        owner,
+        task.id,
+        contextId,
+        state,
+        sortKey,
+        version,
+        Date.now(),
+        body,
+      );
+      if (stored && stored.state === state && stored.context_id === contextId) return;
+      if (stored) this.#countIn(tenant, owner, stored.state, stored.context_id, -1);
+      this.#countIn(tenant, owner, state, contextId, 1);
+    });
+    this.#write = (context, task) => write.immediate(context, task);
+  }
+
+  #countIn(tenant: string, owner: string, state: number, contextId: string, delta: number): void {
+    for (const key of taskCounterKeys(state, contextId)) {
+      this.#count.run(tenant, owner, key.contextId, key.state, delta);
+    }
+  }
+
+  async save(task: Task, context: ServerCallContext): Promise<void> {
+    this.#write(context, task);
+  }
+
+  async load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
+    const { tenant, owner } = scopeOfContext(context);
+    const body = this.#select.get(tenant, owner, taskId) as string | undefined;
+    return body === undefined ? undefined : decodeFloorTask(body);
+  }
+
+  async list(request: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
+    const query = floorPageQuery(DIALECT, scopeOfContext(context), request);
+    let statement = this.#pages.get(query.key);
+    if (!statement) {
+      statement = this.#database.prepare(query.text);
+      this.#pages.set(query.key, statement);
+    }
+    return floorPage(statement.all(...query.values) as FloorRow[], floorPageSize(request));
+  }
+}
