@@ -5,6 +5,10 @@ import pg from 'pg';
 import type { BackendSubjects } from './backend-subjects.js';
 import { KMS_SETTINGS, kmsSubjects } from './kms-subjects.js';
 import { migratePostgresFloor, PostgresFloorTaskStore } from './postgres-floor.js';
+import {
+  migratePostgresGuardedFloor,
+  PostgresGuardedFloorTaskStore,
+} from './postgres-guarded-floor.js';
 import { benchPushUrlCheck } from './push-url-check.js';
 import { migrateSdkTables, sdkDatabaseStores } from './sdk-database.js';
 import { slices } from './seed-slices.js';
@@ -60,6 +64,9 @@ export async function postgresSubjects(): Promise<BackendSubjects> {
   await migratePostgresFloor(floorPool);
   const settings = `local service, ${await serverSettings(floorPool)}, pool of ${POOL_SIZE} per subject (the KMS subjects use their inner adapter's); ${KMS_SETTINGS}`;
 
+  const guardedPool = newPool();
+  await migratePostgresGuardedFloor(guardedPool);
+
   const oursPool = newPool();
   const ours = createPostgresStores({ pool: oursPool }, { pushUrlCheck: benchPushUrlCheck() });
   await ours.migrate();
@@ -74,6 +81,12 @@ export async function postgresSubjects(): Promise<BackendSubjects> {
         role: 'floor',
         taskStore: new PostgresFloorTaskStore(floorPool),
         close: () => floorPool.end(),
+      },
+      {
+        name: 'raw pg + guarantees',
+        role: 'guarded-floor',
+        taskStore: new PostgresGuardedFloorTaskStore(guardedPool),
+        close: () => guardedPool.end(),
       },
       {
         name: '@a2a-stores/postgres',
