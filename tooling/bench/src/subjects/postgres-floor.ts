@@ -1,12 +1,11 @@
 import type { ListTasksRequest, ListTasksResponse, Task } from '@a2a-js/sdk';
 import type { ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
 import type { Pool } from 'pg';
-import { decodeFloorTask, encodeFloorTask, floorPage } from './floor-codec.js';
-import { type FloorSqlDialect, floorPageQuery, floorPageSize } from './floor-sql.js';
+import { encodeFloorTask } from './floor-codec.js';
+import { PostgresFloorReads } from './postgres-floor-reads.js';
 import { scopeOfContext } from './scope-of-context.js';
 
 const TABLE = 'bench_floor_tasks';
-const DIALECT: FloorSqlDialect = { table: TABLE, param: (n) => `$${n}`, rowValues: true };
 
 /** Creates (afresh) the floor's table: byte-wise keys, one index per keyset page it serves. */
 export async function migratePostgresFloor(pool: Pool): Promise<void> {
@@ -32,8 +31,10 @@ export async function migratePostgresFloor(pool: Pool): Promise<void> {
  */
 export class PostgresFloorTaskStore implements TaskStore {
   readonly #pool: Pool;
+  readonly #reads: PostgresFloorReads;
   constructor(pool: Pool) {
     this.#pool = pool;
+    this.#reads = new PostgresFloorReads(pool, TABLE, 'floor');
   }
 
   async save(task: Task, context: ServerCallContext): Promise<void> {
@@ -50,23 +51,10 @@ export class PostgresFloorTaskStore implements TaskStore {
   }
 
   async load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
-    const { tenant, owner } = scopeOfContext(context);
-    const result = await this.#pool.query<{ body: string }>({
-      name: 'floor_select',
-      text: `SELECT body FROM ${TABLE} WHERE tenant = $1 AND owner = $2 AND id = $3`,
-      values: [tenant, owner, taskId],
-    });
-    const row = result.rows[0];
-    return row === undefined ? undefined : decodeFloorTask(row.body);
+    return this.#reads.load(taskId, context);
   }
 
   async list(request: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
-    const query = floorPageQuery(DIALECT, scopeOfContext(context), request);
-    const result = await this.#pool.query<{ id: string; sort_key: string; body: string }>({
-      name: `floor_${query.key}`,
-      text: query.text,
-      values: [...query.values],
-    });
-    return floorPage(result.rows, floorPageSize(request));
+    return this.#reads.list(request, context);
   }
 }

@@ -2,13 +2,12 @@ import type { ListTasksRequest, ListTasksResponse, Task } from '@a2a-js/sdk';
 import type { ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
 import { TERMINAL_STATES } from '@a2a-stores/core';
 import type { Pool } from 'pg';
-import { decodeFloorTask, encodeFloorTask, floorPage } from './floor-codec.js';
-import { type FloorSqlDialect, floorPageQuery, floorPageSize } from './floor-sql.js';
+import { encodeFloorTask } from './floor-codec.js';
+import { PostgresFloorReads } from './postgres-floor-reads.js';
 import { scopeOfContext } from './scope-of-context.js';
 
 const TABLE = 'bench_gfloor_tasks';
 const COUNTS = 'bench_gfloor_counts';
-const DIALECT: FloorSqlDialect = { table: TABLE, param: (n) => `$${n}`, rowValues: true };
 
 /** Creates (afresh) the guarded floor's tables: the floor's, plus a purge index and counters. */
 export async function migratePostgresGuardedFloor(pool: Pool): Promise<void> {
@@ -77,8 +76,10 @@ const SAVE = `WITH old AS MATERIALIZED (
  */
 export class PostgresGuardedFloorTaskStore implements TaskStore {
   readonly #pool: Pool;
+  readonly #reads: PostgresFloorReads;
   constructor(pool: Pool) {
     this.#pool = pool;
+    this.#reads = new PostgresFloorReads(pool, TABLE, 'gfloor');
   }
 
   async save(task: Task, context: ServerCallContext): Promise<void> {
@@ -92,23 +93,10 @@ export class PostgresGuardedFloorTaskStore implements TaskStore {
   }
 
   async load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
-    const { tenant, owner } = scopeOfContext(context);
-    const result = await this.#pool.query<{ body: string }>({
-      name: 'gfloor_select',
-      text: `SELECT body FROM ${TABLE} WHERE tenant = $1 AND owner = $2 AND id = $3`,
-      values: [tenant, owner, taskId],
-    });
-    const row = result.rows[0];
-    return row === undefined ? undefined : decodeFloorTask(row.body);
+    return this.#reads.load(taskId, context);
   }
 
   async list(request: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
-    const query = floorPageQuery(DIALECT, scopeOfContext(context), request);
-    const result = await this.#pool.query<{ id: string; sort_key: string; body: string }>({
-      name: `gfloor_${query.key}`,
-      text: query.text,
-      values: [...query.values],
-    });
-    return floorPage(result.rows, floorPageSize(request));
+    return this.#reads.list(request, context);
   }
 }

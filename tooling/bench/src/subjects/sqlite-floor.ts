@@ -1,17 +1,9 @@
 import type { ListTasksRequest, ListTasksResponse, Task } from '@a2a-js/sdk';
 import type { ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
 import type BetterSqlite3 from 'better-sqlite3';
-import { decodeFloorTask, encodeFloorTask, floorPage } from './floor-codec.js';
-import { type FloorSqlDialect, floorPageQuery, floorPageSize } from './floor-sql.js';
+import { encodeFloorTask } from './floor-codec.js';
 import { scopeOfContext } from './scope-of-context.js';
-
-interface FloorRow {
-  id: string;
-  sort_key: number;
-  body: string;
-}
-
-const DIALECT: FloorSqlDialect = { table: 'floor_tasks', param: () => '?', rowValues: true };
+import { SqliteFloorReads } from './sqlite-floor-reads.js';
 
 /**
  * The least a SQLite store can do: one prepared upsert of the task JSON by its scoped key, one
@@ -19,13 +11,10 @@ const DIALECT: FloorSqlDialect = { table: 'floor_tasks', param: () => '?', rowVa
  * validation, no count.
  */
 export class SqliteFloorTaskStore implements TaskStore {
-  readonly #database: BetterSqlite3.Database;
   readonly #upsert: BetterSqlite3.Statement;
-  readonly #select: BetterSqlite3.Statement;
-  readonly #pages = new Map<string, BetterSqlite3.Statement>();
+  readonly #reads: SqliteFloorReads;
 
   constructor(database: BetterSqlite3.Database) {
-    this.#database = database;
     database.exec(`
       DROP TABLE IF EXISTS floor_tasks;
       CREATE TABLE floor_tasks (
@@ -41,9 +30,7 @@ export class SqliteFloorTaskStore implements TaskStore {
        ON CONFLICT (tenant, owner, id) DO UPDATE SET context_id = excluded.context_id,
          state = excluded.state, sort_key = excluded.sort_key, body = excluded.body`,
     );
-    this.#select = database
-      .prepare('SELECT body FROM floor_tasks WHERE tenant = ? AND owner = ? AND id = ?')
-      .pluck();
+    this.#reads = new SqliteFloorReads(database, 'floor_tasks');
   }
 
   async save(task: Task, context: ServerCallContext): Promise<void> {
@@ -53,18 +40,10 @@ export class SqliteFloorTaskStore implements TaskStore {
   }
 
   async load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
-    const { tenant, owner } = scopeOfContext(context);
-    const body = this.#select.get(tenant, owner, taskId) as string | undefined;
-    return body === undefined ? undefined : decodeFloorTask(body);
+    return this.#reads.load(taskId, context);
   }
 
   async list(request: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
-    const query = floorPageQuery(DIALECT, scopeOfContext(context), request);
-    let statement = this.#pages.get(query.key);
-    if (!statement) {
-      statement = this.#database.prepare(query.text);
-      this.#pages.set(query.key, statement);
-    }
-    return floorPage(statement.all(...query.values) as FloorRow[], floorPageSize(request));
+    return this.#reads.list(request, context);
   }
 }

@@ -2,23 +2,15 @@ import type { ListTasksRequest, ListTasksResponse, Task } from '@a2a-js/sdk';
 import type { ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
 import { isStaleTransition, taskCounterKeys } from '@a2a-stores/core';
 import type BetterSqlite3 from 'better-sqlite3';
-import { decodeFloorTask, encodeFloorTask, floorPage } from './floor-codec.js';
-import { type FloorSqlDialect, floorPageQuery, floorPageSize } from './floor-sql.js';
+import { encodeFloorTask } from './floor-codec.js';
 import { scopeOfContext } from './scope-of-context.js';
-
-interface FloorRow {
-  id: string;
-  sort_key: number;
-  body: string;
-}
+import { SqliteFloorReads } from './sqlite-floor-reads.js';
 
 interface StoredGuard {
   version: number;
   state: number;
   context_id: string;
 }
-
-const DIALECT: FloorSqlDialect = { table: 'gfloor_tasks', param: () => '?', rowValues: true };
 
 /**
  * The raw floor plus, in raw SQL, the write guarantees the adapter gives and the floor skips:
@@ -29,16 +21,13 @@ const DIALECT: FloorSqlDialect = { table: 'gfloor_tasks', param: () => '?', rowV
  * adapter's gap to the floor is them or something else.
  */
 export class SqliteGuardedFloorTaskStore implements TaskStore {
-  readonly #database: BetterSqlite3.Database;
   readonly #guard: BetterSqlite3.Statement;
   readonly #upsert: BetterSqlite3.Statement;
   readonly #count: BetterSqlite3.Statement;
-  readonly #select: BetterSqlite3.Statement;
+  readonly #reads: SqliteFloorReads;
   readonly #write: (context: ServerCallContext, task: Task) => void;
-  readonly #pages = new Map<string, BetterSqlite3.Statement>();
 
   constructor(database: BetterSqlite3.Database) {
-    this.#database = database;
     database.exec(`
       DROP TABLE IF EXISTS gfloor_tasks;
       DROP TABLE IF EXISTS gfloor_counts;
@@ -68,9 +57,7 @@ export class SqliteGuardedFloorTaskStore implements TaskStore {
       `INSERT INTO gfloor_counts (tenant, owner, context_id, state, n) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (tenant, owner, context_id, state) DO UPDATE SET n = n + excluded.n`,
     );
-    this.#select = database
-      .prepare('SELECT body FROM gfloor_tasks WHERE tenant = ? AND owner = ? AND id = ?')
-      .pluck();
+    this.#reads = new SqliteFloorReads(database, 'gfloor_tasks');
     const write = database.transaction((context: ServerCallContext, task: Task) => {
       const { tenant, owner } = scopeOfContext(context);
       const { contextId, state, sortKey, body } = encodeFloorTask(task);
@@ -106,18 +93,10 @@ export class SqliteGuardedFloorTaskStore implements TaskStore {
   }
 
   async load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
-    const { tenant, owner } = scopeOfContext(context);
-    const body = this.#select.get(tenant, owner, taskId) as string | undefined;
-    return body === undefined ? undefined : decodeFloorTask(body);
+    return this.#reads.load(taskId, context);
   }
 
   async list(request: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
-    const query = floorPageQuery(DIALECT, scopeOfContext(context), request);
-    let statement = this.#pages.get(query.key);
-    if (!statement) {
-      statement = this.#database.prepare(query.text);
-      this.#pages.set(query.key, statement);
-    }
-    return floorPage(statement.all(...query.values) as FloorRow[], floorPageSize(request));
+    return this.#reads.list(request, context);
   }
 }
