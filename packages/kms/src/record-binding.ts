@@ -34,17 +34,11 @@ export function keyContext(binding: RecordBinding): EncryptionContext {
 }
 
 /**
- * Associated data of one sealed field: the record, the field name, the format version and, for
- * push secrets, the webhook URL (a token then only opens for the URL it was registered with).
- * A JSON array, so no two bindings encode alike whatever their strings contain.
- */
-export function fieldAad(binding: RecordBinding, field: string, extra = ''): Buffer {
-  return fieldAadOf(binding)(field, extra);
-}
-
-/**
- * {@link fieldAad} for the fields of one record: the record's part of the array is encoded once.
- * The bytes are those of the whole array stringified at once (they are part of the format).
+ * Associated data of the sealed fields of one record: the record, the field name, the format
+ * version and, for push secrets, the webhook URL (a token then only opens for the URL it was
+ * registered with). The bytes are those of one JSON array stringified at once (they are part of
+ * the format), so no two bindings encode alike whatever their strings contain; the record's part
+ * is encoded once per record.
  */
 export function fieldAadOf(binding: RecordBinding): (field: string, extra?: string) => Buffer {
   const record = JSON.stringify([
