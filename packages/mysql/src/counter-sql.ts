@@ -1,3 +1,4 @@
+import { keysIn } from './key-tuples.js';
 import type { TableNames } from './options.js';
 
 /*
@@ -69,17 +70,14 @@ export function zeroCounters(t: TableNames, inScope: boolean): string {
 /**
  * Deletes the given scope counts by primary key if they are still zero: a writer that revived
  * one meanwhile fails the re-checked `n = 0`, and one that comes after re-creates it, so no
- * count is lost. Built per batch size, so it runs as a text query (keys travel as X'..').
+ * count is lost.
  */
 export function deleteZeroCounters(
   t: TableNames,
   keys: readonly (readonly [Buffer, Buffer])[],
 ): { sql: string; params: Buffer[] } {
-  const tuples = keys.map(() => '(?, ?)').join(', ');
-  return {
-    sql: `DELETE FROM ${t.taskCounts} WHERE n = 0 AND (tenant, owner) IN (${tuples})`,
-    params: keys.flat(),
-  };
+  const match = keysIn(['tenant', 'owner'], keys);
+  return { sql: `DELETE FROM ${t.taskCounts} WHERE n = 0 AND ${match.sql}`, params: match.params };
 }
 
 /** The count of a scope, as a scalar subquery; a scope without a row holds no task. */

@@ -5,6 +5,7 @@ import {
   TERMINAL_STATES,
 } from '@a2a-stores/core';
 import { scopeTotal, zeroCounters } from './counter-sql.js';
+import { keysIn } from './key-tuples.js';
 import type { TableNames } from './options.js';
 import type { SqlValue } from './sql-runner.js';
 
@@ -181,21 +182,13 @@ LIMIT ? FOR UPDATE`,
     };
   }
 
-  /**
-   * Deletes from `table` the rows of the given task keys. Built per batch size, so it runs as a
-   * text query (not prepared: one prepared statement per size would pile up against the
-   * server's max_prepared_stmt_count); the keys are Buffers, which mysql2 writes as X'..'
-   * literals whatever the sql_mode.
-   */
+  /** Deletes from `table` the rows of the given task keys (see {@link keysIn}). */
   deleteKeys(
     table: 'tasks' | 'pushConfigs' | 'pushConfigSets',
     keys: readonly (readonly [Buffer, Buffer, Buffer])[],
   ): { sql: string; params: Buffer[] } {
     const idColumn = table === 'tasks' ? 'id' : 'task_id';
-    const tuples = keys.map(() => '(?, ?, ?)').join(', ');
-    return {
-      sql: `DELETE FROM ${this.t[table]} WHERE (tenant, owner, ${idColumn}) IN (${tuples})`,
-      params: keys.flat(),
-    };
+    const match = keysIn(['tenant', 'owner', idColumn], keys);
+    return { sql: `DELETE FROM ${this.t[table]} WHERE ${match.sql}`, params: match.params };
   }
 }
