@@ -30,23 +30,28 @@ export function schemaNames(prefix: string): SchemaNames {
   };
 }
 
-/** Every task statement with fixed text. Each is prepared once per connection and cached. */
+/**
+ * Every task statement with fixed text. Each is prepared once per connection and cached.
+ * Parameters are positional (binding by name costs a property lookup per parameter on every
+ * call); the key is always (tenant, owner, id), and `upsert` takes core's `taskWriteValues`
+ * order followed by the version.
+ */
 export function taskStatements(n: SchemaNames) {
-  const key = 'tenant = @tenant AND owner = @owner AND id = @id';
+  const key = 'tenant = ? AND owner = ? AND id = ?';
   const columns = 'id, version, sort_key, body';
   return {
     get: `SELECT ${columns} FROM ${n.tasks} WHERE ${key}`,
     getWithArtifacts: `SELECT ${columns}, artifacts FROM ${n.tasks} WHERE ${key}`,
     getGuard: `SELECT version, state, context_id AS contextId FROM ${n.tasks} WHERE ${key}`,
-    insert: `INSERT INTO ${n.tasks}
-      (tenant, owner, id, context_id, state, sort_key, version, updated_at, body, artifacts)
-      VALUES (@tenant, @owner, @id, @contextId, @state, @sortKey, @version, @updatedAt, @body, @artifacts)`,
-    update: `UPDATE ${n.tasks} SET context_id = @contextId, state = @state, sort_key = @sortKey,
-      version = @version, updated_at = @updatedAt, body = @body, artifacts = @artifacts
-      WHERE ${key}`,
+    upsert: `INSERT INTO ${n.tasks}
+      (tenant, owner, id, context_id, state, sort_key, updated_at, body, artifacts, version)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (tenant, owner, id) DO UPDATE SET context_id = excluded.context_id,
+        state = excluded.state, sort_key = excluded.sort_key, updated_at = excluded.updated_at,
+        body = excluded.body, artifacts = excluded.artifacts, version = excluded.version`,
     delete: `DELETE FROM ${n.tasks} WHERE ${key}`,
     deleteConfigsOfTask: `DELETE FROM ${n.pushConfigs}
-      WHERE tenant = @tenant AND owner = @owner AND task_id = @id`,
+      WHERE tenant = ? AND owner = ? AND task_id = ?`,
   };
 }
 
@@ -127,14 +132,18 @@ export function listTotalQuery(
   };
 }
 
-/** Statements that move one counter, by its full key. */
+/**
+ * Statements that move one counter, by its full key (tenant, owner, context_id, state) and then
+ * the delta. `subtract` returns the new value, so the zero check needs no second statement.
+ */
 export function counterStatements(n: SchemaNames) {
-  const key = 'tenant = @tenant AND owner = @owner AND context_id = @contextId AND state = @state';
+  const upsert = `INSERT INTO ${n.counts} (tenant, owner, context_id, state, n) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (tenant, owner, context_id, state) DO UPDATE SET n = n + excluded.n`;
   return {
-    add: `INSERT INTO ${n.counts} (tenant, owner, context_id, state, n)
-      VALUES (@tenant, @owner, @contextId, @state, @delta)
-      ON CONFLICT (tenant, owner, context_id, state) DO UPDATE SET n = n + excluded.n`,
-    dropIfZero: `DELETE FROM ${n.counts} WHERE ${key} AND n = 0`,
+    add: upsert,
+    subtract: `${upsert} RETURNING n`,
+    dropIfZero: `DELETE FROM ${n.counts}
+      WHERE tenant = ? AND owner = ? AND context_id = ? AND state = ? AND n = 0`,
   };
 }
 

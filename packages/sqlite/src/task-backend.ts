@@ -2,6 +2,7 @@ import {
   type BackendListQuery,
   type BackendListResult,
   type BackendPurgeQuery,
+  type CountedTask,
   type EncodedTask,
   type ExpectedVersion,
   isStaleTransition,
@@ -10,9 +11,11 @@ import {
   type SqlTaskRecord,
   type TaskBackend,
   type TaskRow,
+  taskCounterChanges,
+  taskWriteValues,
   toTaskRow,
 } from '@a2a-stores/core';
-import { type CountedTask, CounterDeltas } from './counters.js';
+import { CounterDeltas, CounterWriter } from './counters.js';
 import type { SqliteSession } from './session.js';
 import {
   counterStatements,
@@ -44,7 +47,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export class SqliteTaskBackend implements TaskBackend {
   private readonly session: SqliteSession;
   private readonly sql: ReturnType<typeof taskStatements>;
-  private readonly counterSql: ReturnType<typeof counterStatements>;
+  private readonly counters: CounterWriter;
   private readonly putTransaction;
   private readonly deleteTransaction;
   private readonly listTransaction;
@@ -53,7 +56,7 @@ export class SqliteTaskBackend implements TaskBackend {
   constructor(session: SqliteSession) {
     this.session = session;
     this.sql = taskStatements(session.names);
-    this.counterSql = counterStatements(session.names);
+    this.counters = new CounterWriter(session, counterStatements(session.names));
     const db = session.db;
     this.putTransaction = db.transaction(this.putNow.bind(this));
     this.deleteTransaction = db.transaction(this.deleteNow.bind(this));
@@ -62,17 +65,18 @@ export class SqliteTaskBackend implements TaskBackend {
     this.purgeBatchTransaction = db.transaction(this.purgeBatchNow.bind(this));
   }
 
-  async get(scope: Scope, id: string, includeArtifacts: boolean): Promise<TaskRow | undefined> {
+  // Not `async`: each returns the session's promise as is, without wrapping it in another.
+  get(scope: Scope, id: string, includeArtifacts: boolean): Promise<TaskRow | undefined> {
     return this.session.run(() => {
       const sql = includeArtifacts ? this.sql.getWithArtifacts : this.sql.get;
-      const record = this.session
-        .statement(sql)
-        .get({ tenant: scope.tenant, owner: scope.owner, id }) as SqlTaskRecord | undefined;
+      const record = this.session.statement(sql).get(scope.tenant, scope.owner, id) as
+        | SqlTaskRecord
+        | undefined;
       return record && toTaskRow(record, includeArtifacts);
     });
   }
 
-  async put(
+  put(
     scope: Scope,
     task: EncodedTask,
     expected: ExpectedVersion,
@@ -81,11 +85,11 @@ export class SqliteTaskBackend implements TaskBackend {
     return this.session.run(() => this.putTransaction.immediate(scope, task, expected, now));
   }
 
-  async delete(scope: Scope, id: string): Promise<boolean> {
+  delete(scope: Scope, id: string): Promise<boolean> {
     return this.session.run(() => this.deleteTransaction.immediate(scope, id));
   }
 
-  async list(scope: Scope, query: BackendListQuery): Promise<BackendListResult> {
+  list(scope: Scope, query: BackendListQuery): Promise<BackendListResult> {
     return this.session.run(() => this.listTransaction.deferred(scope, query));
   }
 
@@ -107,41 +111,29 @@ export class SqliteTaskBackend implements TaskBackend {
     expected: ExpectedVersion,
     now: number,
   ): PutOutcome {
-    const key = { tenant: scope.tenant, owner: scope.owner, id: task.id };
-    const stored = this.session.statement(this.sql.getGuard).get(key) as StoredGuard | undefined;
+    const stored = this.session
+      .statement(this.sql.getGuard)
+      .get(scope.tenant, scope.owner, task.id) as StoredGuard | undefined;
     if (expected === null && stored) return { status: 'conflict' };
     if (typeof expected === 'number' && stored?.version !== expected) return { status: 'conflict' };
     if (stored && isStaleTransition(stored.state, task.state)) {
       return { status: 'stale', storedState: stored.state };
     }
     const version = (stored?.version ?? 0) + 1;
-    const values = {
-      ...key,
-      contextId: task.contextId,
-      state: task.state,
-      sortKey: task.sortKey,
-      version,
-      updatedAt: now,
-      body: task.body,
-      artifacts: task.artifacts,
-    };
-    if (stored) this.session.statement(this.sql.update).run(values);
-    else this.session.statement(this.sql.insert).run(values);
+    this.session.statement(this.sql.upsert).run(...taskWriteValues(scope, task, now), version);
     if (!stored || stored.state !== task.state || stored.contextId !== task.contextId) {
-      const deltas = new CounterDeltas();
-      if (stored) deltas.count(scope, stored, -1);
-      deltas.count(scope, task, 1).apply(this.session, this.counterSql);
+      this.counters.writeTask(scope, taskCounterChanges(stored, task));
     }
     return { status: 'written', version };
   }
 
   private deleteNow(scope: Scope, id: string): boolean {
-    const key = { tenant: scope.tenant, owner: scope.owner, id };
-    this.session.statement(this.sql.deleteConfigsOfTask).run(key);
-    const stored = this.session.statement(this.sql.getGuard).get(key) as StoredGuard | undefined;
+    const key = [scope.tenant, scope.owner, id] as const;
+    this.session.statement(this.sql.deleteConfigsOfTask).run(...key);
+    const stored = this.session.statement(this.sql.getGuard).get(...key) as StoredGuard | undefined;
     if (!stored) return false;
-    this.session.statement(this.sql.delete).run(key);
-    new CounterDeltas().count(scope, stored, -1).apply(this.session, this.counterSql);
+    this.session.statement(this.sql.delete).run(...key);
+    this.counters.writeTask(scope, taskCounterChanges(stored, undefined));
     return true;
   }
 
@@ -166,11 +158,11 @@ export class SqliteTaskBackend implements TaskBackend {
     const deleteTask = this.session.statement(this.sql.delete);
     const deltas = new CounterDeltas();
     for (const key of keys) {
-      deleteConfigs.run(key);
-      deleteTask.run(key);
-      deltas.count(key, key, -1);
+      deleteConfigs.run(key.tenant, key.owner, key.id);
+      deleteTask.run(key.tenant, key.owner, key.id);
+      deltas.remove(key, key);
     }
-    deltas.apply(this.session, this.counterSql);
+    deltas.apply(this.counters);
     return keys.length;
   }
 }

@@ -121,22 +121,28 @@ describe('sqlite query plans', () => {
   }
 
   it('moves a counter by its primary key', () => {
-    for (const statement of Object.values(counterStatements(names))) {
-      const detail = plan(statement);
-      expect(detail).not.toMatch(/SCAN a2a_/);
+    const sql = counterStatements(names);
+    const counterKey = ['t', 'o', 'c', 2];
+    for (const statement of [sql.add, sql.subtract]) {
+      expect(plan(statement, [...counterKey, 1])).not.toMatch(/SCAN a2a_/);
     }
-    expect(plan(counterStatements(names).dropIfZero)).toMatch(
+    expect(plan(sql.dropIfZero, counterKey)).toMatch(
       /SEARCH a2a_task_counts USING PRIMARY KEY \(tenant=\? AND owner=\? AND context_id=\? AND state=\?\)/,
     );
   });
 
-  it('reads and writes a task by its scoped primary key', () => {
+  it('reads and deletes a task by its scoped primary key', () => {
     const sql = taskStatements(names);
-    for (const statement of [sql.get, sql.getWithArtifacts, sql.getGuard, sql.update, sql.delete]) {
-      expect(plan(statement)).toMatch(
+    for (const statement of [sql.get, sql.getWithArtifacts, sql.getGuard, sql.delete]) {
+      expect(plan(statement, ['t', 'o', 'x'])).toMatch(
         /SEARCH a2a_tasks USING INDEX sqlite_autoindex_a2a_tasks_1 \(tenant=\? AND owner=\? AND id=\?\)/,
       );
     }
+    const writeValues = ['t', 'o', 'x', 'c', 2, 0, 0, '{}', '[]', 1];
+    expect(plan(sql.upsert, writeValues)).not.toMatch(/SCAN a2a_/);
+    expect(plan(sql.deleteConfigsOfTask, ['t', 'o', 'x'])).toMatch(
+      /SEARCH a2a_push_configs USING INDEX \S+ \(tenant=\? AND owner=\? AND task_id=\?\)/,
+    );
   });
 
   it('finds purge candidates through the (state, updated_at) index', () => {

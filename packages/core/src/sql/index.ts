@@ -20,9 +20,12 @@ export {
 } from './migrations.js';
 export { isNetworkError, NETWORK_ERROR_CODES } from './network-errors.js';
 export {
+  type CountedTask,
   counterKeyForList,
   type SqlTaskRecord,
+  type TaskCounterChange,
   type TaskCounterKey,
+  taskCounterChanges,
   taskCounterKeys,
   taskWriteValues,
   toSafeInteger,

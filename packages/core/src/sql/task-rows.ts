@@ -79,6 +79,42 @@ export function taskCounterKeys(state: number, contextId: string): TaskCounterKe
   return keys;
 }
 
+/** A change of one counter: its key and the signed number of tasks that enter it. */
+export interface TaskCounterChange extends TaskCounterKey {
+  readonly delta: 1 | -1;
+}
+
+/** What decides which counters a task is counted in. */
+export interface CountedTask {
+  readonly state: number;
+  readonly contextId: string;
+}
+
+/**
+ * The counters one task write moves: out of the keys only `from` has, into the keys only `to`
+ * has. `from` undefined is an insert, `to` undefined a delete; keys both share are left alone,
+ * so an update that keeps its state and context changes no counter at all.
+ */
+export function taskCounterChanges(
+  from: CountedTask | undefined,
+  to: CountedTask | undefined,
+): TaskCounterChange[] {
+  const out = from ? taskCounterKeys(from.state, from.contextId) : [];
+  const into = to ? taskCounterKeys(to.state, to.contextId) : [];
+  const changes: TaskCounterChange[] = [];
+  for (const key of out) {
+    if (!into.some((other) => sameCounterKey(key, other))) changes.push({ ...key, delta: -1 });
+  }
+  for (const key of into) {
+    if (!out.some((other) => sameCounterKey(key, other))) changes.push({ ...key, delta: 1 });
+  }
+  return changes;
+}
+
+function sameCounterKey(a: TaskCounterKey, b: TaskCounterKey): boolean {
+  return a.state === b.state && a.contextId === b.contextId;
+}
+
 /**
  * The counter holding the exact total of a list query, or `undefined` when the filters combine
  * (context and state, or a timestamp bound) and the total must be counted from the index.
