@@ -1,6 +1,6 @@
 import type { ListTasksRequest, ListTasksResponse, Task } from '@a2a-js/sdk';
 import type { ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
-import { isStaleTransition, taskCounterKeys } from '@a2a-stores/core';
+import { isStaleTransition, taskCounterChanges } from '@a2a-stores/core';
 import type BetterSqlite3 from 'better-sqlite3';
 import { encodeFloorTask } from './floor-codec.js';
 import { scopeOfContext } from './scope-of-context.js';
@@ -75,17 +75,12 @@ export class SqliteGuardedFloorTaskStore implements TaskStore {
         Date.now(),
         body,
       );
-      if (stored && stored.state === state && stored.context_id === contextId) return;
-      if (stored) this.#countIn(tenant, owner, stored.state, stored.context_id, -1);
-      this.#countIn(tenant, owner, state, contextId, 1);
+      const from = stored && { state: stored.state, contextId: stored.context_id };
+      for (const change of taskCounterChanges(from, { state, contextId })) {
+        this.#count.run(tenant, owner, change.contextId, change.state, change.delta);
+      }
     });
     this.#write = (context, task) => write.immediate(context, task);
-  }
-
-  #countIn(tenant: string, owner: string, state: number, contextId: string, delta: number): void {
-    for (const key of taskCounterKeys(state, contextId)) {
-      this.#count.run(tenant, owner, key.contextId, key.state, delta);
-    }
   }
 
   async save(task: Task, context: ServerCallContext): Promise<void> {
