@@ -13,6 +13,11 @@ export interface WrapperInfo {
   readonly inner: string;
   /** Whether the data-key cache is on (hits on reads and on rewrites of a record). */
   readonly cache: boolean;
+  /**
+   * The least work any encrypting wrapper does (one AES-GCM seal or open per record): it prices
+   * the cryptography, it is not a target. Missed wrapper targets quote its cost.
+   */
+  readonly floor?: boolean;
 }
 
 /**

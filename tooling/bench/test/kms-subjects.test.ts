@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { Part, Task } from '@a2a-js/sdk';
 import { createMemoryStores } from '@a2a-stores/core';
 import { SEALED_PREFIX } from '@a2a-stores/kms';
 import { describe, expect, it } from 'vitest';
 import { contextOf, makeTask, randomScope } from '../src/fixtures.js';
+import { listRequest } from '../src/list-request.js';
 import type { BackendResult, BenchReport, SubjectResult } from '../src/report.js';
 import { summarize } from '../src/stats.js';
 import { kmsSubjects } from '../src/subjects/kms-subjects.js';
@@ -10,15 +12,25 @@ import { BENCH_PUSH_HOST, benchPushUrlCheck } from '../src/subjects/push-url-che
 import { checkTargets, wrapperCosts } from '../src/targets.js';
 import { canonicalTask, checkLoaded, checkPushConfigs } from '../src/verify.js';
 
+function textPart(text: string): Part {
+  return {
+    content: { $case: 'text', value: text },
+    metadata: undefined,
+    filename: '',
+    mediaType: '',
+  };
+}
+
 describe('kms subjects', () => {
   it('seal what reaches the inner store and hand back what was saved, cache off and on', async () => {
     const inner = createMemoryStores({ pushUrlCheck: benchPushUrlCheck() });
-    const subjects = kmsSubjects({ name: 'memory', ...inner }, 'memory');
-    expect(subjects.map((s) => [s.name, s.wraps?.cache])).toEqual([
-      ['kms(memory), cache off', false],
-      ['kms(memory), cache on', true],
+    const [off, on, floor] = kmsSubjects({ name: 'memory', ...inner }, 'memory');
+    expect([off, on, floor].map((s) => [s?.name, s?.wraps])).toEqual([
+      ['kms(memory), cache off', { inner: 'memory', cache: false }],
+      ['kms(memory), cache on', { inner: 'memory', cache: true }],
+      ['aes-gcm floor(memory)', { inner: 'memory', cache: false, floor: true }],
     ]);
-    for (const subject of subjects) {
+    for (const subject of [off!, on!]) {
       const context = contextOf(randomScope());
       const task = makeTask(0);
       await subject.taskStore.save(task, context);
@@ -54,6 +66,48 @@ describe('kms subjects', () => {
     }
     await inner.close();
   });
+
+  it('the AES-GCM floor seals each record in the inner store and reads back what was saved', async () => {
+    const inner = createMemoryStores();
+    const floor = kmsSubjects({ name: 'memory', ...inner }, 'memory')[2]!;
+    const context = contextOf(randomScope());
+    const withArtifact: Task = {
+      ...makeTask(0),
+      artifacts: [
+        {
+          artifactId: 'a1',
+          name: 'report',
+          description: '',
+          parts: [textPart('secret artifact')],
+          metadata: undefined,
+          extensions: [],
+        },
+      ],
+    };
+    const tasks = [makeTask(1000), withArtifact];
+    for (const task of tasks) await floor.taskStore.save(task, context);
+    for (const task of tasks) {
+      const loaded = await floor.taskStore.load(task.id, context);
+      checkLoaded(floor.name, task.id, loaded, canonicalTask(task));
+      const raw = JSON.stringify(await inner.taskStore.load(task.id, context));
+      expect(raw).not.toContain('lorem ipsum');
+      expect(raw).not.toContain('secret artifact');
+      expect(raw).not.toContain('"source"');
+    }
+    const request = listRequest();
+    const page = await floor.taskStore.list({ ...request, historyLength: 2 }, context);
+    // Newest status first: the plain task is 1 s later than the one with an artifact.
+    expect(page.tasks.map((t) => t.id)).toEqual([tasks[0]!.id, withArtifact.id]);
+    expect(page.tasks.map((t) => t.history.length)).toEqual([2, 2]);
+    expect(page.tasks[1]?.artifacts).toEqual([]);
+    const withArtifacts = await floor.taskStore.list(
+      { ...request, includeArtifacts: true },
+      context,
+    );
+    expect(withArtifacts.tasks[1]?.artifacts.map((a) => a.artifactId)).toEqual(['a1']);
+    expect(withArtifacts.tasks[1]?.metadata).toEqual({ source: 'bench' });
+    await inner.close();
+  });
 });
 
 function result(name: string, p50Ns: bigint, wraps?: SubjectResult['wraps']): SubjectResult {
@@ -75,14 +129,17 @@ describe('wrapper costs', () => {
         result('inner', 100_000n),
         result('kms off', 200_000n, { inner: 'inner', cache: false }),
         result('kms on', 110_000n, { inner: 'inner', cache: true }),
+        result('floor', 105_000n, { inner: 'inner', cache: false, floor: true }),
       ],
     };
     const costs = wrapperCosts(backend);
     expect(costs.map((c) => [c.workload, c.wrapper, c.cost])).toEqual([
       ['save new', 'kms off', 2],
       ['save new', 'kms on', 1.1],
+      ['save new', 'floor', 1.05],
       ['load hit', 'kms off', 2],
       ['load hit', 'kms on', 1.1],
+      ['load hit', 'floor', 1.05],
     ]);
     const report = { backends: [backend] } as unknown as BenchReport;
     const wrapperChecks = checkTargets(report).filter((c) => c.target.startsWith('kms'));
@@ -94,5 +151,24 @@ describe('wrapper costs', () => {
         status: 'met',
       },
     ]);
+  });
+
+  it('quotes the AES-GCM floor of the same run when a wrapper misses', () => {
+    const backend: BackendResult = {
+      backend: 'sqlite',
+      settings: '',
+      seedSeconds: 0,
+      subjects: [
+        result('inner', 100_000n),
+        result('kms on', 300_000n, { inner: 'inner', cache: true }),
+        result('floor', 180_000n, { inner: 'inner', cache: false, floor: true }),
+      ],
+    };
+    const report = { backends: [backend] } as unknown as BenchReport;
+    const checks = checkTargets(report).filter((c) => c.status === 'missed');
+    expect(checks.map((c) => c.target)).toEqual(['kms on: load hit cost ≤ 1.15x inner']);
+    expect(checks[0]?.why).toMatch(
+      /; floor, one AES-GCM envelope per record .* costs 1\.80x inner in this run$/,
+    );
   });
 });

@@ -6,6 +6,7 @@ import {
   withEnvelopeEncryption,
 } from '@a2a-stores/kms';
 import type { Subject } from '../subject.js';
+import { AesGcmFloorTaskStore } from './aes-gcm-floor.js';
 
 /** The inner adapter's stores, shared with its own subject (so both hit the same tables). */
 export interface KmsInner {
@@ -30,7 +31,8 @@ const CACHE_MAX_AGE_MS = 60 * 60 * 1000;
 /** What the KMS subjects seal, and their cache, for the report. */
 export const KMS_SETTINGS =
   'KMS wrapper: LocalAesKeyring, push token + credentials and every task field (history, artifacts, metadata, status message) sealed; ' +
-  `cache on: default limits but maxEntries ${CACHE_MAX_ENTRIES} per side and maxAgeMs ${CACHE_MAX_AGE_MS}, so every record of the seeded scope stays cached`;
+  `cache on: default limits but maxEntries ${CACHE_MAX_ENTRIES} per side and maxAgeMs ${CACHE_MAX_AGE_MS}, so every record of the seeded scope stays cached; ` +
+  'aes-gcm floor: one AES-256-GCM envelope per record (history, metadata and status message together; artifacts apart) under a fixed key, no keyring, no binding, tasks only';
 
 function kmsSubject(inner: KmsInner, backend: string, cache: boolean): Subject {
   const keyring = new LocalAesKeyring({
@@ -59,11 +61,28 @@ function kmsSubject(inner: KmsInner, backend: string, cache: boolean): Subject {
   };
 }
 
+function aesGcmFloorSubject(inner: KmsInner, backend: string): Subject {
+  return {
+    name: `aes-gcm floor(${backend})`,
+    role: 'wrapper',
+    taskStore: new AesGcmFloorTaskStore(inner.taskStore),
+    wraps: { inner: inner.name, cache: false, floor: true },
+    // The inner adapter's own subject closes the inner stores; the floor holds nothing else.
+    close: async () => {},
+  };
+}
+
 /**
  * `withEnvelopeEncryption` over `inner`, twice: cache off (a keyring unwrap per record read, a
- * fresh data key per write) and cache on (default limits but {@link CACHE_MAX_ENTRIES} and {@link CACHE_MAX_AGE_MS}: reads of
- * a record written or read before, and rewrites of the same record, hit the cache).
+ * fresh data key per write) and cache on (default limits but {@link CACHE_MAX_ENTRIES} and
+ * {@link CACHE_MAX_AGE_MS}: reads of a record written or read before, and rewrites of the same
+ * record, hit the cache); then the AES-GCM floor over the same inner store, which prices the
+ * cryptography alone.
  */
 export function kmsSubjects(inner: KmsInner, backend: string): Subject[] {
-  return [kmsSubject(inner, backend, false), kmsSubject(inner, backend, true)];
+  return [
+    kmsSubject(inner, backend, false),
+    kmsSubject(inner, backend, true),
+    aesGcmFloorSubject(inner, backend),
+  ];
 }
