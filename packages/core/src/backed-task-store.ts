@@ -37,31 +37,20 @@ export class BackedTaskStore implements ScopedTaskStore {
     return resolveScope(this.options.scopeResolver, context);
   }
 
+  // `load` reads the row itself rather than through `loadVersioned`: one promise fewer per read.
   async load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
-    return (await this.loadVersioned(taskId, context))?.task;
+    const scope = this.scopeOfRead(taskId, context);
+    const row = await this.backend.get(scope, taskId, true);
+    return row && this.decodeLoaded(scope, taskId, row);
   }
 
   async loadVersioned(
     taskId: string,
     context: ServerCallContext,
   ): Promise<VersionedTask | undefined> {
-    const scope = this.scopeOf(context);
-    assertValidId(taskId, 'taskId');
+    const scope = this.scopeOfRead(taskId, context);
     const row = await this.backend.get(scope, taskId, true);
-    if (!row) return undefined;
-    try {
-      return { task: decodeTask(taskId, row.body, row.artifacts), version: row.version };
-    } catch (error) {
-      if (error instanceof CorruptRecordError) {
-        fireHook(this.options.hooks.onCorruptRecord, {
-          kind: 'task',
-          scope,
-          recordId: taskId,
-          error,
-        });
-      }
-      throw error;
-    }
+    return row && { task: this.decodeLoaded(scope, taskId, row), version: row.version };
   }
 
   async save(task: Task, context: ServerCallContext): Promise<void> {
@@ -159,6 +148,29 @@ export class BackedTaskStore implements ScopedTaskStore {
       }),
     });
     return { deleted };
+  }
+
+  private scopeOfRead(taskId: string, context: ServerCallContext): Scope {
+    const scope = this.scopeOf(context);
+    assertValidId(taskId, 'taskId');
+    return scope;
+  }
+
+  /** A loaded row as a task; a corrupt one is reported, then thrown. */
+  private decodeLoaded(scope: Scope, taskId: string, row: TaskRow): Task {
+    try {
+      return decodeTask(taskId, row.body, row.artifacts);
+    } catch (error) {
+      if (error instanceof CorruptRecordError) {
+        fireHook(this.options.hooks.onCorruptRecord, {
+          kind: 'task',
+          scope,
+          recordId: taskId,
+          error,
+        });
+      }
+      throw error;
+    }
   }
 
   /** A corrupt row is reported and skipped so one bad record never fails a whole page. */

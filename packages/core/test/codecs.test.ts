@@ -36,6 +36,21 @@ describe('task codec', () => {
     const encoded = encodeTask(task, MAX);
     expect(decodeTask(task.id, encoded.body).artifacts).toEqual([]);
     expect(decodeTask(task.id, encoded.body, null).artifacts).toEqual([]);
+    expect(decodeTask(task.id, encoded.body, '[]').artifacts).toEqual([]);
+  });
+
+  it('takes artifacts from their own column, never from the body', () => {
+    const task = makeTask({ artifactCount: 1 });
+    const encoded = encodeTask(task, MAX);
+    const body = JSON.stringify({
+      ...JSON.parse(encoded.body),
+      artifacts: [{ artifactId: 'stale' }],
+    });
+    expect(decodeTask(task.id, body, encoded.artifacts).artifacts).toEqual(
+      canonicalTask(task).artifacts,
+    );
+    expect(decodeTask(task.id, body, '[]').artifacts).toEqual([]);
+    expect(decodeTask(task.id, body).artifacts).toEqual([]);
   });
 
   it('extracts the columns list filters and orders on', () => {
@@ -122,6 +137,11 @@ describe('task codec', () => {
     ['artifacts that are not text', JSON.stringify({ id: 't1' }), 7],
     ['artifacts that are not JSON', JSON.stringify({ id: 't1' }), '[{'],
     ['artifacts that are not an array', JSON.stringify({ id: 't1' }), '{"a":1}'],
+    [
+      'artifacts that are not decodable',
+      JSON.stringify({ id: 't1' }),
+      JSON.stringify([{ artifactId: 'a', parts: [{ raw: 5 }] }]),
+    ],
     [
       'a history that is not decodable',
       JSON.stringify({ id: 't1', history: [{ parts: [{ raw: 5 }] }] }),

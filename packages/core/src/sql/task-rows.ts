@@ -48,13 +48,13 @@ export function taskWriteValues(scope: Scope, task: EncodedTask, now: number) {
 
 /** Maps a SQL task row to the backend contract's {@link TaskRow}. */
 export function toTaskRow(record: SqlTaskRecord, includeArtifacts: boolean): TaskRow {
-  const row: TaskRow = {
+  return {
     id: record.id,
     body: record.body,
     version: toSafeInteger(record.version, record.id, 'version'),
     sortKey: toSafeInteger(record.sort_key, record.id, 'sort_key'),
+    artifacts: includeArtifacts ? record.artifacts : undefined,
   };
-  return includeArtifacts ? { ...row, artifacts: record.artifacts } : row;
 }
 
 /**
