@@ -1,12 +1,11 @@
 import type { ListTasksRequest, ListTasksResponse, Task } from '@a2a-js/sdk';
 import type { ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
-import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { decodeFloorTask, encodeFloorTask, floorPage } from './floor-codec.js';
-import { type FloorSqlDialect, floorPageQuery, floorPageSize } from './floor-sql.js';
+import type { Pool } from 'mysql2/promise';
+import { encodeFloorTask } from './floor-codec.js';
+import { MysqlFloorReads } from './mysql-floor-reads.js';
 import { scopeOfContext } from './scope-of-context.js';
 
 const TABLE = 'bench_floor_tasks';
-const DIALECT: FloorSqlDialect = { table: TABLE, param: () => '?', rowValues: false };
 
 /**
  * Creates (afresh) the floor's table. Keys are VARBINARY, as in the adapter: byte-wise order and
@@ -25,20 +24,17 @@ export async function migrateMysqlFloor(pool: Pool): Promise<void> {
   ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`);
 }
 
-interface FloorRow extends RowDataPacket {
-  id: Buffer;
-  sort_key: number | string;
-  body: string;
-}
-
 /**
  * The least a MySQL/MariaDB store can do: one prepared (`execute`) upsert of the task JSON by its
  * scoped key, one prepared select by key, one prepared keyset page. No validation, no count.
  */
 export class MysqlFloorTaskStore implements TaskStore {
   readonly #pool: Pool;
+  readonly #reads: MysqlFloorReads;
+
   constructor(pool: Pool) {
     this.#pool = pool;
+    this.#reads = new MysqlFloorReads(pool, TABLE);
   }
 
   async save(task: Task, context: ServerCallContext): Promise<void> {
@@ -54,27 +50,10 @@ export class MysqlFloorTaskStore implements TaskStore {
   }
 
   async load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
-    const { tenant, owner } = scopeOfContext(context);
-    const [rows] = await this.#pool.execute<FloorRow[]>(
-      `SELECT body FROM ${TABLE} WHERE tenant = ? AND owner = ? AND id = ?`,
-      [tenant, owner, taskId],
-    );
-    const row = rows[0];
-    return row === undefined ? undefined : decodeFloorTask(row.body);
+    return this.#reads.load(taskId, context);
   }
 
   async list(request: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
-    const query = floorPageQuery(DIALECT, scopeOfContext(context), request);
-    // mysql2 binds JS numbers as DOUBLE, which MySQL 8.0.22+ refuses in LIMIT: a decimal string is not.
-    const values = query.values.map((value, i) =>
-      i === query.values.length - 1 ? String(value) : value,
-    );
-    const [rows] = await this.#pool.execute<FloorRow[]>(query.text, values);
-    const page = rows.map((row) => ({
-      id: row.id.toString('utf8'),
-      sort_key: row.sort_key,
-      body: row.body,
-    }));
-    return floorPage(page, floorPageSize(request));
+    return this.#reads.list(request, context);
   }
 }

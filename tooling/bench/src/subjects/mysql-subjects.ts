@@ -5,6 +5,7 @@ import { createConnection, createPool, type Pool, type RowDataPacket } from 'mys
 import type { Subject } from '../subject.js';
 import type { BackendSubjects } from './backend-subjects.js';
 import { MysqlFloorTaskStore, migrateMysqlFloor } from './mysql-floor.js';
+import { MysqlGuardedFloorTaskStore, migrateMysqlGuardedFloor } from './mysql-guarded-floor.js';
 import { benchPushUrlCheck } from './push-url-check.js';
 import { migrateSdkTables, sdkDatabaseStores } from './sdk-database.js';
 import { slices } from './seed-slices.js';
@@ -64,6 +65,8 @@ export async function mysqlSubjects(): Promise<BackendSubjects> {
   const floorPool = newPool();
   await migrateMysqlFloor(floorPool);
   const server = await serverSettings(floorPool);
+  const guardedPool = newPool();
+  await migrateMysqlGuardedFloor(guardedPool);
   const notes: string[] = [];
   const subjects: Subject[] = [
     {
@@ -71,6 +74,12 @@ export async function mysqlSubjects(): Promise<BackendSubjects> {
       role: 'floor',
       taskStore: new MysqlFloorTaskStore(floorPool),
       close: () => floorPool.end(),
+    },
+    {
+      name: 'raw mysql2 + guarantees',
+      role: 'guarded-floor',
+      taskStore: new MysqlGuardedFloorTaskStore(guardedPool),
+      close: () => guardedPool.end(),
     },
   ];
   const ours = createMysqlStores(
