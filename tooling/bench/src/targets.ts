@@ -141,6 +141,12 @@ function workloadTargets(backend: BackendResult): TargetCheck[] {
       ),
     );
     const vsSdk = speed(p50Of(byRole('sdk'), workload), p50Of(adapter, workload));
+    const guardedVsSdk = speed(p50Of(byRole('sdk'), workload), p50Of(guarded, workload));
+    const sdkReason = sdkMissReason(workload);
+    const sdkMeasured =
+      guarded && guardedVsSdk !== undefined
+        ? `; ${guarded.name} measures ${guardedVsSdk.toFixed(2)}x the SDK store in this run`
+        : '';
     checks.push(
       judged(
         name,
@@ -148,7 +154,7 @@ function workloadTargets(backend: BackendResult): TargetCheck[] {
         vsSdk,
         (v) => v >= 1.3,
         sdkNote,
-        sdkMissReason(workload),
+        sdkReason && sdkReason + sdkMeasured,
       ),
     );
   }

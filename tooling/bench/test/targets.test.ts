@@ -104,6 +104,30 @@ describe('targets', () => {
     );
   });
 
+  it('quotes the guarded floor of the same run next to missed write targets', () => {
+    const sqlite: BackendResult = {
+      backend: 'sqlite',
+      settings: '',
+      seedSeconds: 0,
+      subjects: [
+        subject('floor', 'floor', 100),
+        subject('guarded', 'guarded-floor', 120),
+        subject('ours', 'adapter', 125),
+        subject('sdk', 'sdk', 110),
+      ],
+    };
+    const checks = checkTargets(report([sqlite]));
+    expect(checks.find((c) => c.target === 'save new ≥ 0.9x floor')?.why).toMatch(
+      /; guarded, raw SQL with those guarantees, measures 0\.83x the floor in this run$/,
+    );
+    expect(checks.find((c) => c.target === 'update ≥ 1.3x SDK store')?.why).toMatch(
+      /fsync.*; guarded measures 0\.92x the SDK store in this run$/,
+    );
+    // Loads are not what the guarded floor prices: no quote, and no SDK-load excuse at all.
+    expect(checks.find((c) => c.target === 'load hit ≥ 0.9x floor')?.why).not.toMatch(/guarded/);
+    expect(checks.find((c) => c.target === 'load hit ≥ 1.3x SDK store')?.why).toBeUndefined();
+  });
+
   it('judges the scaling run: largest over smallest first page, deep over first page', () => {
     const scaled = report([], {
       scaling: [
