@@ -2,6 +2,7 @@ import { TaskPushNotificationConfig } from '@a2a-js/sdk';
 import { CorruptRecordError, InvalidInputError } from './errors.js';
 import { assertSize, assertValidId } from './limits.js';
 import { assertHeaderSafePushAuth } from './push-url/header-safety.js';
+import { parseStoredJson } from './stored-json.js';
 
 /** A push config in the shape every backend stores. */
 export interface EncodedPushConfig {
@@ -35,13 +36,7 @@ export function encodePushConfig(
 
 /** Decodes a stored push config; `CorruptRecordError` when unreadable or under another id. */
 export function decodePushConfig(expectedId: string, json: unknown): TaskPushNotificationConfig {
-  if (typeof json !== 'string') throw new CorruptRecordError(expectedId, 'push config is not text');
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch (error) {
-    throw new CorruptRecordError(expectedId, 'push config is not JSON', { cause: error });
-  }
+  const value = parseStoredJson(json, expectedId, 'push config is');
   if (!value || typeof value !== 'object' || (value as { id?: unknown }).id !== expectedId) {
     throw new CorruptRecordError(expectedId, 'push config is not an object with the expected id');
   }

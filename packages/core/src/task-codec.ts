@@ -1,6 +1,7 @@
 import { Artifact, Task, TaskState } from '@a2a-js/sdk';
 import { CorruptRecordError, InvalidInputError } from './errors.js';
 import { assertSize, assertValidId, assertValidOptionalId } from './limits.js';
+import { parseStoredJson } from './stored-json.js';
 
 /**
  * Sort key of a task without a parseable status timestamp. Below every representable date, so
@@ -75,13 +76,7 @@ export function encodeTask(task: Task, maxBytes: number): EncodedTask {
 }
 
 function parseObject(json: unknown, recordId: string): Record<string, unknown> {
-  if (typeof json !== 'string') throw new CorruptRecordError(recordId, 'body is not text');
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch (error) {
-    throw new CorruptRecordError(recordId, 'body is not JSON', { cause: error });
-  }
+  const value = parseStoredJson(json, recordId, 'body is');
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw new CorruptRecordError(recordId, 'body is not a JSON object');
   }
@@ -115,13 +110,7 @@ export function decodeTask(expectedId: string, body: unknown, artifacts?: unknow
 const NO_ARTIFACTS = '[]';
 
 function decodeArtifacts(taskId: string, artifacts: unknown): Artifact[] {
-  if (typeof artifacts !== 'string') throw new CorruptRecordError(taskId, 'artifacts are not text');
-  let list: unknown;
-  try {
-    list = JSON.parse(artifacts);
-  } catch (error) {
-    throw new CorruptRecordError(taskId, 'artifacts are not JSON', { cause: error });
-  }
+  const list = parseStoredJson(artifacts, taskId, 'artifacts are');
   if (!Array.isArray(list)) throw new CorruptRecordError(taskId, 'artifacts are not a JSON array');
   try {
     return list.map((artifact) => Artifact.fromJSON(artifact));

@@ -159,6 +159,18 @@ describe('task codec', () => {
   });
 });
 
+describe('stored JSON errors', () => {
+  it('name what was unreadable, and how', () => {
+    const body = JSON.stringify({ id: 't1' });
+    expect(() => decodeTask('t1', 42)).toThrow(/body is not text/);
+    expect(() => decodeTask('t1', '{')).toThrow(/body is not JSON/);
+    expect(() => decodeTask('t1', body, 7)).toThrow(/artifacts are not text/);
+    expect(() => decodeTask('t1', body, '[{')).toThrow(/artifacts are not JSON/);
+    expect(() => decodePushConfig('cfg', {})).toThrow(/push config is not text/);
+    expect(() => decodePushConfig('cfg', '{')).toThrow(/push config is not JSON/);
+  });
+});
+
 describe('push config codec', () => {
   it('round-trips a config with its wire version', () => {
     const config = makePushConfig('task-1', { id: 'cfg' });
