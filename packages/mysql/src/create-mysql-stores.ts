@@ -48,8 +48,15 @@ export interface MysqlStores
 export const SESSION_SQL_MODE =
   'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
 
+/**
+ * Defaults of a pool the stores create, under your `poolOptions`. `trace: false`: mysql2 would
+ * otherwise capture a stack trace on every query in case it fails (about 20 µs of a 250 µs
+ * load here); a failure still surfaces as a typed store error whose own stack names the caller.
+ */
+export const OWNED_POOL_DEFAULTS = { trace: false } as const;
+
 function createOwnedPool(source: MysqlUriSource): Pool {
-  const pool = createPool({ ...source.poolOptions, uri: source.uri });
+  const pool = createPool({ ...OWNED_POOL_DEFAULTS, ...source.poolOptions, uri: source.uri });
   // Queued before the first statement of each new connection, so no statement runs unstrict.
   pool.pool.on('connection', (connection) => {
     connection.query(`SET SESSION sql_mode = '${SESSION_SQL_MODE}'`, () => undefined);

@@ -12,7 +12,10 @@ export interface MysqlPoolSource {
 export interface MysqlUriSource {
   /** `mysql://user:password@host:3306/database`; the database must be in the URI. */
   readonly uri: string;
-  /** Extra mysql2 pool options (connectionLimit, ssl...). */
+  /**
+   * Extra mysql2 pool options (connectionLimit, ssl...). Unlike mysql2's own default, `trace` is
+   * off unless you set it: no stack trace is captured per query.
+   */
   readonly poolOptions?: Omit<PoolOptions, 'uri'>;
   readonly pool?: undefined;
 }

@@ -97,3 +97,40 @@ describe.each<[string, Omit<PoolOptions, 'uri'>]>([
     ]);
   });
 });
+
+describe('a pool the stores create', () => {
+  /** What mysql2 resolved for the pool's connections (its own config object). */
+  function connectionTrace(pool: Pool): unknown {
+    const core = (
+      pool as unknown as { pool: { config: { connectionConfig: { trace?: unknown } } } }
+    ).pool;
+    return core.config.connectionConfig.trace;
+  }
+
+  it('captures no stack trace per query unless poolOptions asks for it', async () => {
+    const quiet = createMysqlStores({ uri: url }, { tablePrefix: prefix });
+    const traced = createMysqlStores(
+      { uri: url, poolOptions: { trace: true } },
+      { tablePrefix: prefix },
+    );
+    try {
+      expect(connectionTrace(quiet.pool)).toBe(false);
+      expect(connectionTrace(traced.pool)).toBe(true);
+      // Both still work: a save and a load through each.
+      for (const stores of [quiet, traced]) {
+        const context = callContext(randomScope());
+        const task = makeTask();
+        await stores.taskStore.save(task, context);
+        expect((await stores.taskStore.load(task.id, context))?.id).toBe(task.id);
+      }
+    } finally {
+      await quiet.close();
+      await traced.close();
+    }
+  });
+
+  it('leaves a pool you pass in as you configured it', () => {
+    const stores = createMysqlStores({ pool: admin }, { tablePrefix: prefix });
+    expect(connectionTrace(stores.pool)).toBe(true);
+  });
+});
