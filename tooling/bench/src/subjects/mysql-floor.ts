@@ -1,7 +1,8 @@
-import type { ListTasksRequest, ListTasksResponse, Task } from '@a2a-js/sdk';
-import type { ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
+import type { Task } from '@a2a-js/sdk';
+import type { ServerCallContext } from '@a2a-js/sdk/server';
 import type { Pool } from 'mysql2/promise';
 import { encodeFloorTask } from './floor-codec.js';
+import { FloorTaskStore } from './floor-store.js';
 import { MysqlFloorReads } from './mysql-floor-reads.js';
 import { scopeOfContext } from './scope-of-context.js';
 
@@ -28,13 +29,14 @@ export async function migrateMysqlFloor(pool: Pool): Promise<void> {
  * The least a MySQL/MariaDB store can do: one prepared (`execute`) upsert of the task JSON by its
  * scoped key, one prepared select by key, one prepared keyset page. No validation, no count.
  */
-export class MysqlFloorTaskStore implements TaskStore {
+export class MysqlFloorTaskStore extends FloorTaskStore {
   readonly #pool: Pool;
-  readonly #reads: MysqlFloorReads;
+  protected readonly reads: MysqlFloorReads;
 
   constructor(pool: Pool) {
+    super();
     this.#pool = pool;
-    this.#reads = new MysqlFloorReads(pool, TABLE);
+    this.reads = new MysqlFloorReads(pool, TABLE);
   }
 
   async save(task: Task, context: ServerCallContext): Promise<void> {
@@ -47,13 +49,5 @@ export class MysqlFloorTaskStore implements TaskStore {
          sort_key = VALUES(sort_key), body = VALUES(body)`,
       [tenant, owner, task.id, contextId, state, sortKey, body],
     );
-  }
-
-  async load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
-    return this.#reads.load(taskId, context);
-  }
-
-  async list(request: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
-    return this.#reads.list(request, context);
   }
 }

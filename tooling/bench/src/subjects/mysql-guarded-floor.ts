@@ -1,8 +1,9 @@
-import type { ListTasksRequest, ListTasksResponse, Task } from '@a2a-js/sdk';
-import type { ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
+import type { Task } from '@a2a-js/sdk';
+import type { ServerCallContext } from '@a2a-js/sdk/server';
 import { TERMINAL_STATES } from '@a2a-stores/core';
 import type { Pool } from 'mysql2/promise';
 import { encodeFloorTask } from './floor-codec.js';
+import { FloorTaskStore } from './floor-store.js';
 import { MysqlFloorReads } from './mysql-floor-reads.js';
 import { scopeOfContext } from './scope-of-context.js';
 
@@ -54,13 +55,14 @@ const STALE = `(state IN (${TERMINAL_STATES.join(', ')}) AND state <> VALUES(sta
  * store anyone should use (no checks, no count in `list`): it prices those guarantees on this
  * server, so the report can show whether the adapter's gap to the floor is them or something else.
  */
-export class MysqlGuardedFloorTaskStore implements TaskStore {
+export class MysqlGuardedFloorTaskStore extends FloorTaskStore {
   readonly #pool: Pool;
-  readonly #reads: MysqlFloorReads;
+  protected readonly reads: MysqlFloorReads;
 
   constructor(pool: Pool) {
+    super();
     this.#pool = pool;
-    this.#reads = new MysqlFloorReads(pool, TABLE);
+    this.reads = new MysqlFloorReads(pool, TABLE);
   }
 
   async save(task: Task, context: ServerCallContext): Promise<void> {
@@ -77,13 +79,5 @@ export class MysqlGuardedFloorTaskStore implements TaskStore {
          state = IF(${STALE}, state, VALUES(state))`,
       [tenant, owner, task.id, contextId, state, sortKey, Date.now(), body],
     );
-  }
-
-  async load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
-    return this.#reads.load(taskId, context);
-  }
-
-  async list(request: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
-    return this.#reads.list(request, context);
   }
 }

@@ -1,7 +1,8 @@
-import type { ListTasksRequest, ListTasksResponse, Task } from '@a2a-js/sdk';
-import type { ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
+import type { Task } from '@a2a-js/sdk';
+import type { ServerCallContext } from '@a2a-js/sdk/server';
 import type { Pool } from 'pg';
 import { encodeFloorTask } from './floor-codec.js';
+import { FloorTaskStore } from './floor-store.js';
 import { PostgresFloorReads } from './postgres-floor-reads.js';
 import { scopeOfContext } from './scope-of-context.js';
 
@@ -29,12 +30,13 @@ export async function migratePostgresFloor(pool: Pool): Promise<void> {
  * The least a PostgreSQL store can do: one named (server-side prepared) upsert of the task JSON
  * by its scoped key, one select by key, one keyset page. No validation, no count, no version.
  */
-export class PostgresFloorTaskStore implements TaskStore {
+export class PostgresFloorTaskStore extends FloorTaskStore {
   readonly #pool: Pool;
-  readonly #reads: PostgresFloorReads;
+  protected readonly reads: PostgresFloorReads;
   constructor(pool: Pool) {
+    super();
     this.#pool = pool;
-    this.#reads = new PostgresFloorReads(pool, TABLE, 'floor');
+    this.reads = new PostgresFloorReads(pool, TABLE, 'floor');
   }
 
   async save(task: Task, context: ServerCallContext): Promise<void> {
@@ -48,13 +50,5 @@ export class PostgresFloorTaskStore implements TaskStore {
                state = EXCLUDED.state, sort_key = EXCLUDED.sort_key, body = EXCLUDED.body`,
       values: [tenant, owner, task.id, contextId, state, sortKey, body],
     });
-  }
-
-  async load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
-    return this.#reads.load(taskId, context);
-  }
-
-  async list(request: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
-    return this.#reads.list(request, context);
   }
 }

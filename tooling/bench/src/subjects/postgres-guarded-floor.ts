@@ -1,8 +1,9 @@
-import type { ListTasksRequest, ListTasksResponse, Task } from '@a2a-js/sdk';
-import type { ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
+import type { Task } from '@a2a-js/sdk';
+import type { ServerCallContext } from '@a2a-js/sdk/server';
 import { TERMINAL_STATES } from '@a2a-stores/core';
 import type { Pool } from 'pg';
 import { encodeFloorTask } from './floor-codec.js';
+import { FloorTaskStore } from './floor-store.js';
 import { PostgresFloorReads } from './postgres-floor-reads.js';
 import { scopeOfContext } from './scope-of-context.js';
 
@@ -74,12 +75,13 @@ const SAVE = `WITH old AS MATERIALIZED (
  * purge index, and the exact counters behind `totalSize`. It prices those guarantees on this
  * server, so the report can tell them from overhead of the adapter's own.
  */
-export class PostgresGuardedFloorTaskStore implements TaskStore {
+export class PostgresGuardedFloorTaskStore extends FloorTaskStore {
   readonly #pool: Pool;
-  readonly #reads: PostgresFloorReads;
+  protected readonly reads: PostgresFloorReads;
   constructor(pool: Pool) {
+    super();
     this.#pool = pool;
-    this.#reads = new PostgresFloorReads(pool, TABLE, 'gfloor');
+    this.reads = new PostgresFloorReads(pool, TABLE, 'gfloor');
   }
 
   async save(task: Task, context: ServerCallContext): Promise<void> {
@@ -90,13 +92,5 @@ export class PostgresGuardedFloorTaskStore implements TaskStore {
       text: SAVE,
       values: [tenant, owner, task.id, contextId, state, sortKey, Date.now(), body],
     });
-  }
-
-  async load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
-    return this.#reads.load(taskId, context);
-  }
-
-  async list(request: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
-    return this.#reads.list(request, context);
   }
 }

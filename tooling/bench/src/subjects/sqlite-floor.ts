@@ -1,7 +1,8 @@
-import type { ListTasksRequest, ListTasksResponse, Task } from '@a2a-js/sdk';
-import type { ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
+import type { Task } from '@a2a-js/sdk';
+import type { ServerCallContext } from '@a2a-js/sdk/server';
 import type BetterSqlite3 from 'better-sqlite3';
 import { encodeFloorTask } from './floor-codec.js';
+import { FloorTaskStore } from './floor-store.js';
 import { scopeOfContext } from './scope-of-context.js';
 import { SqliteFloorReads } from './sqlite-floor-reads.js';
 
@@ -10,11 +11,12 @@ import { SqliteFloorReads } from './sqlite-floor-reads.js';
  * select by key, one keyset page over a (scope, [context | state,] sort key, id) index. No
  * validation, no count.
  */
-export class SqliteFloorTaskStore implements TaskStore {
+export class SqliteFloorTaskStore extends FloorTaskStore {
   readonly #upsert: BetterSqlite3.Statement;
-  readonly #reads: SqliteFloorReads;
+  protected readonly reads: SqliteFloorReads;
 
   constructor(database: BetterSqlite3.Database) {
+    super();
     database.exec(`
       DROP TABLE IF EXISTS floor_tasks;
       CREATE TABLE floor_tasks (
@@ -30,20 +32,12 @@ export class SqliteFloorTaskStore implements TaskStore {
        ON CONFLICT (tenant, owner, id) DO UPDATE SET context_id = excluded.context_id,
          state = excluded.state, sort_key = excluded.sort_key, body = excluded.body`,
     );
-    this.#reads = new SqliteFloorReads(database, 'floor_tasks');
+    this.reads = new SqliteFloorReads(database, 'floor_tasks');
   }
 
   async save(task: Task, context: ServerCallContext): Promise<void> {
     const { tenant, owner } = scopeOfContext(context);
     const { contextId, state, sortKey, body } = encodeFloorTask(task);
     this.#upsert.run(tenant, owner, task.id, contextId, state, sortKey, body);
-  }
-
-  async load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
-    return this.#reads.load(taskId, context);
-  }
-
-  async list(request: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
-    return this.#reads.list(request, context);
   }
 }

@@ -1,8 +1,9 @@
-import type { ListTasksRequest, ListTasksResponse, Task } from '@a2a-js/sdk';
-import type { ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
+import type { Task } from '@a2a-js/sdk';
+import type { ServerCallContext } from '@a2a-js/sdk/server';
 import { isStaleTransition, taskCounterChanges } from '@a2a-stores/core';
 import type BetterSqlite3 from 'better-sqlite3';
 import { encodeFloorTask } from './floor-codec.js';
+import { FloorTaskStore } from './floor-store.js';
 import { scopeOfContext } from './scope-of-context.js';
 import { SqliteFloorReads } from './sqlite-floor-reads.js';
 
@@ -20,14 +21,15 @@ interface StoredGuard {
  * it measures what those guarantees cost on this machine, so the report can show whether the
  * adapter's gap to the floor is them or something else.
  */
-export class SqliteGuardedFloorTaskStore implements TaskStore {
+export class SqliteGuardedFloorTaskStore extends FloorTaskStore {
   readonly #guard: BetterSqlite3.Statement;
   readonly #upsert: BetterSqlite3.Statement;
   readonly #count: BetterSqlite3.Statement;
-  readonly #reads: SqliteFloorReads;
+  protected readonly reads: SqliteFloorReads;
   readonly #write: (context: ServerCallContext, task: Task) => void;
 
   constructor(database: BetterSqlite3.Database) {
+    super();
     database.exec(`
       DROP TABLE IF EXISTS gfloor_tasks;
       DROP TABLE IF EXISTS gfloor_counts;
@@ -57,7 +59,7 @@ export class SqliteGuardedFloorTaskStore implements TaskStore {
       `INSERT INTO gfloor_counts (tenant, owner, context_id, state, n) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (tenant, owner, context_id, state) DO UPDATE SET n = n + excluded.n`,
     );
-    this.#reads = new SqliteFloorReads(database, 'gfloor_tasks');
+    this.reads = new SqliteFloorReads(database, 'gfloor_tasks');
     const write = database.transaction((context: ServerCallContext, task: Task) => {
       const { tenant, owner } = scopeOfContext(context);
       const { contextId, state, sortKey, body } = encodeFloorTask(task);
@@ -85,13 +87,5 @@ export class SqliteGuardedFloorTaskStore implements TaskStore {
 
   async save(task: Task, context: ServerCallContext): Promise<void> {
     this.#write(context, task);
-  }
-
-  async load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
-    return this.#reads.load(taskId, context);
-  }
-
-  async list(request: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
-    return this.#reads.list(request, context);
   }
 }
