@@ -5,12 +5,11 @@ import { SEALED_PREFIX } from '@a2a-stores/kms';
 import { describe, expect, it } from 'vitest';
 import { contextOf, makeTask, randomScope } from '../src/fixtures.js';
 import { listRequest } from '../src/list-request.js';
-import type { BackendResult, BenchReport, SubjectResult } from '../src/report.js';
-import { summarize } from '../src/stats.js';
 import { kmsSubjects } from '../src/subjects/kms-subjects.js';
 import { BENCH_PUSH_HOST, benchPushUrlCheck } from '../src/subjects/push-url-check.js';
 import { checkTargets, wrapperCosts } from '../src/targets.js';
 import { canonicalTask, checkLoaded, checkPushConfigs } from '../src/verify.js';
+import { backendResult, reportOf, subjectResult } from './support/report-fixtures.js';
 
 function textPart(text: string): Part {
   return {
@@ -110,28 +109,26 @@ describe('kms subjects', () => {
   });
 });
 
-function result(name: string, p50Ns: bigint, wraps?: SubjectResult['wraps']): SubjectResult {
-  const median = summarize([p50Ns]);
-  const workloads: SubjectResult['workloads'] = {
-    'load hit': { runs: [median], median },
-    'save new': { runs: [median], median },
-  };
-  return { name, role: wraps ? 'wrapper' : 'adapter', ...(wraps ? { wraps } : {}), workloads };
-}
+/** The two workloads the wrapper cost checks look at here: one cache-hit workload, one not. */
+const LOAD_AND_SAVE = ['save new', 'load hit'] as const;
 
 describe('wrapper costs', () => {
   it('divides each wrapper by its inner store and judges only cache hits against 1.15x', () => {
-    const backend: BackendResult = {
-      backend: 'sqlite',
-      settings: '',
-      seedSeconds: 0,
-      subjects: [
-        result('inner', 100_000n),
-        result('kms off', 200_000n, { inner: 'inner', cache: false }),
-        result('kms on', 110_000n, { inner: 'inner', cache: true }),
-        result('floor', 105_000n, { inner: 'inner', cache: false, floor: true }),
-      ],
-    };
+    const backend = backendResult('sqlite', [
+      subjectResult('inner', 'adapter', 100, { workloads: LOAD_AND_SAVE }),
+      subjectResult('kms off', 'wrapper', 200, {
+        workloads: LOAD_AND_SAVE,
+        wraps: { inner: 'inner', cache: false },
+      }),
+      subjectResult('kms on', 'wrapper', 110, {
+        workloads: LOAD_AND_SAVE,
+        wraps: { inner: 'inner', cache: true },
+      }),
+      subjectResult('floor', 'wrapper', 105, {
+        workloads: LOAD_AND_SAVE,
+        wraps: { inner: 'inner', cache: false, floor: true },
+      }),
+    ]);
     const costs = wrapperCosts(backend);
     expect(costs.map((c) => [c.workload, c.wrapper, c.cost])).toEqual([
       ['save new', 'kms off', 2],
@@ -141,7 +138,7 @@ describe('wrapper costs', () => {
       ['load hit', 'kms on', 1.1],
       ['load hit', 'floor', 1.05],
     ]);
-    const report = { backends: [backend] } as unknown as BenchReport;
+    const report = reportOf([backend]);
     const wrapperChecks = checkTargets(report).filter((c) => c.target.startsWith('kms'));
     expect(wrapperChecks).toEqual([
       {
@@ -154,17 +151,18 @@ describe('wrapper costs', () => {
   });
 
   it('quotes the AES-GCM floor of the same run when a wrapper misses', () => {
-    const backend: BackendResult = {
-      backend: 'sqlite',
-      settings: '',
-      seedSeconds: 0,
-      subjects: [
-        result('inner', 100_000n),
-        result('kms on', 300_000n, { inner: 'inner', cache: true }),
-        result('floor', 180_000n, { inner: 'inner', cache: false, floor: true }),
-      ],
-    };
-    const report = { backends: [backend] } as unknown as BenchReport;
+    const backend = backendResult('sqlite', [
+      subjectResult('inner', 'adapter', 100, { workloads: LOAD_AND_SAVE }),
+      subjectResult('kms on', 'wrapper', 300, {
+        workloads: LOAD_AND_SAVE,
+        wraps: { inner: 'inner', cache: true },
+      }),
+      subjectResult('floor', 'wrapper', 180, {
+        workloads: LOAD_AND_SAVE,
+        wraps: { inner: 'inner', cache: false, floor: true },
+      }),
+    ]);
+    const report = reportOf([backend]);
     const checks = checkTargets(report).filter((c) => c.status === 'missed');
     expect(checks.map((c) => c.target)).toEqual(['kms on: load hit cost ≤ 1.15x inner']);
     expect(checks[0]?.why).toMatch(

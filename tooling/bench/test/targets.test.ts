@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { renderMarkdown } from '../src/render-report.js';
-import type { BackendResult, BenchReport, ScalingPoint, SubjectResult } from '../src/report.js';
+import type { BenchReport, ScalingPoint } from '../src/report.js';
 import { summarize } from '../src/stats.js';
-import type { SubjectRole } from '../src/subject.js';
 import { checkTargets } from '../src/targets.js';
-
-function subject(name: string, role: SubjectRole, p50Us: number): SubjectResult {
-  const median = summarize([BigInt(p50Us * 1000)]);
-  const workloads: SubjectResult['workloads'] = {};
-  for (const workload of ['save new', 'load hit', 'update', 'list first page'] as const) {
-    workloads[workload] = { runs: [median], median };
-  }
-  const deep = summarize([BigInt(p50Us * 1100)]);
-  workloads['list deep page'] = { runs: [deep], median: deep };
-  return { name, role, workloads };
-}
+import { backendResult, reportOf, subjectResult } from './support/report-fixtures.js';
 
 function point(label: string, tasks: number, scopes: number, firstUs: number): ScalingPoint {
   const stats = summarize([BigInt(firstUs * 1000)]);
@@ -31,19 +20,14 @@ function point(label: string, tasks: number, scopes: number, firstUs: number): S
   };
 }
 
-const report = (backends: BackendResult[], extra: Partial<BenchReport> = {}) =>
-  ({ backends, ...extra }) as unknown as BenchReport;
-
 describe('targets', () => {
   it('holds Redis to 0.85x its floor and says why the SDK store is not measured', () => {
-    const redis: BackendResult = {
-      backend: 'redis',
-      settings: '',
-      notes: ['SDK store: the SDK has no Redis store'],
-      seedSeconds: 0,
-      subjects: [subject('floor', 'floor', 100), subject('ours', 'adapter', 115)],
-    };
-    const checks = checkTargets(report([redis]));
+    const redis = backendResult(
+      'redis',
+      [subjectResult('floor', 'floor', 100), subjectResult('ours', 'adapter', 115)],
+      ['SDK store: the SDK has no Redis store'],
+    );
+    const checks = checkTargets(reportOf([redis]));
     expect(checks.find((c) => c.target === 'save new ≥ 0.85x floor')).toMatchObject({
       status: 'met',
     });
@@ -57,22 +41,17 @@ describe('targets', () => {
     expect(checks.at(-1)).toMatchObject({ target: 'first page at 100k ≤ 2x at 1k' });
     expect(checks.at(-1)?.status).toBe('not measured');
     const sqlite = { ...redis, backend: 'sqlite', notes: [] };
-    const sqliteSave = checkTargets(report([sqlite])).find((c) => c.target.startsWith('save'));
+    const sqliteSave = checkTargets(reportOf([sqlite])).find((c) => c.target.startsWith('save'));
     expect(sqliteSave).toMatchObject({ target: 'save new ≥ 0.9x floor', status: 'missed' });
   });
 
   it('says why a miss is the cost of a guarantee, and only for misses', () => {
-    const sqlite: BackendResult = {
-      backend: 'sqlite',
-      settings: '',
-      seedSeconds: 0,
-      subjects: [
-        subject('floor', 'floor', 100),
-        subject('ours', 'adapter', 125),
-        subject('sdk', 'sdk', 80),
-      ],
-    };
-    const checks = checkTargets(report([sqlite]));
+    const sqlite = backendResult('sqlite', [
+      subjectResult('floor', 'floor', 100),
+      subjectResult('ours', 'adapter', 125),
+      subjectResult('sdk', 'sdk', 80),
+    ]);
+    const checks = checkTargets(reportOf([sqlite]));
     const save = checks.find((c) => c.target === 'save new ≥ 0.9x floor');
     expect(save?.status).toBe('missed');
     expect(save?.why).toMatch(/purge index and the exact counters/);
@@ -82,8 +61,11 @@ describe('targets', () => {
     expect(sdkLoad?.status).toBe('missed');
     expect(sdkLoad?.why).toBeUndefined();
     const met = checkTargets(
-      report([
-        { ...sqlite, subjects: [subject('floor', 'floor', 100), subject('ours', 'adapter', 100)] },
+      reportOf([
+        {
+          ...sqlite,
+          subjects: [subjectResult('floor', 'floor', 100), subjectResult('ours', 'adapter', 100)],
+        },
       ]),
     ).find((c) => c.target === 'save new ≥ 0.9x floor');
     expect(met).toEqual({
@@ -93,7 +75,7 @@ describe('targets', () => {
       status: 'met',
     });
     const markdown = renderMarkdown({
-      ...report([sqlite]),
+      ...reportOf([sqlite]),
       startedAt: 'a',
       finishedAt: 'b',
       machine: { cpus: 2, cpuModel: 'x', memoryGiB: 1, node: 'v20', platform: 'linux' },
@@ -105,18 +87,13 @@ describe('targets', () => {
   });
 
   it('quotes the guarded floor of the same run next to missed write targets', () => {
-    const sqlite: BackendResult = {
-      backend: 'sqlite',
-      settings: '',
-      seedSeconds: 0,
-      subjects: [
-        subject('floor', 'floor', 100),
-        subject('guarded', 'guarded-floor', 120),
-        subject('ours', 'adapter', 125),
-        subject('sdk', 'sdk', 110),
-      ],
-    };
-    const checks = checkTargets(report([sqlite]));
+    const sqlite = backendResult('sqlite', [
+      subjectResult('floor', 'floor', 100),
+      subjectResult('guarded', 'guarded-floor', 120),
+      subjectResult('ours', 'adapter', 125),
+      subjectResult('sdk', 'sdk', 110),
+    ]);
+    const checks = checkTargets(reportOf([sqlite]));
     expect(checks.find((c) => c.target === 'save new ≥ 0.9x floor')?.why).toMatch(
       /; guarded, raw SQL with those guarantees, measures 0\.83x the floor in this run$/,
     );
@@ -129,7 +106,7 @@ describe('targets', () => {
   });
 
   it('judges the scaling run: largest over smallest first page, deep over first page', () => {
-    const scaled = report([], {
+    const scaled = reportOf([], {
       scaling: [
         {
           backend: 'postgres',
