@@ -53,7 +53,7 @@ export const SESSION_SQL_MODE =
  * otherwise capture a stack trace on every query in case it fails (about 20 µs of a 250 µs
  * load here); a failure still surfaces as a typed store error whose own stack names the caller.
  */
-export const OWNED_POOL_DEFAULTS = { trace: false } as const;
+const OWNED_POOL_DEFAULTS = { trace: false } as const;
 
 function createOwnedPool(source: MysqlUriSource): Pool {
   const pool = createPool({ ...OWNED_POOL_DEFAULTS, ...source.poolOptions, uri: source.uri });

@@ -121,9 +121,8 @@ export class SqliteTaskBackend implements TaskBackend {
     }
     const version = (stored?.version ?? 0) + 1;
     this.session.statement(this.sql.upsert).run(...taskWriteValues(scope, task, now), version);
-    if (!stored || stored.state !== task.state || stored.contextId !== task.contextId) {
-      this.counters.writeTask(scope, taskCounterChanges(stored, task));
-    }
+    // A write that keeps its state and context moves no counter: the changes come back empty.
+    this.counters.writeTask(scope, taskCounterChanges(stored, task));
     return { status: 'written', version };
   }
 
