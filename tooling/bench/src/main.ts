@@ -11,7 +11,7 @@ import {
   type SubjectResult,
 } from './report.js';
 import { runScaling } from './scaling.js';
-import { type SeededScope, seedScope } from './seed.js';
+import { seedScope } from './seed.js';
 import { type LatencyStats, medianOfRuns, summarize } from './stats.js';
 import type { BackendSubjects } from './subjects/backend-subjects.js';
 import { sdkMemorySubject } from './subjects/memory.js';
@@ -19,7 +19,8 @@ import { mysqlSubjects } from './subjects/mysql-subjects.js';
 import { postgresSubjects } from './subjects/postgres-subjects.js';
 import { redisSubjects } from './subjects/redis-subjects.js';
 import { sqliteSubjects } from './subjects/sqlite-subjects.js';
-import { runWorkloads, WORKLOADS, type WorkloadName } from './workloads.js';
+import { WORKLOADS, type WorkloadName } from './workload-names.js';
+import { runWorkloads, type SeededSubject } from './workloads.js';
 
 const repoRoot = new URL('../../..', import.meta.url).pathname;
 
@@ -45,8 +46,10 @@ async function subjectsOf(backend: BackendName | 'memory'): Promise<BackendSubje
 }
 
 /**
- * Seeds each subject, then runs every workload and the mixed run `runs` times, rotating the
- * subjects' order.
+ * Seeds each subject, then `runs` times: every workload with the subjects interleaved op by op
+ * (see `runWorkloads`), then the mixed run of each subject, in an order that rotates per run.
+ * Mixed runs stay one subject at a time: 32 concurrent clients of two subjects at once would
+ * measure the two contending for the host.
  */
 async function benchBackend(
   backend: BackendName | 'memory',
@@ -55,24 +58,29 @@ async function benchBackend(
   const { subjects, settings, notes, cleanup } = await subjectsOf(backend);
   try {
     const seedStart = performance.now();
-    const seeded: SeededScope[] = [];
+    const seeded: SeededSubject[] = [];
     for (const subject of subjects) {
       progress(`${backend}: seeding ${options.scopeSize} tasks into ${subject.name}`);
-      seeded.push(await seedScope(subject, options));
+      seeded.push({ subject, seeded: await seedScope(subject, options) });
     }
     const seedSeconds = (performance.now() - seedStart) / 1000;
     const perRun: LatencyStats[][][] = subjects.map(() => WORKLOADS.map(() => []));
     const mixedRuns: MixedStats[][] = subjects.map(() => []);
     for (let run = 0; run < options.runs; run++) {
+      progress(
+        `${backend}: run ${run + 1}/${options.runs}, workloads of ${subjects.length} subjects interleaved`,
+      );
+      const samples = await runWorkloads(seeded, options);
+      samples.forEach((taken, s) => {
+        WORKLOADS.forEach((workload, w) => {
+          const latencies = taken[workload];
+          if (latencies && latencies.length > 0) perRun[s]![w]!.push(summarize(latencies));
+        });
+      });
       for (let k = 0; k < subjects.length; k++) {
         const index = (k + run) % subjects.length;
         const subject = subjects[index]!;
-        progress(`${backend}: run ${run + 1}/${options.runs}, ${subject.name}`);
-        const samples = await runWorkloads(subject, seeded[index]!, options);
-        WORKLOADS.forEach((workload, w) => {
-          const taken = samples[workload];
-          if (taken && taken.length > 0) perRun[index]![w]!.push(summarize(taken));
-        });
+        progress(`${backend}: run ${run + 1}/${options.runs}, mixed, ${subject.name}`);
         mixedRuns[index]!.push(await runMixed(subject, options));
       }
     }

@@ -3,7 +3,7 @@ import type { MixedStats } from './mixed.js';
 import type { BenchOptions } from './options.js';
 import type { LatencyStats } from './stats.js';
 import type { SubjectRole, WrapperInfo } from './subject.js';
-import type { WorkloadName } from './workloads.js';
+import type { WorkloadName } from './workload-names.js';
 
 /** One subject's results on one backend: each run's statistics and their median. */
 export interface SubjectResult {

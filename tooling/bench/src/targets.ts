@@ -1,7 +1,7 @@
 import { floorMissReason, sdkMissReason, wrapperMissReason } from './miss-reasons.js';
 import type { BackendResult, BenchReport, ScalingResult, SubjectResult } from './report.js';
 import type { SubjectRole } from './subject.js';
-import { WORKLOADS, type WorkloadName } from './workloads.js';
+import { WORKLOADS, type WorkloadName } from './workload-names.js';
 
 /** Whether a target was reached in this run. */
 export type TargetStatus = 'met' | 'missed' | 'not measured';

@@ -1,143 +1,183 @@
 import { randomUUID } from 'node:crypto';
-import type { Task, TaskPushNotificationConfig } from '@a2a-js/sdk';
-import { contextOf, makeTask, randomScope, updatedTask } from './fixtures.js';
+import type { TaskPushNotificationConfig } from '@a2a-js/sdk';
+import { updatedTask } from './fixtures.js';
 import { listRequest } from './list-request.js';
 import { type BenchOptions, PAGE_SIZE } from './options.js';
 import type { SeededScope } from './seed.js';
 import type { Subject } from './subject.js';
+import { SubjectRun } from './subject-run.js';
 import { BENCH_PUSH_HOST } from './subjects/push-url-check.js';
 import { canonicalTask, checkAbsent, checkLoaded, checkPage, checkPushConfigs } from './verify.js';
+import type { RunSamples, WorkloadName } from './workload-names.js';
 
-/** The workloads, in the order they run and are reported. */
-export const WORKLOADS = [
-  'save new',
-  'load hit',
-  'load miss',
-  'load other scope',
-  'update',
-  'list first page',
-  'list deep page',
-  'list by context',
-  'list by status',
-  'push save',
-  'push load',
-] as const;
-export type WorkloadName = (typeof WORKLOADS)[number];
+/** A subject and the scope seeded into it for the list workloads. */
+export interface SeededSubject {
+  readonly subject: Subject;
+  readonly seeded: SeededScope;
+}
 
-/** Latency samples (ns) of one run of one subject, by workload. */
-export type RunSamples = Partial<Record<WorkloadName, bigint[]>>;
+/** One timed operation of a workload on one subject: its latency in ns, result already checked. */
+type Operation = (run: SubjectRun, index: number) => Promise<bigint>;
 
-async function timed<T>(call: () => Promise<T>): Promise<[T, bigint]> {
+/** Times `call` alone, then hands its result to `check` outside the timing. */
+async function timed<T>(call: () => Promise<T>, check: (value: T) => void): Promise<bigint> {
   const start = process.hrtime.bigint();
   const value = await call();
-  return [value, process.hrtime.bigint() - start];
+  const ns = process.hrtime.bigint() - start;
+  check(value);
+  return ns;
 }
 
 /**
- * One run of every workload on `subject`: `warmup` untimed operations, then `ops` timed ones.
- * Only the store call is timed; its result is checked right after, outside the timing.
+ * Runs operation 0 of `workload` on every subject, then operation 1, and so on; the subject that
+ * goes first moves on by one each time. A stall of the host, a checkpoint or a vacuum then falls
+ * on all subjects alike, instead of on whichever one was running: their ratios stay steady.
+ */
+async function interleaved(
+  runs: readonly SubjectRun[],
+  workload: WorkloadName,
+  total: number,
+  operation: Operation,
+): Promise<void> {
+  for (let i = 0; i < total; i++) {
+    for (let k = 0; k < runs.length; k++) {
+      const run = runs[(i + k) % runs.length]!;
+      run.record(workload, i, await operation(run, i));
+    }
+  }
+}
+
+/**
+ * One run of every workload on every subject, interleaved operation by operation
+ * ({@link interleaved}): `warmup` untimed operations, then `ops` timed ones, per workload and
+ * subject. Only the store call is timed; its result is checked right after, outside the timing.
+ * Returns each subject's samples, in the order of `subjects`.
  */
 export async function runWorkloads(
-  subject: Subject,
-  seeded: SeededScope,
+  subjects: readonly SeededSubject[],
   options: BenchOptions,
-): Promise<RunSamples> {
-  const store = subject.taskStore;
-  const scope = randomScope();
-  const context = contextOf(scope);
-  const otherOwner = contextOf({ tenant: scope.tenant, owner: `o-${randomUUID()}` });
+): Promise<RunSamples[]> {
   const total = options.warmup + options.ops;
-  const samples: RunSamples = {};
-  const record = (name: WorkloadName, index: number, ns: bigint) => {
-    if (index < options.warmup) return;
-    const list = samples[name] ?? [];
-    list.push(ns);
-    samples[name] = list;
-  };
-  const expected = new Map<string, string>();
+  const runs = subjects.map(({ subject, seeded }) => {
+    return new SubjectRun(subject, seeded, total, options.warmup);
+  });
 
-  const tasks: Task[] = [];
-  for (let i = 0; i < total; i++) tasks.push(makeTask(i * 1000));
-  for (const [i, task] of tasks.entries()) {
-    const [, ns] = await timed(() => store.save(task, context));
-    expected.set(task.id, canonicalTask(task));
-    record('save new', i, ns);
-  }
-  for (const [i, task] of tasks.entries()) {
-    const [loaded, ns] = await timed(() => store.load(task.id, context));
-    checkLoaded(subject.name, task.id, loaded, expected.get(task.id)!);
-    record('load hit', i, ns);
-  }
-  for (let i = 0; i < total; i++) {
+  await interleaved(runs, 'save new', total, (run, i) => {
+    const task = run.tasks[i]!;
+    run.expected.set(task.id, canonicalTask(task));
+    return timed(
+      () => run.subject.taskStore.save(task, run.context),
+      () => {},
+    );
+  });
+  await interleaved(runs, 'load hit', total, (run, i) => {
+    const id = run.tasks[i]!.id;
+    return timed(
+      () => run.subject.taskStore.load(id, run.context),
+      (loaded) => checkLoaded(run.name, id, loaded, run.expected.get(id)!),
+    );
+  });
+  await interleaved(runs, 'load miss', total, (run) => {
     const missing = randomUUID();
-    const [loaded, ns] = await timed(() => store.load(missing, context));
-    checkAbsent(subject.name, missing, loaded);
-    record('load miss', i, ns);
-  }
-  for (const [i, task] of tasks.entries()) {
-    const [loaded, ns] = await timed(() => store.load(task.id, otherOwner));
-    checkAbsent(subject.name, task.id, loaded);
-    record('load other scope', i, ns);
-  }
-  for (const [i, task] of tasks.entries()) {
-    const next = updatedTask(task, 500);
-    const [, ns] = await timed(() => store.save(next, context));
-    expected.set(next.id, canonicalTask(next));
-    record('update', i, ns);
-  }
+    return timed(
+      () => run.subject.taskStore.load(missing, run.context),
+      (loaded) => checkAbsent(run.name, missing, loaded),
+    );
+  });
+  await interleaved(runs, 'load other scope', total, (run, i) => {
+    const id = run.tasks[i]!.id;
+    return timed(
+      () => run.subject.taskStore.load(id, run.otherOwner),
+      (loaded) => checkAbsent(run.name, id, loaded),
+    );
+  });
+  await interleaved(runs, 'update', total, (run, i) => {
+    const next = updatedTask(run.tasks[i]!, 500);
+    run.expected.set(next.id, canonicalTask(next));
+    return timed(
+      () => run.subject.taskStore.save(next, run.context),
+      () => {},
+    );
+  });
   // Updates are acknowledged; every one of them must read back.
-  for (const task of tasks) {
-    checkLoaded(subject.name, task.id, await store.load(task.id, context), expected.get(task.id)!);
+  for (const run of runs) {
+    for (const { id } of run.tasks) {
+      const loaded = await run.subject.taskStore.load(id, run.context);
+      checkLoaded(run.name, id, loaded, run.expected.get(id)!);
+    }
   }
-  const firstIds = seeded.expectedIds.slice(0, PAGE_SIZE);
+  await runListWorkloads(runs, options, total);
+  await runPushWorkloads(
+    runs.filter((run) => run.subject.pushStore !== undefined),
+    total,
+  );
+  return runs.map((run) => run.samples);
+}
+
+async function runListWorkloads(
+  runs: readonly SubjectRun[],
+  options: BenchOptions,
+  total: number,
+): Promise<void> {
   const deepFrom = (options.deepPage - 1) * PAGE_SIZE;
-  const deepIds = seeded.expectedIds.slice(deepFrom, deepFrom + PAGE_SIZE);
-  for (let i = 0; i < total; i++) {
-    const [page, ns] = await timed(() => store.list(listRequest(''), seeded.context));
-    checkPage(subject.name, 'first page', page.tasks, firstIds);
-    record('list first page', i, ns);
-  }
-  for (let i = 0; i < total; i++) {
-    const [page, ns] = await timed(() => store.list(listRequest(seeded.deepToken), seeded.context));
-    checkPage(subject.name, `page ${options.deepPage}`, page.tasks, deepIds);
-    record('list deep page', i, ns);
-  }
-  const { contextId, firstIds: contextIds } = seeded.byContext;
-  for (let i = 0; i < total; i++) {
-    const request = listRequest('', { contextId });
-    const [page, ns] = await timed(() => store.list(request, seeded.context));
-    checkPage(subject.name, 'first page of a context', page.tasks, contextIds);
-    record('list by context', i, ns);
-  }
-  const { status, firstIds: statusIds } = seeded.byStatus;
-  for (let i = 0; i < total; i++) {
-    const request = listRequest('', { status });
-    const [page, ns] = await timed(() => store.list(request, seeded.context));
-    checkPage(subject.name, 'first page of a status', page.tasks, statusIds);
-    record('list by status', i, ns);
-  }
-  const push = subject.pushStore;
-  if (push) {
-    const configs: TaskPushNotificationConfig[] = [];
-    for (const [i, task] of tasks.entries()) {
-      const config: TaskPushNotificationConfig = {
-        tenant: '',
-        id: randomUUID(),
-        taskId: task.id,
-        url: `https://${BENCH_PUSH_HOST}/hook/${task.id}`,
-        token: `token-${i}`,
-        authentication: { scheme: 'Bearer', credentials: `secret-${i}` },
-      };
-      // A copy is saved: the reference the load is checked against stays as written.
-      configs.push(structuredClone(config));
-      const [, ns] = await timed(() => push.save(task.id, context, config));
-      record('push save', i, ns);
-    }
-    for (const [i, task] of tasks.entries()) {
-      const [loaded, ns] = await timed(() => push.load(task.id, context));
-      checkPushConfigs(subject.name, task.id, loaded, configs[i]!);
-      record('push load', i, ns);
-    }
-  }
-  return samples;
+  await interleaved(runs, 'list first page', total, ({ subject, seeded, name }) =>
+    timed(
+      () => subject.taskStore.list(listRequest(''), seeded.context),
+      (page) => checkPage(name, 'first page', page.tasks, seeded.expectedIds.slice(0, PAGE_SIZE)),
+    ),
+  );
+  await interleaved(runs, 'list deep page', total, ({ subject, seeded, name }) =>
+    timed(
+      () => subject.taskStore.list(listRequest(seeded.deepToken), seeded.context),
+      (page) =>
+        checkPage(
+          name,
+          `page ${options.deepPage}`,
+          page.tasks,
+          seeded.expectedIds.slice(deepFrom, deepFrom + PAGE_SIZE),
+        ),
+    ),
+  );
+  await interleaved(runs, 'list by context', total, ({ subject, seeded, name }) => {
+    const { contextId, firstIds } = seeded.byContext;
+    return timed(
+      () => subject.taskStore.list(listRequest('', { contextId }), seeded.context),
+      (page) => checkPage(name, 'first page of a context', page.tasks, firstIds),
+    );
+  });
+  await interleaved(runs, 'list by status', total, ({ subject, seeded, name }) => {
+    const { status, firstIds } = seeded.byStatus;
+    return timed(
+      () => subject.taskStore.list(listRequest('', { status }), seeded.context),
+      (page) => checkPage(name, 'first page of a status', page.tasks, firstIds),
+    );
+  });
+}
+
+/** The push workloads, on the subjects that have a push store. */
+async function runPushWorkloads(runs: readonly SubjectRun[], total: number): Promise<void> {
+  await interleaved(runs, 'push save', total, (run, i) => {
+    const task = run.tasks[i]!;
+    const config: TaskPushNotificationConfig = {
+      tenant: '',
+      id: randomUUID(),
+      taskId: task.id,
+      url: `https://${BENCH_PUSH_HOST}/hook/${task.id}`,
+      token: `token-${i}`,
+      authentication: { scheme: 'Bearer', credentials: `secret-${i}` },
+    };
+    // A copy is saved: the reference the load is checked against stays as written.
+    run.configs.push(structuredClone(config));
+    return timed(
+      () => run.subject.pushStore!.save(task.id, run.context, config),
+      () => {},
+    );
+  });
+  await interleaved(runs, 'push load', total, (run, i) => {
+    const taskId = run.tasks[i]!.id;
+    return timed(
+      () => run.subject.pushStore!.load(taskId, run.context),
+      (loaded) => checkPushConfigs(run.name, taskId, loaded, run.configs[i]!),
+    );
+  });
 }

@@ -9,7 +9,8 @@ import type { Subject } from '../src/subject.js';
 import { floorPageQuery } from '../src/subjects/floor-sql.js';
 import { sdkMemorySubject } from '../src/subjects/memory.js';
 import { SqliteFloorTaskStore } from '../src/subjects/sqlite-floor.js';
-import { runWorkloads, WORKLOADS } from '../src/workloads.js';
+import { WORKLOADS } from '../src/workload-names.js';
+import { runWorkloads } from '../src/workloads.js';
 
 const small = parseBenchOptions(
   [
@@ -41,12 +42,76 @@ describe('workloads', () => {
     const seeded = await seedScope(subject, small);
     expect(seeded.byContext.firstIds).toHaveLength(50);
     expect(seeded.byStatus.firstIds).toHaveLength(30);
-    const samples = await runWorkloads(subject, seeded, small);
+    const [samples] = await runWorkloads([{ subject, seeded }], small);
     for (const workload of WORKLOADS) {
       const expected = subject.pushStore || !workload.startsWith('push') ? small.ops : undefined;
-      expect(samples[workload]?.length, workload).toBe(expected);
+      expect(samples?.[workload]?.length, workload).toBe(expected);
     }
     await subject.close();
+  });
+
+  it('interleaves the subjects op by op, the first one moving on each time', async () => {
+    const calls: string[] = [];
+    const traced = (name: string): Subject => {
+      const inner = sdkMemorySubject();
+      const store = inner.taskStore;
+      return {
+        ...inner,
+        name,
+        taskStore: {
+          save: (task, context) => {
+            calls.push(`${name} save`);
+            return store.save(task, context);
+          },
+          load: (id, context) => {
+            calls.push(`${name} load`);
+            return store.load(id, context);
+          },
+          list: (params, context) => store.list(params, context),
+        },
+      };
+    };
+    const subjects = [traced('a'), traced('b'), traced('c')];
+    const entries = [];
+    for (const subject of subjects)
+      entries.push({ subject, seeded: await seedScope(subject, small) });
+    calls.length = 0;
+    const samples = await runWorkloads(entries, small);
+    // warm-up 1 + 3 timed ops: saves go a b c, then b c a, c a b, a b c.
+    expect(calls.slice(0, 12)).toEqual(
+      ['a', 'b', 'c', 'b', 'c', 'a', 'c', 'a', 'b', 'a', 'b', 'c'].map((n) => `${n} save`),
+    );
+    // Each subject kept its own samples: only the timed ops, for every workload it has.
+    expect(samples).toHaveLength(3);
+    for (const taken of samples) {
+      expect(taken['save new']).toHaveLength(small.ops);
+      expect(taken['list deep page']).toHaveLength(small.ops);
+      expect(taken['push load']).toHaveLength(small.ops);
+    }
+  });
+
+  it('stops at the first answer of one subject that differs from what it saved', async () => {
+    const honest = sdkMemorySubject();
+    const inner = sdkMemorySubject();
+    const lying: Subject = {
+      ...inner,
+      name: 'lying',
+      taskStore: {
+        save: (task, context) => inner.taskStore.save(task, context),
+        load: async (id, context) => {
+          const task = await inner.taskStore.load(id, context);
+          return task && { ...task, history: [] };
+        },
+        list: (params, context) => inner.taskStore.list(params, context),
+      },
+    };
+    const entries = [
+      { subject: honest, seeded: await seedScope(honest, small) },
+      { subject: lying, seeded: await seedScope(lying, small) },
+    ];
+    await expect(runWorkloads(entries, small)).rejects.toThrow(
+      /^lying: load\(.+\) returned a different task than was saved$/,
+    );
   });
 
   it('runs the mixed cycle with every client in its own scope', async () => {

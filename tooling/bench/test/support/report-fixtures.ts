@@ -1,7 +1,7 @@
 import type { BackendResult, BenchReport, SubjectResult } from '../../src/report.js';
 import { summarize } from '../../src/stats.js';
 import type { SubjectRole, WrapperInfo } from '../../src/subject.js';
-import type { WorkloadName } from '../../src/workloads.js';
+import type { WorkloadName } from '../../src/workload-names.js';
 
 const TARGET_WORKLOADS: readonly WorkloadName[] = [
   'save new',
