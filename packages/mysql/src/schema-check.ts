@@ -1,8 +1,8 @@
 import { missingMigrationIds, StoreUnavailableError } from '@a2a-stores/core';
+import type { Executor } from './executor.js';
 import { mysqlMigrations } from './migrations.js';
 import { isMissingSchema } from './mysql-errors.js';
 import type { TableNames } from './options.js';
-import type { Executor } from './sql-runner.js';
 
 /**
  * Room a statement needs beyond the payload it carries: SQL text, four keys of up to 765 bytes,

@@ -1,61 +1,9 @@
 import { SchemaGate, SchemaNotMigratedError, StoreClosedError } from '@a2a-stores/core';
-import type { Connection, Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { Connection, Pool } from 'mysql2/promise';
+import { type Executor, executorOf, type SqlValue } from './executor.js';
 import { isDeadlock, isMissingSchema, isUnavailable, translateError } from './mysql-errors.js';
 import type { TableNames } from './options.js';
 import { checkServerSettings, missingMigrations } from './schema-check.js';
-
-export type SqlValue = string | number | Buffer | null;
-
-/**
- * What a write reports, as numbers whatever the pool's supportBigNumbers / bigNumberStrings
- * settings (which turn these into strings).
- */
-export interface WriteResult {
-  readonly affectedRows: number;
-  readonly insertId: number;
-}
-
-/** Runs statements on the pool (a connection per statement) or on one connection. */
-export interface Executor {
-  select<T extends object>(sql: string, params: readonly SqlValue[]): Promise<T[]>;
-  write(sql: string, params: readonly SqlValue[]): Promise<WriteResult>;
-  /**
-   * A text-protocol write, for statements whose shape varies with a batch size. Only for
-   * Buffers and numbers, which mysql2 writes as X'..' and digit literals: their escaping does
-   * not depend on the session's sql_mode.
-   */
-  writeText(sql: string, params: readonly (Buffer | number)[]): Promise<WriteResult>;
-}
-
-function writeResult(header: ResultSetHeader): WriteResult {
-  return { affectedRows: Number(header.affectedRows), insertId: Number(header.insertId) };
-}
-
-/**
- * Every statement goes through `execute` (server-side prepared, cached per connection): values
- * never pass through client-side escaping, so a pool whose `sql_mode` has NO_BACKSLASH_ESCAPES
- * or ANSI_QUOTES cannot turn a value into SQL. `rowsAsArray: false` keeps rows as objects even
- * when the pool you passed in was configured otherwise.
- */
-export function executorOf(target: Pool | Connection): Executor {
-  return {
-    async select<T extends object>(sql: string, params: readonly SqlValue[]) {
-      const [rows] = await target.execute<RowDataPacket[]>(
-        { sql, rowsAsArray: false },
-        params as SqlValue[],
-      );
-      return rows as unknown as T[];
-    },
-    async write(sql: string, params: readonly SqlValue[]) {
-      const [result] = await target.execute<ResultSetHeader>({ sql }, params as SqlValue[]);
-      return writeResult(result);
-    },
-    async writeText(sql: string, params: readonly (Buffer | number)[]) {
-      const [result] = await target.query<ResultSetHeader>({ sql }, params as (Buffer | number)[]);
-      return writeResult(result);
-    },
-  };
-}
 
 /** State shared by a bundle and every `withConnection` binding made from it. */
 export interface SharedState {
@@ -127,7 +75,26 @@ export class SqlRunner {
 
   /** Independent statements: autocommit on the pool, or inside the caller's transaction. */
   run<T>(operation: string, work: (db: Executor) => Promise<T>): Promise<T> {
-    return this.attempt(operation, () => work(this.db));
+    if (!this.steady) return this.attempt(operation, () => work(this.db));
+    return this.settle(operation, () => work(this.db));
+  }
+
+  /**
+   * One SELECT's rows, with the rules of {@link run}. The read path: once the schema is known,
+   * the statement goes straight to the driver with no async frame and one promise layer (the
+   * failure handler); the retry's closure is only built when the statement fails.
+   */
+  select<T extends object>(
+    operation: string,
+    sql: string,
+    params: readonly SqlValue[],
+  ): Promise<T[]> {
+    if (!this.steady) return this.attempt(operation, () => this.db.select<T>(sql, params));
+    return this.db
+      .select<T>(sql, params)
+      .catch((error: unknown) =>
+        this.recover(operation, () => this.db.select<T>(sql, params), error),
+      );
   }
 
   /**
@@ -162,26 +129,62 @@ export class SqlRunner {
     });
   }
 
-  private async attempt<T>(operation: string, once: () => Promise<T>): Promise<T> {
+  /** Open, and the schema already found complete: nothing to check before a statement. */
+  private get steady(): boolean {
+    return !this.shared.closed && this.shared.gate.ready;
+  }
+
+  /** Runs `once` (the steady path: no schema check before it). */
+  private settle<T>(operation: string, once: () => Promise<T>): Promise<T> {
+    let pending: Promise<T>;
+    try {
+      pending = once();
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    return pending.catch((error: unknown) => this.recover(operation, once, error));
+  }
+
+  /** After a first attempt failed with `error`: retries a deadlock victim, else translates. */
+  private async recover<T>(operation: string, once: () => Promise<T>, error: unknown): Promise<T> {
+    if (this.retriable(error, 1)) {
+      await backoff(1);
+      return this.attempt(operation, once, 2);
+    }
+    throw await this.failure(operation, error);
+  }
+
+  private async attempt<T>(operation: string, once: () => Promise<T>, first = 1): Promise<T> {
     if (this.shared.closed) throw new StoreClosedError();
     try {
       await this.ensureSchema();
-      for (let attempt = 1; ; attempt++) {
+      for (let attempt = first; ; attempt++) {
         try {
           return await once();
         } catch (error) {
-          // Inside the caller's transaction a deadlock rolled back their whole transaction:
-          // only they can retry it, so it surfaces (as StoreUnavailableError).
-          if (this.joined || !isDeadlock(error) || attempt >= MAX_DEADLOCK_ATTEMPTS) throw error;
+          if (!this.retriable(error, attempt)) throw error;
           await backoff(attempt);
         }
       }
     } catch (error) {
-      // close() ended the pool under this call: say so, rather than "unavailable".
-      if (this.shared.closed && isUnavailable(error)) throw new StoreClosedError();
-      if (isMissingSchema(error)) throw await this.schemaError(error);
-      throw translateError(error, operation);
+      throw await this.failure(operation, error);
     }
+  }
+
+  /**
+   * Inside the caller's transaction a deadlock rolled back their whole transaction: only they
+   * can retry it, so it surfaces (as StoreUnavailableError).
+   */
+  private retriable(error: unknown, attempt: number): boolean {
+    return !this.joined && isDeadlock(error) && attempt < MAX_DEADLOCK_ATTEMPTS;
+  }
+
+  /** The typed error a failed call surfaces. */
+  private async failure(operation: string, error: unknown): Promise<unknown> {
+    // close() ended the pool under this call: say so, rather than "unavailable".
+    if (this.shared.closed && isUnavailable(error)) return new StoreClosedError();
+    if (isMissingSchema(error)) return this.schemaError(error);
+    return translateError(error, operation);
   }
 
   private async ensureSchema(): Promise<void> {

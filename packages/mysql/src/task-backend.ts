@@ -15,8 +15,9 @@ import {
   toTaskRow,
 } from '@a2a-stores/core';
 import { deleteZeroCounters } from './counter-sql.js';
+import type { Executor } from './executor.js';
 import { isDuplicateKey } from './mysql-errors.js';
-import type { Executor, SqlRunner } from './sql-runner.js';
+import type { SqlRunner } from './sql-runner.js';
 import { TaskStatements } from './task-statements.js';
 
 interface TaskRecord {
@@ -59,13 +60,27 @@ export class MysqlTaskBackend implements TaskBackend {
   }
 
   get(scope: Scope, id: string, includeArtifacts: boolean): Promise<TaskRow | undefined> {
-    return this.runner.run('load', async (db) => {
-      const [record] = await db.select<TaskRecord>(
-        includeArtifacts ? this.sql.getWithArtifacts : this.sql.get,
-        [scope.tenant, scope.owner, id],
-      );
-      return record && toTaskRow({ ...record, id }, includeArtifacts);
-    });
+    return this.runner
+      .select<TaskRecord>('load', includeArtifacts ? this.sql.getWithArtifacts : this.sql.get, [
+        scope.tenant,
+        scope.owner,
+        id,
+      ])
+      .then((records) => {
+        const record = records[0];
+        if (record === undefined) return undefined;
+        // A fixed-shape literal: cheaper than spreading the driver's row into a new object.
+        return toTaskRow(
+          {
+            id,
+            version: record.version,
+            sort_key: record.sort_key,
+            body: record.body,
+            artifacts: record.artifacts,
+          },
+          includeArtifacts,
+        );
+      });
   }
 
   put(

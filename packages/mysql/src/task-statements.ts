@@ -5,9 +5,9 @@ import {
   TERMINAL_STATES,
 } from '@a2a-stores/core';
 import { scopeTotal, zeroCounters } from './counter-sql.js';
+import type { SqlValue } from './executor.js';
 import { keysIn } from './key-tuples.js';
 import type { TableNames } from './options.js';
-import type { SqlValue } from './sql-runner.js';
 
 /** Terminal TaskState numbers, inlined as literals (they are constants, not input). */
 const TERMINAL = TERMINAL_STATES.join(', ');
