@@ -85,10 +85,35 @@ export function encodeSortKey(sortKey: number): string {
   return (BigInt(sortKey) + SORT_KEY_OFFSET).toString(16).padStart(SORT_KEY_WIDTH, '0');
 }
 
-/** Inverse of {@link encodeSortKey}; NaN for text that is not one. */
+/** The offset in units of the low half's range: 2^53 / 2^28. */
+const SORT_KEY_OFFSET_HIGH = 2 ** 25;
+/** The range of the low 7 hex digits. */
+const SORT_KEY_LOW_RANGE = 2 ** 28;
+
+/** The value of one lower-case hex digit's char code; -1 for anything else. */
+function hexDigit(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 97 && code <= 102) return code - 87;
+  return -1;
+}
+
+/**
+ * Inverse of {@link encodeSortKey}; NaN for text that is not one. Runs on every task read, so
+ * it parses without BigInt or a regular expression: two 28-bit halves are exact doubles, the
+ * offset comes off the high one (exact), and the one rounding sum is exact for every encoded
+ * safe integer.
+ */
 export function decodeSortKey(encoded: string): number {
-  if (!/^[0-9a-f]{14}$/.test(encoded)) return Number.NaN;
-  return Number(BigInt(`0x${encoded}`) - SORT_KEY_OFFSET);
+  if (encoded.length !== SORT_KEY_WIDTH) return Number.NaN;
+  let high = 0;
+  let low = 0;
+  for (let i = 0; i < SORT_KEY_WIDTH; i++) {
+    const digit = hexDigit(encoded.charCodeAt(i));
+    if (digit < 0) return Number.NaN;
+    if (i < SORT_KEY_WIDTH / 2) high = high * 16 + digit;
+    else low = low * 16 + digit;
+  }
+  return (high - SORT_KEY_OFFSET_HIGH) * SORT_KEY_LOW_RANGE + low;
 }
 
 export function indexMember(sortKey: number, taskId: string): string {

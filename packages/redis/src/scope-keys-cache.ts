@@ -17,6 +17,15 @@ export interface ScopeKeys {
  */
 export class ScopeKeysCache {
   private readonly entries = new Map<string, ScopeKeys>();
+  /**
+   * The scope of the previous call and its keys. Consecutive calls of one scope are the common
+   * case (one request makes several; a single-tenant agent only ever has one), and comparing two
+   * strings costs far less than building and hashing the entry id. The last scope served is
+   * always the most recent entry of `entries`, so answering it here leaves the LRU order exact.
+   */
+  private lastTenant: string | undefined;
+  private lastOwner: string | undefined;
+  private lastKeys: ScopeKeys | undefined;
 
   constructor(
     private readonly keyPrefix: string,
@@ -24,6 +33,18 @@ export class ScopeKeysCache {
   ) {}
 
   of(scope: Scope): ScopeKeys {
+    const { tenant, owner } = scope;
+    if (this.lastKeys !== undefined && tenant === this.lastTenant && owner === this.lastOwner) {
+      return this.lastKeys;
+    }
+    const keys = this.lookup(scope);
+    this.lastTenant = tenant;
+    this.lastOwner = owner;
+    this.lastKeys = keys;
+    return keys;
+  }
+
+  private lookup(scope: Scope): ScopeKeys {
     // Length-prefixed, so no two (tenant, owner) pairs share an entry.
     const id = `${scope.tenant.length}:${scope.tenant}${scope.owner}`;
     let keys = this.entries.get(id);

@@ -37,6 +37,31 @@ type Reply = (string | number)[];
 const GET_FIELDS = ['v', 'k', 'b'] as const;
 const GET_FIELDS_WITH_ARTIFACTS = ['v', 'k', 'b', 'a'] as const;
 
+/** A task read by `get`: the HMGET reply of {@link GET_FIELDS} (and `a` when asked for). */
+function taskRowOf(
+  id: string,
+  [version, sortKey, body, artifacts]: (string | null)[],
+  includeArtifacts: boolean,
+): TaskRow | undefined {
+  if (version === null || version === undefined) return undefined;
+  if (!includeArtifacts) {
+    return {
+      id,
+      version: Number(version),
+      sortKey: decodeSortKey(sortKey ?? ''),
+      body: body ?? undefined,
+    };
+  }
+  return {
+    id,
+    version: Number(version),
+    sortKey: decodeSortKey(sortKey ?? ''),
+    body: body ?? undefined,
+    // A missing field is corruption, not "no artifacts": '' makes the codec say so.
+    artifacts: artifacts ?? '',
+  };
+}
+
 function expectedArgument(expected: ExpectedVersion): string {
   if (expected === undefined) return '';
   if (expected === null) return 'absent';
@@ -50,21 +75,15 @@ function expectedArgument(expected: ExpectedVersion): string {
 export class RedisTaskBackend implements TaskBackend {
   constructor(private readonly session: RedisSession) {}
 
-  async get(scope: Scope, id: string, includeArtifacts: boolean): Promise<TaskRow | undefined> {
-    const { base } = this.session.scopes.of(scope);
-    const fields = includeArtifacts ? GET_FIELDS_WITH_ARTIFACTS : GET_FIELDS;
-    const [version, sortKey, body, artifacts] = await this.session.call((client) =>
-      client.hmget(taskKey(base, id), ...fields),
-    );
-    if (version === null || version === undefined) return undefined;
-    return {
-      id,
-      version: Number(version),
-      sortKey: decodeSortKey(sortKey ?? ''),
-      body: body ?? undefined,
-      // A missing field is corruption, not "no artifacts": '' makes the codec say so.
-      ...(includeArtifacts ? { artifacts: artifacts ?? '' } : {}),
-    };
+  get(scope: Scope, id: string, includeArtifacts: boolean): Promise<TaskRow | undefined> {
+    const key = taskKey(this.session.scopes.of(scope).base, id);
+    return includeArtifacts
+      ? this.session
+          .call((client) => client.hmget(key, ...GET_FIELDS_WITH_ARTIFACTS))
+          .then((reply) => taskRowOf(id, reply, true))
+      : this.session
+          .call((client) => client.hmget(key, ...GET_FIELDS))
+          .then((reply) => taskRowOf(id, reply, false));
   }
 
   async put(

@@ -48,4 +48,39 @@ describe('ScopeKeysCache', () => {
     expect(bAgain).toEqual({ tag: scopeTag(b), base: scopeBase('p:', scopeTag(b)) });
     expect(cache.size).toBe(2);
   });
+
+  it('answers a repeat of the last scope without disturbing the LRU order', () => {
+    const cache = new ScopeKeysCache('p:', 2);
+    const a = { tenant: 'a', owner: 'x' };
+    const b = { tenant: 'b', owner: 'x' };
+    const c = { tenant: 'c', owner: 'x' };
+    const first = cache.of(a);
+    // Equal strings in other objects are the same scope.
+    expect(cache.of({ tenant: `${'a'}`, owner: ['x'].join('') })).toBe(first);
+    cache.of(b);
+    cache.of(b);
+    cache.of(b); // b stays the most recent, a the least
+    cache.of(c); // evicts a
+    expect(cache.size).toBe(2);
+    const bKeys = cache.of(b);
+    expect(bKeys).toEqual({ tag: scopeTag(b), base: scopeBase('p:', scopeTag(b)) });
+    const aAgain = cache.of(a); // recomputed: evicts c, the least recent now
+    expect(aAgain).not.toBe(first);
+    expect(aAgain).toEqual(first);
+    expect(cache.of(b)).toBe(bKeys);
+  });
+
+  it('never serves the last scope for a pair that only shares its tenant or its owner', () => {
+    const cache = new ScopeKeysCache('p:');
+    const scopes = [
+      { tenant: 't', owner: 'o' },
+      { tenant: 't', owner: 'p' },
+      { tenant: 'u', owner: 'p' },
+      { tenant: 'u', owner: 'o' },
+      { tenant: 't', owner: 'o' },
+    ];
+    for (const scope of scopes) {
+      expect(cache.of(scope).base).toBe(scopeBase('p:', scopeTag(scope)));
+    }
+  });
 });
