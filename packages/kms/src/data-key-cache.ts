@@ -84,12 +84,18 @@ export class LimitedKeyCache<T> {
   }
 
   /**
-   * A copy of the key cached under `id`, counting one use of `bytes`; undefined (and the entry
-   * wiped) when the key is missing or this use would exceed a limit.
+   * A copy of the key cached under `id`, counting one use of `bytes`; undefined when the key is
+   * missing or `belongs` refuses its entry, undefined (and the entry wiped) when this use would
+   * exceed a limit.
    */
-  take(id: string, bytes: number): { key: Buffer; extra: T } | undefined {
+  take(
+    id: string,
+    bytes: number,
+    belongs?: (extra: T) => boolean,
+  ): { key: Buffer; extra: T } | undefined {
     const entry = this.#entries.get(id);
-    if (!entry) return undefined;
+    // An entry that is not the caller's is left as it is: it still serves its own owner.
+    if (!entry || (belongs && !belongs(entry.extra))) return undefined;
     const limits = this.#limits;
     if (
       limits.now() - entry.createdAt >= limits.maxAgeMs ||

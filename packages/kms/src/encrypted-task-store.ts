@@ -130,18 +130,20 @@ export class EncryptedTaskStore implements ScopedTaskStore {
     return inner.purge(options);
   }
 
-  /** Resolves the scope and checks the id before any keyring call, then seals. */
-  async #seal(task: Task, context: ServerCallContext): Promise<Task> {
+  /**
+   * Resolves the scope and checks the id before any keyring call, then seals. Not async: a
+   * cache hit seals synchronously, and the callers (async) turn a throw into their rejection.
+   */
+  #seal(task: Task, context: ServerCallContext): Task | Promise<Task> {
     const scope = this.#scopeOf(context);
     if (!task || typeof task !== 'object') throw new InvalidInputError('task must be an object');
     assertValidId(task.id, 'task.id');
     return sealTask(this.#settings.sealer, scope, task, this.#settings.taskFields);
   }
 
-  async #open(scope: Scope, task: Task): Promise<Task> {
-    try {
-      return await openTask(this.#settings.sealer, scope, task, this.#policy);
-    } catch (error) {
+  /** Opens synchronously on a cache hit; a ciphertext that does not open is reported either way. */
+  #open(scope: Scope, task: Task): Task | Promise<Task> {
+    const report = (error: unknown): never => {
       if (error instanceof DecryptionError) {
         fireHook(this.#settings.hooks.onCorruptRecord, {
           kind: 'task',
@@ -151,6 +153,12 @@ export class EncryptedTaskStore implements ScopedTaskStore {
         });
       }
       throw error;
+    };
+    try {
+      const opened = openTask(this.#settings.sealer, scope, task, this.#policy);
+      return opened instanceof Promise ? opened.catch(report) : opened;
+    } catch (error) {
+      return report(error);
     }
   }
 }

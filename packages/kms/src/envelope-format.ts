@@ -60,7 +60,7 @@ export function formatEnvelope(envelope: Envelope): string {
 /** Parses a sealed value; throws `Error` with a short reason when it is not a valid envelope. */
 export function parseEnvelope(text: string): Envelope {
   if (!text.startsWith(SEALED_PREFIX)) throw new Error('unknown sealed format version');
-  const bytes = decodeCanonicalBase64url(text.slice(SEALED_PREFIX.length));
+  const bytes = decodeCanonicalBase64url(text, SEALED_PREFIX.length);
   if (!bytes) throw new Error('envelope is not base64url');
   let at = 0;
   const need = (n: number) => {

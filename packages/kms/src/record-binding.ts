@@ -34,14 +34,12 @@ export function keyContext(binding: RecordBinding): EncryptionContext {
 }
 
 /**
- * Associated data of the sealed fields of one record: the record, the field name, the format
- * version and, for push secrets, the webhook URL (a token then only opens for the URL it was
- * registered with). The bytes are those of one JSON array stringified at once (they are part of
- * the format), so no two bindings encode alike whatever their strings contain; the record's part
- * is encoded once per record.
+ * The record's part of the associated data: the JSON array of the whole binding without its
+ * closing bracket, so each field appends its own elements. A fixed-arity JSON array of strings is
+ * injective, which also makes this text the record's cache partition.
  */
-export function fieldAadOf(binding: RecordBinding): (field: string, extra?: string) => Buffer {
-  const record = JSON.stringify([
+function recordPrefix(binding: RecordBinding): string {
+  return JSON.stringify([
     'a2a-stores/sealed',
     FORMAT_VERSION,
     binding.kind,
@@ -50,17 +48,52 @@ export function fieldAadOf(binding: RecordBinding): (field: string, extra?: stri
     binding.taskId,
     binding.configId,
   ]).slice(0, -1);
-  return (field, extra = '') =>
-    Buffer.from(`${record},${JSON.stringify(field)},${JSON.stringify(extra)}]`, 'utf8');
 }
 
-/** Cache partition of a record: data keys are only ever reused for the record they are bound to. */
-export function bindingKey(binding: RecordBinding): string {
-  return JSON.stringify([
-    binding.kind,
-    binding.scope.tenant,
-    binding.scope.owner,
-    binding.taskId,
-    binding.configId,
-  ]);
+/** `[...record, field, extra]`: the field's part is stringified as one array (one call, not two). */
+function fieldAad(record: string, field: string, extra = ''): Buffer {
+  return Buffer.from(`${record},${JSON.stringify([field, extra]).slice(1)}`, 'utf8');
+}
+
+/**
+ * Associated data of the sealed fields of one record: the record, the field name, the format
+ * version and, for push secrets, the webhook URL (a token then only opens for the URL it was
+ * registered with). The bytes are those of one JSON array stringified at once (they are part of
+ * the format), so no two bindings encode alike whatever their strings contain; the record's part
+ * is encoded once per record.
+ */
+export function fieldAadOf(binding: RecordBinding): (field: string, extra?: string) => Buffer {
+  const record = recordPrefix(binding);
+  return (field, extra) => fieldAad(record, field, extra);
+}
+
+/**
+ * What one read or write of a record derives from its binding, encoded once: the cache partition
+ * (data keys are only ever reused for the record they are bound to), the associated data of each
+ * field, and the keyring context, built only when the keyring is called (a cache hit never is).
+ */
+export class BoundRecord {
+  readonly binding: RecordBinding;
+  /** Names the record in the data-key cache; the keyring context is a function of it. */
+  readonly partition: string;
+  #context: EncryptionContext | undefined;
+
+  constructor(binding: RecordBinding) {
+    this.binding = binding;
+    this.partition = recordPrefix(binding);
+  }
+
+  /** The record id errors report: the task id, or the push config id. */
+  get recordId(): string {
+    return this.binding.kind === 'task' ? this.binding.taskId : this.binding.configId;
+  }
+
+  aad(field: string, extra?: string): Buffer {
+    return fieldAad(this.partition, field, extra);
+  }
+
+  context(): EncryptionContext {
+    this.#context ??= keyContext(this.binding);
+    return this.#context;
+  }
 }

@@ -170,14 +170,14 @@ export function taskBinding(scope: Scope, taskId: string): RecordBinding {
 /**
  * The task as the inner store must hold it: each configured field that has content replaced by a
  * placeholder carrying its sealed wire JSON. Empty fields stay empty (nothing to hide), so a task
- * with nothing to seal costs no keyring call.
+ * with nothing to seal costs no keyring call. Synchronous when the record's data key is cached.
  */
-export async function sealTask(
+export function sealTask(
   sealer: RecordSealer,
   scope: Scope,
   task: Task,
   fields: ReadonlySet<TaskField>,
-): Promise<Task> {
+): Task | Promise<Task> {
   if (fields.size === 0) return task;
   let wire: WireTask;
   try {
@@ -192,21 +192,24 @@ export async function sealTask(
     if (value !== undefined) plain.push({ field, plaintext: Buffer.from(JSON.stringify(value)) });
   }
   if (plain.length === 0) return task;
-  const sealed = await sealer.seal(taskBinding(scope, task.id), plain);
-  return withSealedFields(task, plain, sealed);
+  const binding = taskBinding(scope, task.id);
+  const cached = sealer.sealCached(binding, plain);
+  if (cached) return withSealedFields(task, plain, cached);
+  return sealer.seal(binding, plain).then((sealed) => withSealedFields(task, plain, sealed));
 }
 
 /**
  * The task with every sealed placeholder opened. Sealed fields open whatever the current
  * configuration (a field no longer sealed still reads); plaintext in a configured field is
- * refused in strict mode and reported in migration mode.
+ * refused in strict mode and reported in migration mode. Synchronous when the record's data keys
+ * are cached; failures are thrown either way (synchronously, or as the promise's rejection).
  */
-export async function openTask(
+export function openTask(
   sealer: RecordSealer,
   scope: Scope,
   task: Task,
   policy: OpenPolicy,
-): Promise<Task> {
+): Task | Promise<Task> {
   const sealed: { field: TaskField; text: string }[] = [];
   for (const field of TASK_FIELDS) {
     const state = fieldState(task, field);
@@ -217,8 +220,10 @@ export async function openTask(
     }
   }
   if (sealed.length === 0) return task;
-  const opened = await sealer.open(taskBinding(scope, task.id), sealed);
-  return withOpenedFields(task, sealed, opened);
+  const binding = taskBinding(scope, task.id);
+  const cached = sealer.openCached(binding, sealed);
+  if (cached) return withOpenedFields(task, sealed, cached);
+  return sealer.open(binding, sealed).then((opened) => withOpenedFields(task, sealed, opened));
 }
 
 /**
