@@ -20,10 +20,10 @@ const FLOOR_LOAD =
   'the floor returns parsed JSON; the adapter also resolves the scope, checks the id and decodes into validated SDK objects: a few µs, which weigh on a µs-scale read';
 
 const SDK_WRITE =
-  "both subjects wait for the same fsync per commit, which dominates and varies from run to run; the adapter's extra work (version, guard, counters) sits inside that noise";
+  'both subjects wait for one fsync per commit, which dominates a write, and the SDK store does less per write: no version check, terminal guard, purge index or counters';
 
 const WRAPPER_CACHE_HIT =
-  'per record: one AES-256-GCM setup per sealed field (3-5 µs each in Node 20), the SDK decode of the opened fields and base64 of the envelopes: fixed costs above 15% of an in-process µs-scale read or of a 50-record page';
+  'per record: one AES-256-GCM operation per sealed field (history, metadata and status message each have their own envelope), the binding of each ciphertext to its record, scope and field, the data-key cache lookup and the SDK decode of the opened fields: fixed costs above 15% of an in-process µs-scale read, of a 50-record page, and on this machine of a loopback PostgreSQL read';
 
 /** The reason a missed floor-ratio target of `workload` on `backend` is structural, if it is. */
 export function floorMissReason(backend: string, workload: string): string | undefined {

@@ -21,11 +21,11 @@ function header(report: BenchReport): string[] {
   ];
   if (options.scaling) {
     lines.push(
-      `Scaling: sizes ${options.scalingSizes.join(', ')} in one scope, then ${options.scalingSizes.at(-1)} over ${options.scalingScopes} scopes; ${options.ops} timed ops per measurement after ${options.warmup} warm-up ops, median of ${options.runs} runs; latencies in µs.`,
+      `Scaling: sizes ${options.scalingSizes.join(', ')} in one scope, then ${options.scalingSizes.at(-1)} over ${options.scalingScopes} scopes; ${options.ops} timed ops per measurement after ${options.warmup} warm-up ops (first and deep page alternating), median of ${options.runs} runs; latencies in µs.`,
     );
   } else {
     lines.push(
-      `Scope of ${options.scopeSize} tasks, deep page = page ${options.deepPage} (page size 50), ${options.ops} timed ops per workload after ${options.warmup} warm-up ops, median of ${options.runs} runs. One client, sequential calls, the subjects of a backend interleaved op by op (each op runs on every subject before the next; the first subject moves on by one each op); latencies in µs.`,
+      `Scope of ${options.scopeSize} tasks, deep page = page ${options.deepPage} (page size 50), ${options.ops} timed ops per workload after ${options.warmup} warm-up ops, median of ${options.runs} runs. One client, sequential calls, the subjects of a backend interleaved op by op (each op runs on every subject before the next; the first subject moves on by one each op; the first and deep pages alternate, as they are judged against each other); latencies in µs.`,
       `Mixed: ${options.clients} concurrent clients, ${options.mixedOps} ops per run (25% save new, 25% update, 35% load, 15% first page; each client in its own scope, every answer checked; one subject at a time, their order rotating per run).`,
       'Speed columns: the reference p50 divided by the subject p50 (above 1 = faster than the reference). The floors do no count in `list` (totalSize), the other subjects do.',
     );

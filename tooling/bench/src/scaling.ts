@@ -53,21 +53,28 @@ async function timedNs(call: () => Promise<void>): Promise<bigint> {
   return process.hrtime.bigint() - start;
 }
 
-/** `runs` x (`warmup` + `ops`) calls of `call(i)`; the median of the runs' statistics. */
-async function measure(
+/**
+ * `runs` x (`warmup` + `ops`) calls of each of `calls`, alternating between them (the one that
+ * goes first moves on each time, so calls judged against each other see the same host); for
+ * each call, the median of the runs' statistics.
+ */
+async function measureAlternating(
   options: BenchOptions,
-  call: (i: number) => Promise<void>,
-): Promise<LatencyStats> {
-  const runs: LatencyStats[] = [];
+  calls: readonly ((i: number) => Promise<void>)[],
+): Promise<LatencyStats[]> {
+  const runs: LatencyStats[][] = calls.map(() => []);
   for (let run = 0; run < options.runs; run++) {
-    const samples: bigint[] = [];
+    const samples: bigint[][] = calls.map(() => []);
     for (let i = 0; i < options.warmup + options.ops; i++) {
-      const ns = await timedNs(() => call(i));
-      if (i >= options.warmup) samples.push(ns);
+      for (let j = 0; j < calls.length; j++) {
+        const c = (i + j) % calls.length;
+        const ns = await timedNs(() => calls[c]!(i));
+        if (i >= options.warmup) samples[c]!.push(ns);
+      }
     }
-    runs.push(summarize(samples));
+    samples.forEach((taken, c) => runs[c]!.push(summarize(taken)));
   }
-  return medianOfRuns(runs);
+  return runs.map((taken) => medianOfRuns(taken));
 }
 
 /** First page, a deep page and loads of `scope`, each answer checked. */
@@ -84,19 +91,24 @@ async function measurePoint(
   const deepFrom = (deepPageNumber - 1) * PAGE_SIZE;
   const deepIds = expectedIds.slice(deepFrom, deepFrom + PAGE_SIZE);
   const store = subject.taskStore;
-  const firstPage = await measure(options, async () => {
-    const page = await store.list(listRequest(), scope.context);
-    checkPage(subject.name, `${shape.label}: first page`, page.tasks, firstIds);
-  });
-  const deepPage = await measure(options, async () => {
-    const page = await store.list(listRequest(deepToken), scope.context);
-    checkPage(subject.name, `${shape.label}: page ${deepPageNumber}`, page.tasks, deepIds);
-  });
+  // The deep page is judged against the first page: they alternate, so both see the same host.
+  const [firstPage, deepPage] = (await measureAlternating(options, [
+    async () => {
+      const page = await store.list(listRequest(), scope.context);
+      checkPage(subject.name, `${shape.label}: first page`, page.tasks, firstIds);
+    },
+    async () => {
+      const page = await store.list(listRequest(deepToken), scope.context);
+      checkPage(subject.name, `${shape.label}: page ${deepPageNumber}`, page.tasks, deepIds);
+    },
+  ])) as [LatencyStats, LatencyStats];
   const sampled = [...scope.sample.entries()];
-  const load = await measure(options, async (i) => {
-    const [id, expected] = sampled[i % sampled.length]!;
-    checkLoaded(subject.name, id, await store.load(id, scope.context), expected);
-  });
+  const [load] = (await measureAlternating(options, [
+    async (i) => {
+      const [id, expected] = sampled[i % sampled.length]!;
+      checkLoaded(subject.name, id, await store.load(id, scope.context), expected);
+    },
+  ])) as [LatencyStats];
   return { ...shape, scopeTasks: expectedIds.length, firstPage, deepPage, deepPageNumber, load };
 }
 

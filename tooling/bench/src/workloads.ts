@@ -33,16 +33,32 @@ async function timed<T>(call: () => Promise<T>, check: (value: T) => void): Prom
  * goes first moves on by one each time. A stall of the host, a checkpoint or a vacuum then falls
  * on all subjects alike, instead of on whichever one was running: their ratios stay steady.
  */
-async function interleaved(
+function interleaved(
   runs: readonly SubjectRun[],
   workload: WorkloadName,
   total: number,
   operation: Operation,
 ): Promise<void> {
+  return interleavedWorkloads(runs, [[workload, operation]], total);
+}
+
+/**
+ * {@link interleaved} for workloads compared with each other (a deep page against the first
+ * page): each subject runs operation i of every one of them, in an order that also moves on
+ * each time, before any subject runs operation i + 1.
+ */
+async function interleavedWorkloads(
+  runs: readonly SubjectRun[],
+  workloads: readonly (readonly [WorkloadName, Operation])[],
+  total: number,
+): Promise<void> {
   for (let i = 0; i < total; i++) {
     for (let k = 0; k < runs.length; k++) {
       const run = runs[(i + k) % runs.length]!;
-      run.record(workload, i, await operation(run, i));
+      for (let j = 0; j < workloads.length; j++) {
+        const [workload, operation] = workloads[(i + j) % workloads.length]!;
+        run.record(workload, i, await operation(run, i));
+      }
     }
   }
 }
@@ -120,23 +136,35 @@ async function runListWorkloads(
   total: number,
 ): Promise<void> {
   const deepFrom = (options.deepPage - 1) * PAGE_SIZE;
-  await interleaved(runs, 'list first page', total, ({ subject, seeded, name }) =>
-    timed(
-      () => subject.taskStore.list(listRequest(''), seeded.context),
-      (page) => checkPage(name, 'first page', page.tasks, seeded.expectedIds.slice(0, PAGE_SIZE)),
-    ),
-  );
-  await interleaved(runs, 'list deep page', total, ({ subject, seeded, name }) =>
-    timed(
-      () => subject.taskStore.list(listRequest(seeded.deepToken), seeded.context),
-      (page) =>
-        checkPage(
-          name,
-          `page ${options.deepPage}`,
-          page.tasks,
-          seeded.expectedIds.slice(deepFrom, deepFrom + PAGE_SIZE),
-        ),
-    ),
+  // The deep page is judged against the first page: they alternate, so both see the same host.
+  await interleavedWorkloads(
+    runs,
+    [
+      [
+        'list first page',
+        ({ subject, seeded, name }) =>
+          timed(
+            () => subject.taskStore.list(listRequest(''), seeded.context),
+            (page) =>
+              checkPage(name, 'first page', page.tasks, seeded.expectedIds.slice(0, PAGE_SIZE)),
+          ),
+      ],
+      [
+        'list deep page',
+        ({ subject, seeded, name }) =>
+          timed(
+            () => subject.taskStore.list(listRequest(seeded.deepToken), seeded.context),
+            (page) =>
+              checkPage(
+                name,
+                `page ${options.deepPage}`,
+                page.tasks,
+                seeded.expectedIds.slice(deepFrom, deepFrom + PAGE_SIZE),
+              ),
+          ),
+      ],
+    ],
+    total,
   );
   await interleaved(runs, 'list by context', total, ({ subject, seeded, name }) => {
     const { contextId, firstIds } = seeded.byContext;

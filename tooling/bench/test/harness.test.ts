@@ -50,7 +50,7 @@ describe('workloads', () => {
     await subject.close();
   });
 
-  it('interleaves the subjects op by op, the first one moving on each time', async () => {
+  it('interleaves the subjects op by op, and the first and deep pages with each other', async () => {
     const calls: string[] = [];
     const traced = (name: string): Subject => {
       const inner = sdkMemorySubject();
@@ -67,7 +67,12 @@ describe('workloads', () => {
             calls.push(`${name} load`);
             return store.load(id, context);
           },
-          list: (params, context) => store.list(params, context),
+          list: (params, context) => {
+            if (!params.contextId && !params.status) {
+              calls.push(`${name} ${params.pageToken ? 'deep' : 'first'}`);
+            }
+            return store.list(params, context);
+          },
         },
       };
     };
@@ -81,6 +86,12 @@ describe('workloads', () => {
     expect(calls.slice(0, 12)).toEqual(
       ['a', 'b', 'c', 'b', 'c', 'a', 'c', 'a', 'b', 'a', 'b', 'c'].map((n) => `${n} save`),
     );
+    // The deep page alternates with the first page it is judged against, within each subject.
+    const pages = calls.filter((call) => call.endsWith('first') || call.endsWith('deep'));
+    expect(pages.slice(0, 12)).toEqual([
+      ...['a first', 'a deep', 'b first', 'b deep', 'c first', 'c deep'],
+      ...['b deep', 'b first', 'c deep', 'c first', 'a deep', 'a first'],
+    ]);
     // Each subject kept its own samples: only the timed ops, for every workload it has.
     expect(samples).toHaveLength(3);
     for (const taken of samples) {
