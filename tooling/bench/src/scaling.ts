@@ -72,7 +72,7 @@ async function measureAlternating(
         if (i >= options.warmup) samples[c]!.push(ns);
       }
     }
-    samples.forEach((taken, c) => runs[c]!.push(summarize(taken)));
+    for (const [c, taken] of samples.entries()) runs[c]!.push(summarize(taken));
   }
   return runs.map((taken) => medianOfRuns(taken));
 }

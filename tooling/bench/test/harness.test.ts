@@ -135,8 +135,17 @@ describe('workloads', () => {
   it('measures the scaling points in one growing scope, then spread over scopes', async () => {
     const memory = sdkMemorySubject();
     const batches: number[] = [];
+    const pages: string[] = [];
     const subject: Subject = {
       ...memory,
+      taskStore: {
+        save: (task, context) => memory.taskStore.save(task, context),
+        load: (id, context) => memory.taskStore.load(id, context),
+        list: (params, context) => {
+          pages.push(params.pageToken ? 'deep' : 'first');
+          return memory.taskStore.list(params, context);
+        },
+      },
       seedBatch: async (tasks, context) => {
         batches.push(tasks.length);
         for (const task of tasks) await memory.taskStore.save(task, context);
@@ -145,6 +154,12 @@ describe('workloads', () => {
     const result = await runScaling('memory', '', subject, small, () => {});
     // One batch per growth step, then one per spread scope: seeding goes through seedBatch.
     expect(batches).toEqual([100, 100, 100, 100]);
+    // The last point's timed pages (1 warm-up + 3 ops): first and deep alternate, each going
+    // first in turn.
+    expect(pages.slice(-8)).toEqual([
+      ...['first', 'deep', 'deep', 'first'],
+      ...['first', 'deep', 'deep', 'first'],
+    ]);
     expect(
       result.points.map((p) => [p.label, p.scopeTasks, p.deepPageNumber, p.tasks, p.scopes]),
     ).toEqual([
