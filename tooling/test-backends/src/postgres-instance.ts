@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chown, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,7 +169,7 @@ class LocalPostgresInstance implements PostgresInstance {
       child.once('exit', (code, signal) =>
         reject(
           new Error(
-            `postgres on port ${this.port} exited early (${code ?? signal}); see ${join(this.dir, 'postgres.log')}`,
+            `postgres on port ${this.port} exited early (${code ?? signal}); the end of its log:\n${this.logTail()}`,
           ),
         ),
       );
@@ -183,6 +183,19 @@ class LocalPostgresInstance implements PostgresInstance {
       ),
       failed,
     ]);
+  }
+
+  /** The last lines of the server's log: the folder is gone once the test stops the instance. */
+  private logTail(): string {
+    try {
+      return readFileSync(join(this.dir, 'postgres.log'), 'utf8')
+        .trimEnd()
+        .split('\n')
+        .slice(-8)
+        .join('\n');
+    } catch (error) {
+      return `(log unreadable: ${(error as Error).message})`;
+    }
   }
 
   private async acceptsConnections(): Promise<boolean> {

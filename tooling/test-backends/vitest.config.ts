@@ -1,0 +1,3 @@
+import { definePackageConfig } from '@a2a-stores/vitest-config';
+
+export default definePackageConfig();
