@@ -3,6 +3,7 @@ import type { ServerCallContext } from '@a2a-js/sdk/server';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { decodeFloorTask, floorPage } from './floor-codec.js';
 import { type FloorSqlDialect, floorPageQuery, floorPageSize } from './floor-sql.js';
+import { FloorTaskStore } from './floor-store.js';
 import { scopeOfContext } from './scope-of-context.js';
 
 interface FloorRow extends RowDataPacket {
@@ -48,5 +49,17 @@ export class MysqlFloorReads {
       body: row.body,
     }));
     return floorPage(page, floorPageSize(request));
+  }
+}
+
+/** A MySQL/MariaDB floor over one table: its pool and the shared reads; subclasses write. */
+export abstract class MysqlTableFloor extends FloorTaskStore {
+  protected readonly pool: Pool;
+  protected readonly reads: MysqlFloorReads;
+
+  constructor(pool: Pool, table: string) {
+    super();
+    this.pool = pool;
+    this.reads = new MysqlFloorReads(pool, table);
   }
 }

@@ -2,8 +2,7 @@ import type { Task } from '@a2a-js/sdk';
 import type { ServerCallContext } from '@a2a-js/sdk/server';
 import type { Pool } from 'mysql2/promise';
 import { encodeFloorTask } from './floor-codec.js';
-import { FloorTaskStore } from './floor-store.js';
-import { MysqlFloorReads } from './mysql-floor-reads.js';
+import { MysqlTableFloor } from './mysql-floor-reads.js';
 import { scopeOfContext } from './scope-of-context.js';
 
 const TABLE = 'bench_floor_tasks';
@@ -29,20 +28,15 @@ export async function migrateMysqlFloor(pool: Pool): Promise<void> {
  * The least a MySQL/MariaDB store can do: one prepared (`execute`) upsert of the task JSON by its
  * scoped key, one prepared select by key, one prepared keyset page. No validation, no count.
  */
-export class MysqlFloorTaskStore extends FloorTaskStore {
-  readonly #pool: Pool;
-  protected readonly reads: MysqlFloorReads;
-
+export class MysqlFloorTaskStore extends MysqlTableFloor {
   constructor(pool: Pool) {
-    super();
-    this.#pool = pool;
-    this.reads = new MysqlFloorReads(pool, TABLE);
+    super(pool, TABLE);
   }
 
   async save(task: Task, context: ServerCallContext): Promise<void> {
     const { tenant, owner } = scopeOfContext(context);
     const { contextId, state, sortKey, body } = encodeFloorTask(task);
-    await this.#pool.execute(
+    await this.pool.execute(
       `INSERT INTO ${TABLE} (tenant, owner, id, context_id, state, sort_key, body)
        VALUES (?, ?, ?, ?, ?, ?, ?)
        ON DUPLICATE KEY UPDATE context_id = VALUES(context_id), state = VALUES(state),

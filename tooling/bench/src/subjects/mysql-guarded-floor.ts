@@ -3,8 +3,7 @@ import type { ServerCallContext } from '@a2a-js/sdk/server';
 import { TERMINAL_STATES } from '@a2a-stores/core';
 import type { Pool } from 'mysql2/promise';
 import { encodeFloorTask } from './floor-codec.js';
-import { FloorTaskStore } from './floor-store.js';
-import { MysqlFloorReads } from './mysql-floor-reads.js';
+import { MysqlTableFloor } from './mysql-floor-reads.js';
 import { scopeOfContext } from './scope-of-context.js';
 
 const TABLE = 'bench_gfloor_tasks';
@@ -55,20 +54,15 @@ const STALE = `(state IN (${TERMINAL_STATES.join(', ')}) AND state <> VALUES(sta
  * store anyone should use (no checks, no count in `list`): it prices those guarantees on this
  * server, so the report can show whether the adapter's gap to the floor is them or something else.
  */
-export class MysqlGuardedFloorTaskStore extends FloorTaskStore {
-  readonly #pool: Pool;
-  protected readonly reads: MysqlFloorReads;
-
+export class MysqlGuardedFloorTaskStore extends MysqlTableFloor {
   constructor(pool: Pool) {
-    super();
-    this.#pool = pool;
-    this.reads = new MysqlFloorReads(pool, TABLE);
+    super(pool, TABLE);
   }
 
   async save(task: Task, context: ServerCallContext): Promise<void> {
     const { tenant, owner } = scopeOfContext(context);
     const { contextId, state, sortKey, body } = encodeFloorTask(task);
-    await this.#pool.execute(
+    await this.pool.execute(
       `INSERT INTO ${TABLE} (tenant, owner, id, context_id, state, sort_key, version, updated_at, body)
        VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
        ON DUPLICATE KEY UPDATE context_id = IF(${STALE}, context_id, VALUES(context_id)),
