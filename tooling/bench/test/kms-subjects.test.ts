@@ -5,6 +5,7 @@ import { SEALED_PREFIX } from '@a2a-stores/kms';
 import { describe, expect, it } from 'vitest';
 import { contextOf, makeTask, randomScope } from '../src/fixtures.js';
 import { listRequest } from '../src/list-request.js';
+import type { WrapperInfo } from '../src/subject.js';
 import { kmsSubjects } from '../src/subjects/kms-subjects.js';
 import { BENCH_PUSH_HOST, benchPushUrlCheck } from '../src/subjects/push-url-check.js';
 import { checkTargets, wrapperCosts } from '../src/targets.js';
@@ -112,22 +113,23 @@ describe('kms subjects', () => {
 /** The two workloads the wrapper cost checks look at here: one cache-hit workload, one not. */
 const LOAD_AND_SAVE = ['save new', 'load hit'] as const;
 
+/** The inner adapter (p50 100 µs) of the wrappers below. */
+const inner = () => subjectResult('inner', 'adapter', 100, { workloads: LOAD_AND_SAVE });
+
+/** A wrapper of `inner` whose every workload takes `p50` µs. */
+const wrapper = (name: string, p50: number, wraps: Omit<WrapperInfo, 'inner'>) =>
+  subjectResult(name, 'wrapper', p50, {
+    workloads: LOAD_AND_SAVE,
+    wraps: { inner: 'inner', ...wraps },
+  });
+
 describe('wrapper costs', () => {
   it('divides each wrapper by its inner store and judges only cache hits against 1.15x', () => {
     const backend = backendResult('sqlite', [
-      subjectResult('inner', 'adapter', 100, { workloads: LOAD_AND_SAVE }),
-      subjectResult('kms off', 'wrapper', 200, {
-        workloads: LOAD_AND_SAVE,
-        wraps: { inner: 'inner', cache: false },
-      }),
-      subjectResult('kms on', 'wrapper', 110, {
-        workloads: LOAD_AND_SAVE,
-        wraps: { inner: 'inner', cache: true },
-      }),
-      subjectResult('floor', 'wrapper', 105, {
-        workloads: LOAD_AND_SAVE,
-        wraps: { inner: 'inner', cache: false, floor: true },
-      }),
+      inner(),
+      wrapper('kms off', 200, { cache: false }),
+      wrapper('kms on', 110, { cache: true }),
+      wrapper('floor', 105, { cache: false, floor: true }),
     ]);
     const costs = wrapperCosts(backend);
     expect(costs.map((c) => [c.workload, c.wrapper, c.cost])).toEqual([
@@ -152,15 +154,9 @@ describe('wrapper costs', () => {
 
   it('quotes the AES-GCM floor of the same run when a wrapper misses', () => {
     const backend = backendResult('sqlite', [
-      subjectResult('inner', 'adapter', 100, { workloads: LOAD_AND_SAVE }),
-      subjectResult('kms on', 'wrapper', 300, {
-        workloads: LOAD_AND_SAVE,
-        wraps: { inner: 'inner', cache: true },
-      }),
-      subjectResult('floor', 'wrapper', 180, {
-        workloads: LOAD_AND_SAVE,
-        wraps: { inner: 'inner', cache: false, floor: true },
-      }),
+      inner(),
+      wrapper('kms on', 300, { cache: true }),
+      wrapper('floor', 180, { cache: false, floor: true }),
     ]);
     const report = reportOf([backend]);
     const checks = checkTargets(report).filter((c) => c.status === 'missed');
