@@ -1,5 +1,6 @@
 import { A2A_PROTOCOL_VERSION, type AgentCard } from '@a2a-js/sdk';
 import { withPassportExtension } from '@a2a-stores/passport';
+import { withLegacyInterfaces } from './legacy-protocol.js';
 import { PASSPORT_STATE_KEYS } from './passport.js';
 
 /** Where the JSON-RPC transport is mounted. */
@@ -11,12 +12,13 @@ export const AGENT_CARD_URL_PATH = '/.well-known/agent-card.json';
 
 /**
  * The card of the durable demo agent. `publicUrl` is the base URL clients reach the server at;
- * both transports are advertised, JSON-RPC first (the SDK client's default preference). It
+ * both transports are advertised, JSON-RPC first (the SDK client's default preference), for
+ * protocol 1.0 and, through the SDK's compatibility layer, 0.3 (see `legacy-protocol.ts`). It
  * declares the Secure Passport extension (optional) with the state keys the agent uses.
  */
 export function buildAgentCard(publicUrl: string): AgentCard {
   const base = publicUrl.replace(/\/+$/, '');
-  return withPassportExtension(baseCard(base), {
+  return withPassportExtension(withLegacyInterfaces(baseCard(base)), {
     supportedStateKeys: PASSPORT_STATE_KEYS,
     description:
       'Optional Secure Passport (CallerContext) in message metadata, or in the a2a-passport header ' +

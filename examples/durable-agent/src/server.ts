@@ -17,6 +17,7 @@ import express, { type Express } from 'express';
 import { AGENT_CARD_URL_PATH, buildAgentCard, JSONRPC_PATH, REST_PATH } from './agent-card.js';
 import { createBearerAuth, type UserDirectory } from './auth.js';
 import { DemoExecutor } from './executor.js';
+import { LEGACY_COMPAT, legacyAgentCardRoutes } from './legacy-protocol.js';
 import type { AgentLogger } from './logger.js';
 import type { PassportJwksByClient } from './passport.js';
 import { createAgentPushSender } from './push-notifications.js';
@@ -105,6 +106,7 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
   // oneof fields (security schemes) on the wire; the proto JSON form is what every client reads.
   app.use(
     AGENT_CARD_URL_PATH,
+    ...legacyAgentCardRoutes(requestHandler),
     agentCardHandler({
       agentCardProvider: async () =>
         AgentCard.toJSON(await requestHandler.getAgentCard()) as AgentCard,
@@ -113,12 +115,12 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
   app.use(
     JSONRPC_PATH,
     auth.middleware,
-    jsonRpcHandler({ requestHandler, userBuilder: auth.userBuilder }),
+    jsonRpcHandler({ requestHandler, userBuilder: auth.userBuilder, ...LEGACY_COMPAT }),
   );
   app.use(
     REST_PATH,
     auth.middleware,
-    restHandler({ requestHandler, userBuilder: auth.userBuilder }),
+    restHandler({ requestHandler, userBuilder: auth.userBuilder, ...LEGACY_COMPAT }),
   );
   return { app, requestHandler, executor, agentCard };
 }

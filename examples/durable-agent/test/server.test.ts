@@ -55,7 +55,10 @@ async function serve(
 describe('createAgentServer', () => {
   it('serves the card in proto JSON form, which the SDK client reads back intact', async () => {
     const { baseUrl } = await serve();
-    const wire = (await (await fetch(`${baseUrl}/.well-known/agent-card.json`)).json()) as {
+    const response = await fetch(`${baseUrl}/.well-known/agent-card.json`, {
+      headers: { 'A2A-Version': '1.0' },
+    });
+    const wire = (await response.json()) as {
       securitySchemes: Record<string, Record<string, { scheme: string }>>;
     };
     expect(wire.securitySchemes.bearer?.httpAuthSecurityScheme?.scheme).toBe('Bearer');

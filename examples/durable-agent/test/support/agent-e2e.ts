@@ -34,12 +34,24 @@ export function defineAgentE2e(store: E2eStore): void {
     const hook = (label: string) => fixture.receiver().newHookUrl(label);
 
     it('serves its agent card: JSON-RPC and REST, streaming and push notifications', async () => {
-      const response = await fetch(`${running().baseUrl}/.well-known/agent-card.json`);
+      const response = await fetch(`${running().baseUrl}/.well-known/agent-card.json`, {
+        headers: { 'A2A-Version': '1.0' },
+      });
       expect(response.status).toBe(200);
       const card = (await response.json()) as Record<string, unknown>;
       expect(card.capabilities).toMatchObject({ streaming: true, pushNotifications: true });
-      const interfaces = card.supportedInterfaces as { url: string; protocolBinding: string }[];
-      expect(interfaces.map((i) => i.protocolBinding)).toEqual(['JSONRPC', 'HTTP+JSON']);
+      const interfaces = card.supportedInterfaces as {
+        url: string;
+        protocolBinding: string;
+        protocolVersion: string;
+      }[];
+      // Protocol 1.0 first (what the SDK's client picks), then the same endpoints for v0.3.
+      expect(interfaces.map((i) => `${i.protocolBinding} ${i.protocolVersion}`)).toEqual([
+        'JSONRPC 1.0',
+        'HTTP+JSON 1.0',
+        'JSONRPC 0.3',
+        'HTTP+JSON 0.3',
+      ]);
       expect(interfaces[0]?.url).toBe(`${running().baseUrl}/a2a/jsonrpc`);
     });
 
