@@ -1,8 +1,8 @@
 /**
  * Why a target misses when it does for a structural reason: the report says so next to the
  * number, so a reader can tell a cost of a guarantee from a regression. Each reason names the
- * work the subject does that its reference does not; README "Where the targets stand" has the
- * measurements behind them.
+ * work the subject does that its reference does not; docs/benchmarks.md "Where the targets
+ * stand" has the measurements behind them.
  */
 
 const FLOOR_WRITE: Readonly<Record<string, string>> = {
