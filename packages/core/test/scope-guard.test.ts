@@ -189,6 +189,26 @@ describe('ScopeGuardRequestHandler: scope', () => {
     expect(executor.calls).toBe(0);
   });
 
+  it('answers a ScopeResolutionError a store throws later as the same client error', async () => {
+    let calls = 0;
+    // Accepts the guard's call, refuses the store's: a resolver whose answer changed in between.
+    const flaky = () => {
+      calls += 1;
+      if (calls > 1) throw new ScopeResolutionError('changed its mind', 'unauthenticated');
+      return { tenant: 't', owner: 'o' };
+    };
+    const stores = createMemoryStores({ scopeResolver: flaky });
+    const handler = new ScopeGuardRequestHandler(
+      new DefaultRequestHandler(card, stores.taskStore, new HeldExecutor()),
+      { scopeResolver: flaky, taskStore: stores.taskStore },
+    );
+    const error = await rejectionOf(
+      handler.getTask({ tenant: '', id: 'x', historyLength: undefined }, user()),
+    );
+    expect(error).toBeInstanceOf(ScopeRefusedError);
+    expect(error).toMatchObject({ failure: 'unauthenticated', statusCode: 401 });
+  });
+
   it('serves a valid caller unchanged', async () => {
     const { handler, executor } = setup();
     const first = await handler.sendMessage(send('hi', '', true), user());
