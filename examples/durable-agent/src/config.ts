@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AnonymousPolicy } from '@a2a-stores/core';
 import { type LogLevel, parseLogLevel } from './logger.js';
 
 const EXAMPLE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,6 +36,12 @@ export interface AgentConfig {
    * (unsigned passports are still read; signed ones fail with `unknown_key` and are refused).
    */
   readonly passportJwksFile: string | undefined;
+  /**
+   * Calls without a bearer user or verified passport: `'shared'` (default) serves them in the
+   * tenant's shared anonymous scope; `'reject'` refuses them before the agent runs (HTTP 401 on
+   * REST, JSON-RPC -32602). `A2A_AGENT_ANONYMOUS`.
+   */
+  readonly anonymous: AnonymousPolicy;
 }
 
 export const DEFAULT_PORT = 41241;
@@ -52,7 +59,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     logLevel: parseLogLevel(env.A2A_AGENT_LOG_LEVEL),
     devMode: readDevMode(env),
     passportJwksFile: env.A2A_PASSPORT_JWKS || undefined,
+    anonymous: readAnonymous(env),
   };
+}
+
+/** `A2A_AGENT_ANONYMOUS`: `shared` (default) or `reject`; anything else stops the agent. */
+export function readAnonymous(env: NodeJS.ProcessEnv): AnonymousPolicy {
+  const raw = env.A2A_AGENT_ANONYMOUS;
+  if (raw === undefined || raw === '') return 'shared';
+  if (raw === 'shared' || raw === 'reject') return raw;
+  throw new Error(`A2A_AGENT_ANONYMOUS must be shared or reject; got ${JSON.stringify(raw)}`);
 }
 
 /**

@@ -64,9 +64,15 @@ export class DemoExecutor implements AgentExecutor {
   readonly #running = new Map<string, RunningTask>();
   /** Tasks parked in input-required by this process (their event bus stays alive). */
   readonly #waiting = new Map<string, string>();
+  #executeCalls = 0;
 
   constructor(options: DemoExecutorOptions) {
     this.#options = options;
+  }
+
+  /** How many times the SDK called `execute` (follow-ups included): for tests and metrics. */
+  get executeCalls(): number {
+    return this.#executeCalls;
   }
 
   /** Executions in progress in this process. */
@@ -75,6 +81,7 @@ export class DemoExecutor implements AgentExecutor {
   }
 
   execute = async (request: RequestContext, bus: ExecutionEventBus): Promise<void> => {
+    this.#executeCalls += 1;
     const { taskId, contextId } = request;
     const already = this.#running.get(taskId);
     if (already) {

@@ -24,7 +24,8 @@ async function main(): Promise<void> {
   const target = parseStoreUrl(config.storeUrl, DEFAULT_SQLITE_FILE);
   const pushUrlPolicy = createAgentPushUrlPolicy(config.devMode);
   const passportKeys = config.passportJwksFile ? readPassportJwksFile(config.passportJwksFile) : {};
-  const stores = await openStores(target, agentStoreOptions(logger, pushUrlPolicy));
+  const storeOptions = agentStoreOptions(logger, pushUrlPolicy, config.anonymous);
+  const stores = await openStores(target, storeOptions);
   let replay: AgentReplayCache;
   try {
     replay = await openReplayCache(target);
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
   const agent = createAgentServer({
     taskStore: stores.bundle.taskStore,
     pushNotificationStore: stores.bundle.pushNotificationStore,
+    scopeResolver: storeOptions.scopeResolver,
     pushUrlPolicy,
     publicUrl,
     users,

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { ServerCallContext } from '@a2a-js/sdk/server';
-import { defaultScopeResolver, type ScopeResolver, type StoreLogger } from '@a2a-stores/core';
+import {
+  type AnonymousPolicy,
+  defaultScopeResolver,
+  type ScopeResolver,
+  type StoreLogger,
+} from '@a2a-stores/core';
 import {
   getPassportVerification,
   passportScopeResolver,
@@ -48,13 +53,16 @@ export function readPassportJwksFile(file: string): PassportJwksByClient {
 /**
  * The stores' scope: a verified passport scopes by its client id (`passport:<clientId>`); every
  * other call (no passport, unsigned, malformed) keeps the agent's usual scope: the bearer user,
- * else the tenant's shared anonymous owner. An unsigned passport's claimed client id never
- * decides a scope.
+ * else the tenant's shared anonymous owner (or, with `anonymous: 'reject'`, a refusal). An
+ * unsigned passport's claimed client id never decides a scope.
  */
-export function agentScopeResolver(logger: StoreLogger): ScopeResolver {
+export function agentScopeResolver(
+  logger: StoreLogger,
+  anonymous: AnonymousPolicy = 'shared',
+): ScopeResolver {
   return passportScopeResolver({
     unsigned: 'fallback',
-    fallback: defaultScopeResolver({ anonymous: 'shared', logger }),
+    fallback: defaultScopeResolver({ anonymous, logger }),
   });
 }
 

@@ -6,7 +6,7 @@ import {
   type TaskStore,
 } from '@a2a-js/sdk/server';
 import { agentCardHandler, jsonRpcHandler, restHandler } from '@a2a-js/sdk/server/express';
-import type { PushUrlPolicy } from '@a2a-stores/core';
+import { type PushUrlPolicy, ScopeGuardRequestHandler, type ScopeResolver } from '@a2a-stores/core';
 import {
   PassportRequestHandler,
   passportAudiences,
@@ -17,6 +17,7 @@ import express, { type Express } from 'express';
 import { AGENT_CARD_URL_PATH, buildAgentCard, JSONRPC_PATH, REST_PATH } from './agent-card.js';
 import { createBearerAuth, type UserDirectory } from './auth.js';
 import { DemoExecutor } from './executor.js';
+import { httpErrorHandlers } from './http-errors.js';
 import { LEGACY_COMPAT, legacyAgentCardRoutes } from './legacy-protocol.js';
 import type { AgentLogger } from './logger.js';
 import type { PassportJwksByClient } from './passport.js';
@@ -27,6 +28,12 @@ import { maskStoreErrors } from './store-error-masking.js';
 export interface AgentServerOptions {
   readonly taskStore: TaskStore;
   readonly pushNotificationStore: PushNotificationStore;
+  /**
+   * The scope resolver the stores were opened with (`agentStoreOptions(...).scopeResolver`, the
+   * same instance): the scope guard refuses with it, before the executor runs, exactly the calls
+   * the stores would refuse.
+   */
+  readonly scopeResolver: ScopeResolver;
   /**
    * The push URL policy the push notification store was opened with (`pushUrlCheck`); the
    * sender re-checks every webhook with it before each POST.
@@ -54,8 +61,14 @@ export interface AgentServer {
 
 /**
  * Builds the agent: the SDK's `DefaultRequestHandler` over the given stores and core's guarded
- * push sender, wrapped in `PassportRequestHandler`, mounted as JSON-RPC and REST behind demo
- * bearer authentication, plus the public agent card and a health probe.
+ * push sender, wrapped in core's `ScopeGuardRequestHandler` and then `PassportRequestHandler`,
+ * mounted as JSON-RPC and REST behind demo bearer authentication, plus the public agent card, a
+ * health probe and JSON answers for malformed requests (see `httpErrorHandlers`).
+ *
+ * The scope guard refuses a call the stores would refuse (an anonymous caller under
+ * `A2A_AGENT_ANONYMOUS=reject`, a tenant over 255 characters, with NUL or an unpaired surrogate)
+ * as a client error before the executor runs, and a message on a task that is not waiting for
+ * input (UnsupportedOperation), so no caller can pile executions onto a running task.
  *
  * The passport handler verifies each call's Secure Passport before the SDK's handler makes its
  * first store call, so the stores' scope resolver (see `agentStoreOptions`) can scope by verified
@@ -74,13 +87,17 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
   const taskStore = maskStoreErrors(options.taskStore, options.logger);
   const pushNotificationStore = maskStoreErrors(options.pushNotificationStore, options.logger);
   const requestHandler = new PassportRequestHandler(
-    new DefaultRequestHandler(
-      agentCard,
-      taskStore,
-      executor,
-      new DefaultExecutionEventBusManager(),
-      pushNotificationStore,
-      createAgentPushSender(pushNotificationStore, options.pushUrlPolicy, options.logger),
+    // Inside the passport handler: the resolver reads the verification that one records.
+    new ScopeGuardRequestHandler(
+      new DefaultRequestHandler(
+        agentCard,
+        taskStore,
+        executor,
+        new DefaultExecutionEventBusManager(),
+        pushNotificationStore,
+        createAgentPushSender(pushNotificationStore, options.pushUrlPolicy, options.logger),
+      ),
+      { scopeResolver: options.scopeResolver, taskStore },
     ),
     {
       keys: staticKeyResolver(options.passportKeys ?? {}),
@@ -122,5 +139,6 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
     auth.middleware,
     restHandler({ requestHandler, userBuilder: auth.userBuilder, ...LEGACY_COMPAT }),
   );
+  app.use(...httpErrorHandlers(options.logger));
   return { app, requestHandler, executor, agentCard };
 }

@@ -1,5 +1,10 @@
 import { taskStateToJSON } from '@a2a-js/sdk';
-import type { CoreStoreOptions, PushUrlCheck } from '@a2a-stores/core';
+import type {
+  AnonymousPolicy,
+  CoreStoreOptions,
+  PushUrlCheck,
+  ScopeResolver,
+} from '@a2a-stores/core';
 import type { AgentLogger } from './logger.js';
 import { agentScopeResolver } from './passport.js';
 
@@ -11,16 +16,19 @@ import { agentScopeResolver } from './passport.js';
  * policy (see `createAgentPushUrlPolicy`): the same object must go to the push sender, so a URL
  * is judged by the same rules when it is registered and when it is called. The scope comes from
  * a verified Secure Passport when the call has one, else from the bearer user or the shared
- * anonymous scope (`agentScopeResolver`); it reads what `PassportRequestHandler` recorded, so the
- * request handler must be wrapped in it.
+ * anonymous scope (`agentScopeResolver`; `anonymous: 'reject'` refuses anonymous calls); it reads
+ * what `PassportRequestHandler` recorded, so the request handler must be wrapped in it. Give the
+ * returned `scopeResolver` to `createAgentServer` too: its scope guard must refuse exactly what
+ * the stores would.
  */
 export function agentStoreOptions(
   logger: AgentLogger,
   pushUrlCheck: PushUrlCheck,
-): CoreStoreOptions {
+  anonymous: AnonymousPolicy = 'shared',
+): CoreStoreOptions & { readonly scopeResolver: ScopeResolver } {
   return {
     staleWrites: 'ignore',
-    scopeResolver: agentScopeResolver(logger),
+    scopeResolver: agentScopeResolver(logger, anonymous),
     pushUrlCheck,
     logger,
     hooks: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readConfig, readDevMode } from '../src/config.js';
+import { readAnonymous, readConfig, readDevMode } from '../src/config.js';
 import { createAgentPushUrlPolicy } from '../src/push-notifications.js';
 
 describe('development mode', () => {
@@ -26,6 +26,15 @@ describe('development mode', () => {
     for (const value of ['yes', 'on', '2', 'dev']) {
       expect(() => readDevMode({ A2A_AGENT_DEV: value }), value).toThrow(/A2A_AGENT_DEV must be/);
     }
+  });
+});
+
+describe('anonymous callers (A2A_AGENT_ANONYMOUS)', () => {
+  it('are shared by default and refused with reject; anything else stops the agent', () => {
+    expect(readConfig({}).anonymous).toBe('shared');
+    expect(readAnonymous({ A2A_AGENT_ANONYMOUS: 'reject' })).toBe('reject');
+    expect(readAnonymous({ A2A_AGENT_ANONYMOUS: 'shared' })).toBe('shared');
+    expect(() => readAnonymous({ A2A_AGENT_ANONYMOUS: 'deny' })).toThrow(/A2A_AGENT_ANONYMOUS/);
   });
 });
 

@@ -34,13 +34,15 @@ async function serve(
 ) {
   const lines: string[] = [];
   const logger = createLogger('debug', (line) => lines.push(line));
-  const stores = createMemoryStores(agentStoreOptions(logger, storePolicy));
+  const storeOptions = agentStoreOptions(logger, storePolicy);
+  const stores = createMemoryStores(storeOptions);
   const server = createServer();
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const agent = createAgentServer({
     ...stores,
+    scopeResolver: storeOptions.scopeResolver,
     pushUrlPolicy: senderPolicy,
     publicUrl: baseUrl,
     users: parseUsers('carol:carol-secret'),

@@ -29,7 +29,8 @@ async function serveFailingLoad(failure: Error) {
   const lines: string[] = [];
   const logger = createLogger('debug', (line) => lines.push(line));
   const policy = createAgentPushUrlPolicy(false);
-  const stores = createMemoryStores(agentStoreOptions(logger, policy));
+  const storeOptions = agentStoreOptions(logger, policy);
+  const stores = createMemoryStores(storeOptions);
   const taskStore: ScopedTaskStore = Object.assign(Object.create(stores.taskStore), {
     load: async () => {
       throw failure;
@@ -42,6 +43,7 @@ async function serveFailingLoad(failure: Error) {
   const agent = createAgentServer({
     taskStore,
     pushNotificationStore: stores.pushNotificationStore,
+    scopeResolver: storeOptions.scopeResolver,
     pushUrlPolicy: policy,
     publicUrl: baseUrl,
     users: parseUsers('carol:carol-secret'),

@@ -1,4 +1,4 @@
-import { RequestMalformedError } from '@a2a-js/sdk/errors';
+import { RequestMalformedError, UnsupportedOperationError } from '@a2a-js/sdk/errors';
 
 /**
  * Stable machine-readable codes carried by every a2a-stores error, so callers can branch on
@@ -6,6 +6,8 @@ import { RequestMalformedError } from '@a2a-js/sdk/errors';
  */
 export type StoreErrorCode =
   | 'SCOPE_UNRESOLVED'
+  /** A message on a task that is not waiting for input (see `ScopeGuardRequestHandler`). */
+  | 'FOLLOW_UP_REFUSED'
   | 'VERSION_CONFLICT'
   | 'STALE_WRITE'
   | 'CORRUPT_RECORD'
@@ -44,12 +46,24 @@ export class StoreError extends Error {
 }
 
 /**
+ * Why a scope could not be resolved: `'unauthenticated'`, the call carried no identity the
+ * resolver accepts (`anonymous: 'reject'`); `'invalid'`, the scope itself is unusable (tenant over
+ * 255 characters, NUL, unpaired surrogate, not a string...).
+ */
+export type ScopeFailure = 'unauthenticated' | 'invalid';
+
+/**
  * The call carried no usable identity and the scope resolver is configured to refuse it
- * (`anonymous: 'reject'`), or a custom resolver returned an invalid scope.
+ * (`anonymous: 'reject'`), or a custom resolver returned an invalid scope. Stores throw it as is;
+ * `ScopeGuardRequestHandler` refuses such calls before the agent runs and answers them as
+ * {@link ScopeRefusedError}, a client error.
  */
 export class ScopeResolutionError extends StoreError {
-  constructor(message: string) {
+  /** What went wrong; decides the client error (`'unauthenticated'`: HTTP 401 on REST). */
+  readonly failure: ScopeFailure;
+  constructor(message: string, failure: ScopeFailure = 'invalid') {
     super('SCOPE_UNRESOLVED', message);
+    this.failure = failure;
   }
 }
 
@@ -189,5 +203,50 @@ export function unreachableError(service: string, error: unknown): StoreUnavaila
 export class StoreClosedError extends StoreError {
   constructor() {
     super('STORE_CLOSED', 'The store has been closed');
+  }
+}
+
+/**
+ * A call refused because its scope cannot be resolved: the client error that
+ * `ScopeGuardRequestHandler` answers for a {@link ScopeResolutionError}. It is the SDK's
+ * `RequestMalformedError` on the wire (JSON-RPC -32602, HTTP 400, gRPC INVALID_ARGUMENT). For an
+ * unauthenticated call it also carries the SDK's REST transport fields (`transport: 'rest'`,
+ * `statusCode: 401`), which the REST transport answers as HTTP 401; JSON-RPC has no
+ * authentication error code and answers -32602 (invalid params) with this message.
+ */
+export class ScopeRefusedError extends InvalidInputError {
+  /** Copied from the {@link ScopeResolutionError} that caused it. */
+  readonly failure: ScopeFailure;
+  /** Read by the SDK's REST transport only when `failure` is `'unauthenticated'`. */
+  readonly statusCode: number;
+  readonly transport: 'rest' | undefined;
+  constructor(cause: ScopeResolutionError) {
+    super(
+      cause.failure === 'unauthenticated'
+        ? 'Authentication required: this agent refuses unauthenticated calls'
+        : `Invalid scope: ${cause.message}`,
+      'SCOPE_UNRESOLVED',
+    );
+    this.failure = cause.failure;
+    this.statusCode = cause.failure === 'unauthenticated' ? 401 : 400;
+    // The SDK's REST transport uses `statusCode` only on errors marked `transport: 'rest'`.
+    this.transport = cause.failure === 'unauthenticated' ? 'rest' : undefined;
+  }
+}
+
+/**
+ * A message sent to an existing task that is not waiting for input (input-required or
+ * auth-required), or while another message on that task is still being admitted. The SDK's
+ * `UnsupportedOperationError` on the wire: JSON-RPC -32004, HTTP 400 (FAILED_PRECONDITION).
+ * Nothing was written and the agent's executor did not run.
+ */
+export class FollowUpRefusedError extends UnsupportedOperationError {
+  readonly code: StoreErrorCode = 'FOLLOW_UP_REFUSED';
+  readonly taskId: string;
+  constructor(taskId: string, why: string) {
+    super(`Task ${JSON.stringify(taskId)} does not accept a message now: ${why}`);
+    // The SDK's transports pick the wire error code by `name`, so it must stay the SDK's.
+    this.name = 'UnsupportedOperationError';
+    this.taskId = taskId;
   }
 }

@@ -22,11 +22,14 @@ export type {
 } from './contracts.js';
 export {
   CorruptRecordError,
+  FollowUpRefusedError,
   InvalidInputError,
   PayloadTooLargeError,
   PushConfigLimitError,
   PushUrlRejectedError,
   SchemaNotMigratedError,
+  type ScopeFailure,
+  ScopeRefusedError,
   ScopeResolutionError,
   StaleWriteError,
   StoreClosedError,
@@ -100,6 +103,10 @@ export {
 } from './push-url/push-url-policy.js';
 export type { PushUrlRejectionReason } from './push-url/rejection.js';
 export { type PushHostResolver, systemHostResolver } from './push-url/resolve-host.js';
+export {
+  type ScopeGuardOptions,
+  ScopeGuardRequestHandler,
+} from './request-handler/scope-guard-request-handler.js';
 export {
   ANONYMOUS_OWNER,
   type AnonymousPolicy,

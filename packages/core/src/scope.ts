@@ -71,7 +71,10 @@ export function defaultScopeResolver(options: DefaultScopeResolverOptions = {}):
       return { tenant, owner };
     }
     if (policy === 'reject') {
-      throw new ScopeResolutionError('Unauthenticated calls are refused by this store');
+      throw new ScopeResolutionError(
+        'Unauthenticated calls are refused by this store',
+        'unauthenticated',
+      );
     }
     if (!warned) {
       warned = true;

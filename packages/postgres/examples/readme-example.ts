@@ -4,23 +4,31 @@ import {
   DefaultRequestHandler,
   type ServerCallContext,
 } from '@a2a-js/sdk/server';
+import { defaultScopeResolver, ScopeGuardRequestHandler } from '@a2a-stores/core';
 import { createPostgresStores } from '@a2a-stores/postgres';
 import pg from 'pg';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
 pool.on('error', () => {}); // a broken idle connection is dropped by the pool; calls report errors
 
-const stores = createPostgresStores({ pool }, { schema: 'public', anonymous: 'reject' });
+// One resolver for the stores and the guard, so the guard refuses what the stores would.
+const scopeResolver = defaultScopeResolver({ anonymous: 'reject' });
+const stores = createPostgresStores({ pool }, { schema: 'public', scopeResolver });
 
 export async function createDurableHandler(card: AgentCard, executor: AgentExecutor) {
   // Creates or upgrades the schema; idempotent, safe from several workers at once.
   await stores.migrate();
-  return new DefaultRequestHandler(
-    card,
-    stores.taskStore,
-    executor,
-    undefined,
-    stores.pushNotificationStore,
+  // Refuses anonymous callers (HTTP 401 on REST), bad tenants and messages to a busy task as
+  // client errors before the executor runs.
+  return new ScopeGuardRequestHandler(
+    new DefaultRequestHandler(
+      card,
+      stores.taskStore,
+      executor,
+      undefined,
+      stores.pushNotificationStore,
+    ),
+    { scopeResolver, taskStore: stores.taskStore },
   );
 }
 
