@@ -14,7 +14,12 @@ import {
   type User,
 } from '@a2a-js/sdk/server';
 import { agentCardHandler, jsonRpcHandler, type UserBuilder } from '@a2a-js/sdk/server/express';
-import { createPushUrlPolicy, GuardedPushNotificationSender } from '@a2a-stores/core';
+import {
+  createPushUrlPolicy,
+  defaultScopeResolver,
+  GuardedPushNotificationSender,
+  ScopeGuardRequestHandler,
+} from '@a2a-stores/core';
 import { createSqliteStores } from '@a2a-stores/sqlite';
 import express, { type Express } from 'express';
 
@@ -95,10 +100,12 @@ export async function createExpressAgent(
   options: ExpressAgentOptions,
 ): Promise<{ app: Express; close(): Promise<void> }> {
   // 3. The stores, and one push URL policy shared by the push config store and the sender.
+  // One scope resolver for the stores and the guard below, so both refuse the same calls.
   const pushUrlPolicy = createPushUrlPolicy();
+  const scopeResolver = defaultScopeResolver({ anonymous: 'reject' });
   const stores = createSqliteStores(
     { filename: options.filename },
-    { anonymous: 'reject', pushUrlCheck: pushUrlPolicy },
+    { scopeResolver, pushUrlCheck: pushUrlPolicy },
   );
   await stores.migrate();
 
@@ -150,9 +157,12 @@ export async function createExpressAgent(
     stores.pushNotificationStore,
     sender,
   );
-  // refuse unscopable calls: wrap `handler` here with core's request-handler wrapper once it
-  // ships. Until then `anonymous: 'reject'` above and the 401 of `apiKeyAuth` keep them out.
-  const requestHandler = handler;
+  // 5. Refuse unscopable calls (no user, a bad tenant) and messages to a task that is still
+  // running as client errors, before the executor runs.
+  const requestHandler = new ScopeGuardRequestHandler(handler, {
+    scopeResolver,
+    taskStore: stores.taskStore,
+  });
 
   const auth = apiKeyAuth(options.apiKeys);
   const app = express();
