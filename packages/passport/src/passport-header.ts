@@ -1,5 +1,5 @@
-import { parseCallerContext } from './caller-context.js';
-import type { ReadPassportResult } from './message.js';
+import { carriesSignature } from './caller-context.js';
+import { fromParse, type ReadPassportResult } from './message.js';
 
 // base64url of the largest passport the model accepts, with room for JSON overhead.
 const MAX_HEADER_CHARS = 96 * 1024;
@@ -18,21 +18,26 @@ export function encodePassportHeader(passport: object): string {
  * header was repeated). Never throws.
  */
 export function decodePassportHeader(raw: unknown): ReadPassportResult {
+  if (raw === undefined) return { status: 'absent' };
+  if (typeof raw !== 'string')
+    return { status: 'malformed', reason: 'passport header is repeated' };
+  const value = raw.trim();
+  if (!B64URL.test(value))
+    return { status: 'malformed', reason: 'passport header is not base64url' };
+  let decoded: unknown;
   try {
-    if (raw === undefined) return { status: 'absent' };
-    if (typeof raw !== 'string')
-      return { status: 'malformed', reason: 'passport header is repeated' };
-    const value = raw.trim();
-    if (value.length > MAX_HEADER_CHARS)
-      return { status: 'malformed', reason: 'passport header is too long' };
-    if (!B64URL.test(value))
-      return { status: 'malformed', reason: 'passport header is not base64url' };
-    const json = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(value, 'base64url'));
-    const parsed = parseCallerContext(JSON.parse(json));
-    return parsed.ok
-      ? { status: 'ok', passport: parsed.passport }
-      : { status: 'malformed', reason: parsed.reason };
+    decoded = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(value, 'base64url')),
+    );
   } catch {
     return { status: 'malformed', reason: 'passport header is not base64url JSON' };
   }
+  // Over the length limit is still decoded (the HTTP server already bounds header sizes), to tell
+  // a signed passport, which must be refused, from one that may be ignored.
+  if (value.length > MAX_HEADER_CHARS) {
+    return carriesSignature(decoded)
+      ? { status: 'malformed', reason: 'passport header is too long', signed: true }
+      : { status: 'malformed', reason: 'passport header is too long' };
+  }
+  return fromParse(decoded);
 }
