@@ -118,12 +118,15 @@ function checkAddress(rules: PolicyRules, address: IpAddress, host: string): Add
     if (addressClass === 'loopback' && rules.allowLoopback) return addressClass;
     if (inNetworks(address, rules.allowedNetworks)) return addressClass;
   }
+  // A public address is refused only as a listed metadata endpoint, which classifies as
+  // 'cloud-metadata' first; the fallback only satisfies the type.
+  const refused = addressClass === 'public' ? 'cloud-metadata' : addressClass;
   const shown = address.toString();
   throw rejectPushUrl(
-    rejectionReasonFor(addressClass),
+    rejectionReasonFor(refused),
     shown === host
-      ? `${shown} is a ${addressClass} address`
-      : `${host} resolves to ${addressClass} address ${shown}`,
+      ? `${shown} is a ${refused} address`
+      : `${host} resolves to ${refused} address ${shown}`,
   );
 }
 
