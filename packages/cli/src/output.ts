@@ -59,6 +59,16 @@ export class Output {
     this.streams.stderr.write(`a2a-stores: ${this.scrub(text)}\n`);
   }
 
+  /**
+   * Text a child process wrote (vitest, the bench harness), redacted and copied as is to
+   * `target`, with no prefix and no newline added. Also under `--json` (callers send it to
+   * stderr then, keeping stdout for the one JSON document).
+   */
+  passthrough(target: 'stdout' | 'stderr', text: string): void {
+    this.clearProgress();
+    this.streams[target].write(this.scrub(text));
+  }
+
   /** True when progress is drawn in place (an interactive terminal and not `--json`). */
   get interactive(): boolean {
     return !this.json && this.streams.stderr.isTTY === true;

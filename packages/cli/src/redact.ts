@@ -11,10 +11,15 @@
 const BARE_SCHEMES = /^(?:postgres|postgresql|mysql|mariadb|redis|rediss|sqlite|file)$/i;
 /** Query parameters whose values are secrets. */
 const SECRET_PARAM = /pass|secret|token|key|auth|credential/i;
-/** `scheme:` then an optional `//`, at a word start. */
-const SCHEME = /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*):(\/\/)?/gi;
-/** Where a URL ends inside free text: whitespace and the quotes that usually surround it. */
-const TEXT_DELIMITER = /[\s"'`<>]/;
+/** `scheme:` then an optional `//`, at a word start (right after a colour code counts). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC opens the colour codes of vitest's output.
+const SCHEME = /(?:(?<![a-z0-9+.-])|(?<=\x1b\[[0-9;]*m))([a-z][a-z0-9+.-]*):(\/\/)?/gi;
+/**
+ * Where a URL ends inside free text: whitespace, the quotes that usually surround it, and the
+ * escape that starts a terminal colour code (vitest's output is coloured).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC opens a colour code, which ends a URL.
+const TEXT_DELIMITER = /[\s"'`<>\x1b]/;
 
 const MASK = '***';
 
