@@ -4,6 +4,7 @@ import { createMemoryStores } from '@a2a-stores/core';
 import { describe, expect, it } from 'vitest';
 import {
   type CallerContext,
+  decodePassportHeader,
   encodePassportHeader,
   getPassportVerification,
   MemoryReplayCache,
@@ -137,6 +138,24 @@ describe('a signed passport that breaks the CallerContext model', () => {
     const header = encodePassportHeader(breakIt(genuine));
     const error = await outcome(handler.listTasks(listAll, ctx({ 'a2a-passport': header })));
     expect(error).toMatchObject({ passportStatus: 'failed', passportReason: 'malformed' });
+  });
+
+  it('is refused when the header carrying it is repeated (as a list or comma-joined)', async () => {
+    const { handler, genuine } = await setup();
+    const header = encodePassportHeader(genuine);
+    for (const raw of [[header, header], `${header}, ${header}`]) {
+      const context = new ServerCallContext({
+        state: new Map<string, unknown>([[STATE_HEADERS_KEY, { 'a2a-passport': raw }]]),
+      });
+      const error = await outcome(handler.listTasks(listAll, context));
+      expect(error).toMatchObject({ passportStatus: 'failed', passportReason: 'malformed' });
+    }
+    // Repeated unsigned passports stay a malformed passport, ignored like any other.
+    const { signature: _signature, ...unsigned } = genuine;
+    expect(decodePassportHeader([encodePassportHeader(unsigned), 'x'])).toEqual({
+      status: 'malformed',
+      reason: 'passport header is repeated',
+    });
   });
 
   it("with onFailed: 'ignore' is served as a recorded failure, not as no passport", async () => {
