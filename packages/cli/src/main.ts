@@ -23,7 +23,11 @@ export async function runCli({ argv, env, cwd, streams }: CliEnvironment): Promi
   const json = argv.includes('--json');
   // Known before parsing, so even a usage error about the URL is scrubbed of its password.
   const secretUrl = urlArgument(argv) ?? env.A2A_STORE_URL;
-  const out = new Output(streams, json, secretUrl);
+  // Every argument too: a URL given positionally by mistake is quoted in the usage error.
+  const out = new Output(streams, json, secretUrl, [
+    ...argv,
+    ...(env.A2A_STORE_URL === undefined ? [] : [env.A2A_STORE_URL]),
+  ]);
   let command: Command;
   try {
     command = parseCommandLine(argv, env);

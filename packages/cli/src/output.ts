@@ -7,8 +7,9 @@ export interface CliStreams {
 }
 
 /**
- * Everything the CLI prints goes through here, so the target URL's secrets are scrubbed from
- * every line (drivers like to quote connection strings in their errors). Human lines go to
+ * Everything the CLI prints goes through here, so every line is redacted (`scrubSecrets`: any
+ * URL-ish string, and the secrets of the target and of every argument; drivers like to quote
+ * connection strings in their errors). Human lines go to
  * stdout; with `--json`, stdout gets exactly one JSON document and nothing else. Progress goes
  * to stderr: redrawn in place on a TTY, plain lines otherwise, nothing under `--json`.
  */
@@ -16,11 +17,21 @@ export class Output {
   private progressShown = false;
   private resultWritten = false;
 
+  private readonly secretSources: readonly string[];
+
+  /**
+   * `secretUrl` is the target (shown redacted by `target()`); `otherSources` are further raw
+   * strings that may hold credentials (every command-line argument: a URL passed positionally
+   * by mistake is echoed in the usage error).
+   */
   constructor(
     private readonly streams: CliStreams,
     readonly json: boolean,
     private readonly secretUrl: string | undefined,
-  ) {}
+    otherSources: readonly string[] = [],
+  ) {
+    this.secretSources = secretUrl === undefined ? otherSources : [secretUrl, ...otherSources];
+  }
 
   /** The target as it may be shown. */
   target(): string | undefined {
@@ -46,6 +57,16 @@ export class Output {
   error(text: string): void {
     this.clearProgress();
     this.streams.stderr.write(`a2a-stores: ${this.scrub(text)}\n`);
+  }
+
+  /**
+   * Text a child process wrote (vitest, the bench harness), redacted and copied as is to
+   * `target`, with no prefix and no newline added. Also under `--json` (callers send it to
+   * stderr then, keeping stdout for the one JSON document).
+   */
+  passthrough(target: 'stdout' | 'stderr', text: string): void {
+    this.clearProgress();
+    this.streams[target].write(this.scrub(text));
   }
 
   /** True when progress is drawn in place (an interactive terminal and not `--json`). */
@@ -77,6 +98,6 @@ export class Output {
   }
 
   private scrub(text: string): string {
-    return scrubSecrets(text, this.secretUrl);
+    return scrubSecrets(text, this.secretSources);
   }
 }

@@ -20,7 +20,7 @@ export interface ListQuery {
   readonly cursor: PageCursor | null;
   readonly pageSize: number;
   readonly includeArtifacts: boolean;
-  /** Keep only the last N history messages; undefined keeps all. */
+  /** Keep only the last N history messages; 0 or less keeps none; undefined keeps all. */
   readonly historyLength: number | undefined;
   /** What the next page token is bound to. */
   readonly binding: PageBinding;
@@ -56,8 +56,10 @@ export function normalizeListRequest(
     after = ms;
   }
   const historyLength = p.historyLength;
-  if (historyLength !== undefined && (!Number.isInteger(historyLength) || historyLength < 0)) {
-    throw new InvalidInputError('historyLength must be a non-negative integer');
+  // Any integer, like the SDK's DefaultRequestHandler (0 or less: no history). A non-integer is
+  // refused: the SDK would slice by its truncation, which no client means to ask for.
+  if (historyLength !== undefined && !Number.isInteger(historyLength)) {
+    throw new InvalidInputError('historyLength must be an integer');
   }
   const binding: PageBinding = { scope, contextId, state, after };
   const cursor = p.pageToken ? decodePageToken(p.pageToken, binding) : null;
@@ -73,10 +75,13 @@ export function normalizeListRequest(
   };
 }
 
-/** Applies `historyLength` (0 empties the history) in place. */
+/**
+ * Applies `historyLength` in place as the SDK's `DefaultRequestHandler` does for list and get:
+ * undefined keeps all, 0 or less empties the history, N keeps the last N.
+ */
 export function trimHistory(task: Task, historyLength: number | undefined): Task {
   if (historyLength !== undefined) {
-    task.history = historyLength === 0 ? [] : task.history.slice(-historyLength);
+    task.history = historyLength <= 0 ? [] : task.history.slice(-historyLength);
   }
   return task;
 }

@@ -25,6 +25,8 @@ const sdkHarness: StoreHarness = {
       'InMemoryTaskStore.list does not validate pageSize, status or statusTimestampAfter (DefaultRequestHandler.listTasks does)',
     codePointIdOrder:
       'ties are ordered with String.prototype.localeCompare, a locale collation no database index reproduces; core uses code point (byte-wise UTF-8) order',
+    instantTimestampOrder:
+      "timestamps are ordered as strings (localeCompare), so '12:00+02:00' sorts after '11:00Z' although it is an hour earlier, and '00.5Z' after '00.500Z' although they are the same instant",
     inputLimits: 'no limits on id length, payload size or push configs per task',
     cascadeDelete: 'tasks cannot be deleted',
   },

@@ -84,13 +84,18 @@ describe('normalizeListRequest', () => {
     ['an unknown status', { status: 42 }],
     ['UNRECOGNIZED', { status: -1 }],
     ['an unparseable timestamp', { statusTimestampAfter: 'soon' }],
-    ['a negative historyLength', { historyLength: -1 }],
     ['a fractional historyLength', { historyLength: 0.5 }],
+    ['a negative fractional historyLength', { historyLength: -1.5 }],
+    ['a NaN historyLength', { historyLength: Number.NaN }],
     ['an over-long contextId', { contextId: 'c'.repeat(256) }],
     ['a non-string contextId', { contextId: 5 }],
     ['a garbage token', { pageToken: '???' }],
   ])('refuses %s', (_, request) => {
     expect(() => normalizeListRequest(request as never, scope)).toThrow(InvalidInputError);
+  });
+
+  it.each([-1, -100])('accepts historyLength %s, as the SDK handler does', (historyLength) => {
+    expect(normalizeListRequest({ historyLength }, scope).historyLength).toBe(historyLength);
   });
 
   it('an empty pageToken means page one', () => {
@@ -105,6 +110,9 @@ describe('trimHistory', () => {
     expect(ids(undefined)).toEqual(['0', '1', '2', '3', '4']);
     expect(ids(2)).toEqual(['3', '4']);
     expect(ids(0)).toEqual([]);
+    // Like DefaultRequestHandler: any historyLength of 0 or less means no history.
+    expect(ids(-1)).toEqual([]);
+    expect(ids(-5)).toEqual([]);
     expect(ids(9)).toEqual(['0', '1', '2', '3', '4']);
   });
 });

@@ -60,6 +60,23 @@ export function parseCallerContext(input: unknown): CallerContextParse {
 }
 
 /**
+ * True when untrusted input claims a signature: an object with a `signature` field that is not
+ * `null` (the model drops `null` optional fields). Used on input the model refused: a passport
+ * that claims a signature but breaks a limit is a failed signed passport, not an absent one, or a
+ * server would serve the signing agent's message in another (e.g. the anonymous) scope. Input
+ * that cannot even be read counts as signed: refusing it is the safe answer.
+ */
+export function carriesSignature(input: unknown): boolean {
+  try {
+    if (!isPlainObject(input) || !Object.hasOwn(input, 'signature')) return false;
+    const signature = input['signature'];
+    return signature !== undefined && signature !== null;
+  } catch {
+    return true;
+  }
+}
+
+/**
  * Like {@link parseCallerContext} but throws {@link InvalidPassportError}; for passports built by
  * the caller's own code, where a bad one is a bug. Returns an unfrozen plain copy.
  */

@@ -1,12 +1,25 @@
 import type { Message } from '@a2a-js/sdk';
-import { type CallerContext, parseCallerContext, validateCallerContext } from './caller-context.js';
+import {
+  type CallerContext,
+  carriesSignature,
+  parseCallerContext,
+  validateCallerContext,
+} from './caller-context.js';
 import { SECURE_PASSPORT_URI } from './constants.js';
 
 /** What {@link readPassport} found in a message. */
 export type ReadPassportResult =
   | { readonly status: 'absent' }
   | { readonly status: 'ok'; readonly passport: CallerContext }
-  | { readonly status: 'malformed'; readonly reason: string };
+  | {
+      readonly status: 'malformed';
+      readonly reason: string;
+      /**
+       * Present (`true`) when the refused input carried a `signature`: the caller meant it to be
+       * verified, so a server must refuse it as a failed passport rather than ignore it.
+       */
+      readonly signed?: true;
+    };
 
 /**
  * Returns a copy of `message` carrying `passport` in `metadata[SECURE_PASSPORT_URI]` and the URI
@@ -40,7 +53,8 @@ export function attachPassport<M extends Message>(message: M, passport: CallerCo
 /**
  * Reads the passport of a message. Never throws: a passport that does not satisfy the model
  * (unknown field, wrong types, over a limit, unreadable) is reported as `malformed` with a reason
- * that never contains state values, so the caller can ignore it, like the guide does. The
+ * that never contains state values, so the caller can ignore it, like the guide does, unless it
+ * carried a `signature` (then `signed: true`, and it must be refused, never ignored). The
  * returned passport is a frozen copy; it says nothing about authenticity until verified.
  *
  * @example
@@ -64,11 +78,17 @@ export function readPassport(
     }
     const raw = (metadata as Record<string, unknown>)[SECURE_PASSPORT_URI];
     if (raw === undefined || raw === null) return { status: 'absent' };
-    const parsed = parseCallerContext(raw);
-    return parsed.ok
-      ? { status: 'ok', passport: parsed.passport }
-      : { status: 'malformed', reason: parsed.reason };
+    return fromParse(raw);
   } catch {
     return { status: 'malformed', reason: 'message metadata could not be read' };
   }
+}
+
+/** The read result of an untrusted passport value (message metadata or decoded header). */
+export function fromParse(raw: unknown): ReadPassportResult {
+  const parsed = parseCallerContext(raw);
+  if (parsed.ok) return { status: 'ok', passport: parsed.passport };
+  return carriesSignature(raw)
+    ? { status: 'malformed', reason: parsed.reason, signed: true }
+    : { status: 'malformed', reason: parsed.reason };
 }

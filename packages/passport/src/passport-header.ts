@@ -1,5 +1,5 @@
-import { parseCallerContext } from './caller-context.js';
-import type { ReadPassportResult } from './message.js';
+import { carriesSignature } from './caller-context.js';
+import { fromParse, type ReadPassportResult } from './message.js';
 
 // base64url of the largest passport the model accepts, with room for JSON overhead.
 const MAX_HEADER_CHARS = 96 * 1024;
@@ -14,25 +14,51 @@ export function encodePassportHeader(passport: object): string {
 }
 
 /**
- * Decodes a passport header value as found in request headers (a string; an array means the
- * header was repeated). Never throws.
+ * Decodes a passport header value as found in request headers (a string; an array, or values
+ * joined by commas, means the header was repeated). Never throws. A value that is refused but
+ * holds a passport claiming a signature is marked `signed: true` (see `readPassport`).
  */
 export function decodePassportHeader(raw: unknown): ReadPassportResult {
-  try {
-    if (raw === undefined) return { status: 'absent' };
-    if (typeof raw !== 'string')
-      return { status: 'malformed', reason: 'passport header is repeated' };
-    const value = raw.trim();
-    if (value.length > MAX_HEADER_CHARS)
-      return { status: 'malformed', reason: 'passport header is too long' };
-    if (!B64URL.test(value))
-      return { status: 'malformed', reason: 'passport header is not base64url' };
-    const json = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(value, 'base64url'));
-    const parsed = parseCallerContext(JSON.parse(json));
-    return parsed.ok
-      ? { status: 'ok', passport: parsed.passport }
-      : { status: 'malformed', reason: parsed.reason };
-  } catch {
+  if (raw === undefined) return { status: 'absent' };
+  if (typeof raw !== 'string') return repeated(Array.isArray(raw) ? raw : []);
+  const value = raw.trim();
+  // Node joins a repeated custom header with ", "; base64url never contains a comma.
+  if (value.includes(',')) return repeated(value.split(','));
+  if (!B64URL.test(value))
+    return { status: 'malformed', reason: 'passport header is not base64url' };
+  const decoded = decodeValue(value);
+  if (decoded === undefined)
     return { status: 'malformed', reason: 'passport header is not base64url JSON' };
+  // Over the length limit is still decoded (the HTTP server already bounds header sizes), to tell
+  // a signed passport, which must be refused, from one that may be ignored.
+  if (value.length > MAX_HEADER_CHARS) {
+    return carriesSignature(decoded)
+      ? { status: 'malformed', reason: 'passport header is too long', signed: true }
+      : { status: 'malformed', reason: 'passport header is too long' };
+  }
+  return fromParse(decoded);
+}
+
+/** A repeated header is never served, and is refused when any of its values claims a signature. */
+function repeated(values: readonly unknown[]): ReadPassportResult {
+  const signed = values.some(
+    (one) =>
+      typeof one === 'string' &&
+      B64URL.test(one.trim()) &&
+      carriesSignature(decodeValue(one.trim())),
+  );
+  return signed
+    ? { status: 'malformed', reason: 'passport header is repeated', signed: true }
+    : { status: 'malformed', reason: 'passport header is repeated' };
+}
+
+/** The JSON a base64url header value holds, or undefined when it holds none. */
+function decodeValue(value: string): unknown {
+  try {
+    return JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(value, 'base64url')),
+    );
+  } catch {
+    return undefined;
   }
 }

@@ -214,8 +214,9 @@ describe("the guide's four scenarios", () => {
         passportStatus: 'failed',
         passportReason: 'bad_signature',
       });
+      // A signed passport that breaks the model is a failed one, not a malformed one to ignore.
       const error = await refusal(handler, { ...genuine, extra: 'field' });
-      expect(error).toMatchObject({ passportStatus: 'malformed' });
+      expect(error).toMatchObject({ passportStatus: 'failed', passportReason: 'malformed' });
       // The wire error is the SDK's client error, with the reason in its metadata.
       expect(error.name).toBe('RequestMalformedError');
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { pipeRedacted } from '../child-output.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import type { Output } from '../output.js';
 
@@ -40,12 +41,20 @@ export async function runBench(args: BenchArgs, out: Output, cwd: string): Promi
   out.line(`running the benchmark harness in ${benchDir}`);
   const code = await new Promise<number>((resolvePromise, reject) => {
     // Under --json the harness's own lines go to stderr; it writes its reports to files.
+    // Its output is piped through Output (redaction): it may quote the database URLs it uses.
     const child = spawn(process.execPath, [tsxCli, 'src/main.ts', ...args.args], {
       cwd: benchDir,
-      stdio: ['ignore', out.json ? process.stderr : 'inherit', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const copied = Promise.all([
+      pipeRedacted(child.stdout, out, out.json ? 'stderr' : 'stdout'),
+      pipeRedacted(child.stderr, out, 'stderr'),
+    ]);
     child.on('error', reject);
-    child.on('close', (exit, signal) => resolvePromise(signal !== null ? 1 : (exit ?? 1)));
+    child.on('close', (exit, signal) => {
+      const status = signal !== null ? 1 : (exit ?? 1);
+      copied.then(() => resolvePromise(status), reject);
+    });
   });
   out.result({ benchDir, ok: code === 0, exitCode: code });
   if (code !== 0) throw new CliError(ExitCode.failed, `the benchmark harness exited with ${code}`);

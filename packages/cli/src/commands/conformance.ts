@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { pipeRedacted } from '../child-output.js';
 import { CliError, ExitCode, UsageError } from '../exit-codes.js';
 import type { Output } from '../output.js';
 
@@ -61,7 +62,7 @@ export async function runConformance(
       '--outputFile.json',
       reportFile,
     ];
-    const code = await runChild(process.execPath, vitestArgs, workDir, args.json);
+    const code = await runChild(process.execPath, vitestArgs, workDir, out);
     const summary = await readSummary(reportFile);
     out.result({ module: modulePath, ok: code === 0, ...summary });
     if (summary !== undefined) {
@@ -106,16 +107,24 @@ function resolveVitestBin(moduleDir: string): string {
   );
 }
 
-function runChild(command: string, argv: string[], cwd: string, quiet: boolean): Promise<number> {
+function runChild(command: string, argv: string[], cwd: string, out: Output): Promise<number> {
   return new Promise((resolvePromise, reject) => {
-    // Under --json, stdout belongs to the JSON document: vitest's own output goes to stderr.
+    // The child's output is piped through Output (redaction); under --json, stdout belongs to
+    // the JSON document, so vitest's own output goes to stderr.
     const child = spawn(command, argv, {
       cwd,
-      stdio: ['ignore', quiet ? process.stderr : 'inherit', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
     });
+    const copied = Promise.all([
+      pipeRedacted(child.stdout, out, out.json ? 'stderr' : 'stdout'),
+      pipeRedacted(child.stderr, out, 'stderr'),
+    ]);
     child.on('error', reject);
-    child.on('close', (code, signal) => resolvePromise(signal !== null ? 1 : (code ?? 1)));
+    child.on('close', (code, signal) => {
+      const exit = signal !== null ? 1 : (code ?? 1);
+      copied.then(() => resolvePromise(exit), reject);
+    });
   });
 }
 

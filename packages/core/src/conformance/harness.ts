@@ -28,7 +28,12 @@ export type Capability =
    * Ids that share a status timestamp are ordered by code point (byte-wise UTF-8), not by a
    * locale collation, so every backend pages identically.
    */
-  | 'codePointIdOrder';
+  | 'codePointIdOrder'
+  /**
+   * Status timestamps are ordered as the instants they denote (`+02:00` vs `Z`, `.5` vs `.500`
+   * vs no fraction), not as strings, so every spelling of a time sorts where that time is.
+   */
+  | 'instantTimestampOrder';
 
 /** The stores one test works with. */
 export interface HarnessStores {

@@ -19,18 +19,28 @@ export type AddressClass =
 
 /**
  * Instance-metadata and platform endpoints of cloud providers. Most sit in ranges refused
- * anyway; they are listed so that no allowance (`allowedNetworks`) can ever open them, and
- * because some are public addresses (Azure's WireServer).
+ * anyway; they are listed so that no network allowance (`allowedNetworks`) opens them (only an
+ * entry naming the single address does), and because some are public addresses (Azure's
+ * WireServer).
  */
 const CLOUD_METADATA_ADDRESSES: readonly string[] = [
-  '169.254.169.254', // AWS, GCP, Azure, OpenStack, DigitalOcean... instance metadata
+  '169.254.169.254', // AWS, GCP, Azure, OCI, OpenStack, DigitalOcean, Hetzner... instance metadata
   '169.254.170.2', // AWS ECS task credentials
   '169.254.170.23', // AWS EKS pod identity
+  '169.254.169.253', // AWS VPC DNS resolver
+  '169.254.169.123', // AWS time sync
+  '169.254.42.42', // Scaleway instance metadata
+  '169.254.0.23', // Tencent Cloud instance metadata
   '100.100.100.200', // Alibaba Cloud
   '192.0.0.192', // Oracle Cloud
   '168.63.129.16', // Azure WireServer (a public address, reachable from every Azure VM)
   'fd00:ec2::254', // AWS instance metadata over IPv6
   'fd00:ec2::23', // AWS EKS pod identity over IPv6
+  'fd00:ec2::253', // AWS VPC DNS resolver over IPv6
+  'fd00:ec2::123', // AWS time sync over IPv6
+  'fd20:ce::254', // GCP metadata server over IPv6
+  'fd00:42::42', // Scaleway instance metadata over IPv6
+  'fe80::a9fe:a9fe', // OpenStack metadata over IPv6
 ];
 
 const metadataAddresses = CLOUD_METADATA_ADDRESSES.map((text) => ipaddr.parse(text));
@@ -100,6 +110,25 @@ export function isCloudMetadataAddress(address: IpAddress): boolean {
         known.toNormalizedString() === candidate.toNormalizedString(),
     ),
   );
+}
+
+/**
+ * IPv4 link-local: where clouds put their metadata and platform services. Providers add new
+ * endpoints there (Scaleway, Tencent...), so the whole range is metadata-class: no network
+ * allowance opens any of it.
+ */
+const IPV4_LINK_LOCAL = cidr('169.254.0.0/16');
+
+/**
+ * True for metadata-class addresses: a known metadata endpoint ({@link isCloudMetadataAddress})
+ * or any IPv4 link-local address (169.254.0.0/16), also when embedded in IPv6 (mapped, NAT64,
+ * 6to4...). The push URL policy opens such an address only for an `allowedNetworks` entry that
+ * names that single address, never for a wider network that contains it.
+ */
+export function isMetadataClassAddress(address: IpAddress): boolean {
+  if (isCloudMetadataAddress(address)) return true;
+  const inner = address.kind() === 'ipv6' ? embeddedIPv4(address as ipaddr.IPv6) : address;
+  return inner !== undefined && inner.kind() === 'ipv4' && inner.match(IPV4_LINK_LOCAL);
 }
 
 function classifyIPv4(address: ipaddr.IPv4): AddressClass {
@@ -193,6 +222,11 @@ export function rejectionReasonFor(
   addressClass: Exclude<AddressClass, 'public'>,
 ): PushUrlRejectionReason {
   return REASON_BY_CLASS[addressClass];
+}
+
+/** True for a network of one address (`/32` IPv4, `/128` IPv6, or a bare address). */
+export function isSingleAddress([network, bits]: [IpAddress, number]): boolean {
+  return bits === (network.kind() === 'ipv4' ? 32 : 128);
 }
 
 /**

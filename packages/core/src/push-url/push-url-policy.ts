@@ -3,6 +3,8 @@ import {
   classifyAddress,
   type IpAddress,
   inNetworks,
+  isMetadataClassAddress,
+  isSingleAddress,
   parseNetworks,
   rejectionReasonFor,
 } from './address-classification.js';
@@ -22,7 +24,10 @@ export interface PushUrlPolicyOptions {
   readonly allowlist?: readonly string[];
   /**
    * Networks (CIDR, e.g. `'10.20.0.0/16'`) accepted although not public, for webhooks on an
-   * internal network you control. Metadata addresses stay refused. Default: none.
+   * internal network you control. Metadata-class addresses (known cloud metadata endpoints and
+   * all of 169.254.0.0/16) stay refused unless an entry names that single address
+   * (`'169.254.10.10'` or `'169.254.10.10/32'`): a network containing one never opens it.
+   * Default: none.
    */
   readonly allowedNetworks?: readonly string[];
   /**
@@ -70,6 +75,8 @@ const DEFAULT_RESOLVE_TIMEOUT_MS = 5_000;
 interface PolicyRules {
   readonly allowlist: HostAllowlist | undefined;
   readonly allowedNetworks: Array<[IpAddress, number]>;
+  /** The single-address entries of `allowedNetworks`: the only ones that open metadata-class. */
+  readonly allowedAddresses: Array<[IpAddress, number]>;
   readonly allowLoopback: boolean;
   readonly resolver: PushHostResolver;
   readonly resolveTimeoutMs: number;
@@ -85,29 +92,41 @@ function compileRules(options: PushUrlPolicyOptions): PolicyRules {
   if (options.resolver !== undefined && typeof options.resolver !== 'function') {
     throw new TypeError('resolver must be a function');
   }
+  const allowedNetworks = parseNetworks(options.allowedNetworks ?? [], 'allowedNetworks');
   return {
     allowlist:
       options.allowlist === undefined ? undefined : compileHostAllowlist(options.allowlist),
-    allowedNetworks: parseNetworks(options.allowedNetworks ?? [], 'allowedNetworks'),
+    allowedNetworks,
+    allowedAddresses: allowedNetworks.filter(isSingleAddress),
     allowLoopback: options.allowInsecureLocalhost === true,
     resolver: options.resolver ?? systemHostResolver,
     resolveTimeoutMs,
   };
 }
 
-/** Refuses an address unless public, opted-in loopback, or inside an allowed network. */
+/**
+ * Refuses an address unless public, opted-in loopback, or allowed: inside an allowed network,
+ * or, for a metadata-class address, named by a single-address entry.
+ */
 function checkAddress(rules: PolicyRules, address: IpAddress, host: string): AddressClass {
   const addressClass = classifyAddress(address);
-  if (addressClass === 'public') return addressClass;
-  if (addressClass === 'loopback' && rules.allowLoopback) return addressClass;
-  if (addressClass !== 'cloud-metadata' && inNetworks(address, rules.allowedNetworks))
-    return addressClass;
+  // Metadata-class first: some are public (Azure WireServer), and a network never opens them.
+  if (isMetadataClassAddress(address)) {
+    if (inNetworks(address, rules.allowedAddresses)) return addressClass;
+  } else {
+    if (addressClass === 'public') return addressClass;
+    if (addressClass === 'loopback' && rules.allowLoopback) return addressClass;
+    if (inNetworks(address, rules.allowedNetworks)) return addressClass;
+  }
+  // A public address is refused only as a listed metadata endpoint, which classifies as
+  // 'cloud-metadata' first; the fallback only satisfies the type.
+  const refused = addressClass === 'public' ? 'cloud-metadata' : addressClass;
   const shown = address.toString();
   throw rejectPushUrl(
-    rejectionReasonFor(addressClass),
+    rejectionReasonFor(refused),
     shown === host
-      ? `${shown} is a ${addressClass} address`
-      : `${host} resolves to ${addressClass} address ${shown}`,
+      ? `${shown} is a ${refused} address`
+      : `${host} resolves to ${refused} address ${shown}`,
   );
 }
 

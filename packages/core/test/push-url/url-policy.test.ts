@@ -183,7 +183,10 @@ describe('push URL policy: allowed networks', () => {
     expect((await rejection(policy('https://169.254.169.254/'))).policyReason).toBe(
       'cloud-metadata',
     );
-    await expect(policy('https://169.254.1.1/')).resolves.toBeUndefined();
+    // All of 169.254/16 is metadata-class (issue #17): a network never opens any of it.
+    expect((await rejection(policy('https://169.254.1.1/'))).policyReason).toBe(
+      'link-local-address',
+    );
   });
 
   it('refuses bad networks when the policy is created', () => {

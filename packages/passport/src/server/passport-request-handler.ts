@@ -210,6 +210,14 @@ export class PassportRequestHandler implements A2ARequestHandler {
   async #admit(found: ReadPassportResult, context: ServerCallContext): Promise<void> {
     let verification: PassportVerification;
     if (found.status === 'absent') verification = { status: 'absent' };
+    else if (found.status === 'malformed' && found.signed)
+      // A signature means the caller meant to be verified: whatever limit it breaks, it is a
+      // failed passport (refused by default), never taken for no passport at all.
+      verification = {
+        status: 'failed',
+        reason: 'malformed',
+        detail: `signed passport is not a valid CallerContext: ${found.reason}`,
+      };
     else if (found.status === 'malformed')
       verification = { status: 'malformed', reason: found.reason };
     else verification = await verifyWithResolved(found.passport, this.#verify);

@@ -91,6 +91,116 @@ export function runListOrderGroup(harness: StoreHarness, options?: GroupOptions)
       },
     );
 
+    conformanceTest(
+      harness,
+      ['instantTimestampOrder'],
+      'timestamps with offsets order by the instant they denote',
+      async () => {
+        const { taskStore } = await env.open();
+        const ctx = callContext(randomScope());
+        // 12:00+02:00 is 10:00Z: an hour before 11:00Z, though it sorts after it as a string.
+        const tenZ = makeTask({ timestamp: '2024-06-01T12:00:00+02:00' });
+        const elevenZ = makeTask({ timestamp: '2024-06-01T11:00:00Z' });
+        const tenThirtyZ = makeTask({ timestamp: '2024-06-01T09:30:00-01:00' });
+        await saveAll(taskStore, [tenZ, elevenZ, tenThirtyZ], ctx);
+        const page = await taskStore.list(listRequest(), ctx);
+        expect(page.tasks.map((t) => t.id)).toEqual([elevenZ.id, tenThirtyZ.id, tenZ.id]);
+        // Pages follow the same order.
+        const first = await taskStore.list(listRequest({ pageSize: 2 }), ctx);
+        const second = await taskStore.list(
+          listRequest({ pageSize: 2, pageToken: first.nextPageToken }),
+          ctx,
+        );
+        expect([...first.tasks, ...second.tasks].map((t) => t.id)).toEqual([
+          elevenZ.id,
+          tenThirtyZ.id,
+          tenZ.id,
+        ]);
+        // Each task keeps the spelling it was saved with.
+        expect(page.tasks.map((t) => t.status?.timestamp)).toEqual([
+          '2024-06-01T11:00:00Z',
+          '2024-06-01T09:30:00-01:00',
+          '2024-06-01T12:00:00+02:00',
+        ]);
+      },
+    );
+
+    conformanceTest(
+      harness,
+      [],
+      'statusTimestampAfter with an offset filters by instant',
+      async () => {
+        const { taskStore } = await env.open();
+        const ctx = callContext(randomScope());
+        const before = makeTask({ timestamp: '2024-06-01T10:00:00Z' });
+        const after = makeTask({ timestamp: '2024-06-01T12:30:00+02:00' });
+        await saveAll(taskStore, [before, after], ctx);
+        // 12:15+02:00 is 10:15Z.
+        const page = await taskStore.list(
+          listRequest({ statusTimestampAfter: '2024-06-01T12:15:00+02:00' }),
+          ctx,
+        );
+        expect(page.tasks.map((t) => t.id)).toEqual([after.id]);
+      },
+    );
+
+    conformanceTest(
+      harness,
+      ['instantTimestampOrder'],
+      'fraction spellings (.5, .500, none) order by instant, ties by id',
+      async () => {
+        const { taskStore } = await env.open();
+        const ctx = callContext(randomScope());
+        const prefix = `frac-${randomUUID()}`;
+        const spelled = (suffix: string, timestamp: string) =>
+          makeTask({ id: `${prefix}-${suffix}`, timestamp });
+        const tasks = [
+          spelled('half', '2024-06-01T00:00:00.5Z'),
+          spelled('half-padded', '2024-06-01T00:00:00.500Z'),
+          spelled('whole', '2024-06-01T00:00:00Z'),
+          spelled('quarter', '2024-06-01T00:00:00.25Z'),
+          spelled('next', '2024-06-01T00:00:01Z'),
+        ];
+        await saveAll(taskStore, tasks, ctx);
+        const page = await taskStore.list(listRequest(), ctx);
+        // .5 and .500 are one instant: their tie is broken by id (descending).
+        expect(page.tasks.map((t) => t.id.slice(prefix.length + 1))).toEqual([
+          'next',
+          'half-padded',
+          'half',
+          'quarter',
+          'whole',
+        ]);
+      },
+    );
+
+    conformanceTest(
+      harness,
+      ['codePointIdOrder'],
+      'mixed-case ids sharing a timestamp page in code point order, one per page',
+      async () => {
+        const { taskStore } = await env.open();
+        const ctx = callContext(randomScope());
+        const prefix = `case-${randomUUID()}`;
+        const suffixes = ['task-b', 'Task-A', 'TASK-b', 'task-A', 'Task-a', 'task-a', 'TASK-B'];
+        const tasks = suffixes.map((s) => makeTask({ id: `${prefix}-${s}`, timestamp: isoAt(0) }));
+        await saveAll(taskStore, tasks, ctx);
+        // Code point order puts every upper-case letter before every lower-case one; list is
+        // descending, so lower case comes first.
+        const expected = ['task-b', 'task-a', 'task-A', 'Task-a', 'Task-A', 'TASK-b', 'TASK-B'];
+        const one = await taskStore.list(listRequest(), ctx);
+        expect(one.tasks.map((t) => t.id.slice(prefix.length + 1))).toEqual(expected);
+        const paged: string[] = [];
+        let pageToken = '';
+        do {
+          const page = await taskStore.list(listRequest({ pageSize: 1, pageToken }), ctx);
+          paged.push(...page.tasks.map((t) => t.id.slice(prefix.length + 1)));
+          pageToken = page.nextPageToken;
+        } while (pageToken !== '' && paged.length <= suffixes.length);
+        expect(paged).toEqual(expected);
+      },
+    );
+
     conformanceTest(harness, [], 'tasks without a status timestamp sort last', async () => {
       const { taskStore } = await env.open();
       const ctx = callContext(randomScope());

@@ -1,5 +1,6 @@
-import type { Task } from '@a2a-js/sdk';
+import type { AgentCard, Task } from '@a2a-js/sdk';
 import { RequestMalformedError } from '@a2a-js/sdk/errors';
+import { type AgentExecutor, DefaultRequestHandler } from '@a2a-js/sdk/server';
 import { canonicalTask } from '@a2a-stores/core';
 import { describe, expect } from 'vitest';
 import type { StoreHarness } from '../harness.js';
@@ -7,6 +8,27 @@ import { rejectionOf } from '../helpers/assertions.js';
 import { callContext, randomScope } from '../helpers/identity.js';
 import { conformanceTest, type GroupOptions, useHarness } from '../helpers/lifecycle.js';
 import { isoAt, listRequest, makeTask, saveAll } from '../helpers/tasks.js';
+
+/** Enough of a card for `DefaultRequestHandler`'s task reads, which never look at it. */
+const HANDLER_CARD = {
+  name: 'conformance',
+  description: 'list and get through the SDK handler',
+  supportedInterfaces: [],
+  version: '0.0.0',
+  capabilities: { streaming: false, pushNotifications: false, extensions: [] },
+  securitySchemes: {},
+  securityRequirements: [],
+  defaultInputModes: ['text/plain'],
+  defaultOutputModes: ['text/plain'],
+  skills: [],
+  signatures: [],
+} as unknown as AgentCard;
+
+/** get and list never run the executor. */
+const IDLE_EXECUTOR: AgentExecutor = {
+  execute: async () => {},
+  cancelTask: async () => {},
+};
 
 function withoutArtifacts(task: Task): Task {
   return { ...canonicalTask(task), artifacts: [] };
@@ -106,6 +128,45 @@ export function runListShapingGroup(harness: StoreHarness, options?: GroupOption
       },
     );
 
+    conformanceTest(
+      harness,
+      ['listHistoryLength'],
+      'a negative historyLength returns no history, as DefaultRequestHandler does',
+      async () => {
+        const { task, list } = await oneTask();
+        expect(await list({ historyLength: -1 })).toEqual(withLastMessages(task, 0));
+        expect(await list({ historyLength: -50 })).toEqual(withLastMessages(task, 0));
+      },
+    );
+
+    conformanceTest(
+      harness,
+      [],
+      "through the SDK's DefaultRequestHandler, get and list take any integer historyLength",
+      async () => {
+        const { taskStore } = await env.open();
+        const ctx = callContext(randomScope());
+        const task = makeTask({ historyLength: 4 });
+        await taskStore.save(task, ctx);
+        const handler = new DefaultRequestHandler(HANDLER_CARD, taskStore, IDLE_EXECUTOR);
+        for (const [historyLength, kept] of [
+          [-1, 0],
+          [-7, 0],
+          [0, 0],
+          [2, 2],
+          [undefined, 4],
+        ] as const) {
+          const got = await handler.getTask({ tenant: '', id: task.id, historyLength }, ctx);
+          expect(got.history, `get ${historyLength}`).toHaveLength(kept);
+          const page = await handler.listTasks(listRequest({ historyLength }), ctx);
+          expect(
+            page.tasks.map((t) => t.history.length),
+            `list ${historyLength}`,
+          ).toEqual([kept]);
+        }
+      },
+    );
+
     conformanceTest(harness, [], 'pageSize defaults to 50', async () => {
       const { taskStore } = await env.open();
       const ctx = callContext(randomScope());
@@ -162,14 +223,15 @@ export function runListShapingGroup(harness: StoreHarness, options?: GroupOption
     conformanceTest(
       harness,
       ['validatedListParams'],
-      'an invalid status filter, statusTimestampAfter or historyLength throws RequestMalformedError',
+      'an invalid status filter, statusTimestampAfter or a fractional historyLength throws RequestMalformedError',
       async () => {
         const { taskStore } = await env.open();
         const ctx = callContext(randomScope());
         for (const request of [
           { status: 42 },
           { statusTimestampAfter: 'not a date' },
-          { historyLength: -1 },
+          // Negative ones are valid (no history, like the SDK handler); fractions are not.
+          { historyLength: 1.5 },
         ]) {
           const error = await rejectionOf(taskStore.list(listRequest(request), ctx));
           expect(error, JSON.stringify(request)).toBeInstanceOf(RequestMalformedError);

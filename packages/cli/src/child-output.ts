@@ -1,0 +1,35 @@
+import type { Readable } from 'node:stream';
+import type { Output } from './output.js';
+
+/**
+ * Copies a child process's output (vitest for `conformance`, the bench harness) to the CLI's
+ * own stream through `Output`, so it is redacted like every other line: a harness or driver
+ * error quoting a connection string must not print its password. Whole lines are passed on (a
+ * URL cut between two chunks would escape redaction); what is left at the end is flushed.
+ * Resolves when the stream ends.
+ */
+export function pipeRedacted(
+  source: Readable,
+  out: Output,
+  target: 'stdout' | 'stderr',
+): Promise<void> {
+  return new Promise((resolvePromise) => {
+    let pending = '';
+    source.setEncoding('utf8');
+    source.on('data', (chunk: string) => {
+      pending += chunk;
+      const cut = pending.lastIndexOf('\n');
+      if (cut < 0) return;
+      out.passthrough(target, pending.slice(0, cut + 1));
+      pending = pending.slice(cut + 1);
+    });
+    const finish = () => {
+      if (pending !== '') out.passthrough(target, pending);
+      pending = '';
+      resolvePromise();
+    };
+    source.on('end', finish);
+    // A broken pipe from the child ends its output; the exit code reports the failure.
+    source.on('error', finish);
+  });
+}
