@@ -1,3 +1,4 @@
+export { type ConfigurationCodes, configurationErrorOf } from './configuration-errors.js';
 export {
   assertSqlIdentifier,
   quoteSqlIdentifier,
