@@ -19,6 +19,8 @@ const TARGET_OPTIONS = {
 /** What the operator asked for, validated. */
 export type Command =
   | { readonly name: 'help'; readonly topic?: string }
+  /** No command at all: the usage goes to stderr and the run ends with the usage exit code. */
+  | { readonly name: 'usage' }
   | { readonly name: 'version' }
   | (TargetArgs & { readonly name: 'migrate'; readonly dryRun: boolean })
   | (TargetArgs & { readonly name: 'migrate-status' })
@@ -56,6 +58,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   const [command, ...rest] = argv;
   switch (command) {
     case undefined:
+      return { name: 'usage' };
     case 'help':
     case '--help':
     case '-h':

@@ -12,7 +12,8 @@ const TOPICS: Record<string, string> = {
   migrate: `a2a-stores migrate [status] [--dry-run] [target options]
 
   migrate             apply pending migrations (idempotent, safe to run from every deploy)
-  migrate status      list applied and pending migrations, change nothing
+  migrate status      list applied and pending migrations, change nothing; exit code 4 when
+                      migrations are pending (gate a deploy on it)
   migrate --dry-run   print the SQL of the pending migrations, change nothing
 
 ${TARGET}`,
@@ -72,7 +73,7 @@ Commands:
 
 Exit codes:
   0 ok  1 operation failed  2 usage error  3 target unreachable
-  4 schema not migrated  5 a package the command needs is not installed
+  4 schema not migrated (also: migrate status found pending migrations)  5 a package the command needs is not installed
 
 Run \`a2a-stores help <command>\` for its options.`;
 }

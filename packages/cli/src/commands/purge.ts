@@ -1,6 +1,7 @@
 import type { TargetArgs } from '../args.js';
+import { assertTargetExists } from '../existing-target.js';
 import { openTarget } from '../open-target.js';
-import type { Output } from '../output.js';
+import { jsonSeconds, type Output } from '../output.js';
 import { ProgressMeter } from '../progress.js';
 import { parseTargetUrl } from '../target-url.js';
 
@@ -18,6 +19,7 @@ export interface PurgeArgs extends TargetArgs {
  */
 export async function runPurge(args: PurgeArgs, out: Output): Promise<void> {
   const spec = parseTargetUrl(args.url);
+  assertTargetExists(spec);
   const { bundle } = await openTarget(spec, args.naming);
   const olderThan = new Date(Date.now() - args.olderThanMs);
   const meter = new ProgressMeter(out, 'purging', 'tasks');
@@ -37,7 +39,7 @@ export async function runPurge(args: PurgeArgs, out: Output): Promise<void> {
       adapter: spec.kind,
       olderThan: olderThan.toISOString(),
       deleted,
-      seconds,
+      seconds: jsonSeconds(seconds),
       ratePerSecond: rate,
     });
     out.line(

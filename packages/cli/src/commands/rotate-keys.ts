@@ -4,7 +4,7 @@ import type { TargetArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../exit-codes.js';
 import { type KeyringSource, openKeyring } from '../keyring-source.js';
 import { openTarget } from '../open-target.js';
-import type { Output } from '../output.js';
+import { jsonSeconds, type Output } from '../output.js';
 import { ProgressMeter } from '../progress.js';
 import { readScopes, readStdin } from '../scopes-file.js';
 import { parseTargetUrl } from '../target-url.js';
@@ -87,7 +87,7 @@ export async function runRotateKeys(args: RotateKeysArgs, out: Output): Promise<
       pushConfigsRewrapped: result.pushConfigsRewrapped,
       dataKeysRewrapped: result.dataKeysRewrapped,
       failures,
-      seconds,
+      seconds: jsonSeconds(seconds),
     });
     out.line(
       `${out.target()}: ${result.scopesDone} scope(s), ${detailOf(result)} in ${seconds.toFixed(2)}s; now under ${primary}`,
