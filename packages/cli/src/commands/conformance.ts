@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CliError, ExitCode, UsageError } from '../exit-codes.js';
+import { findInstalledPackage } from '../find-package.js';
 import type { Output } from '../output.js';
 
 /** Arguments of `conformance`. */
@@ -39,6 +40,14 @@ export async function runConformance(
   if (!existsSync(modulePath)) throw new UsageError(`--module: ${modulePath} does not exist`);
   const moduleDir = dirname(modulePath);
   const vitestBin = resolveVitestBin(moduleDir);
+  // The generated test file imports the suite from next to the module: without core there,
+  // vitest would fail with its own import error (exit 1) instead of saying what to install.
+  if (findInstalledPackage('@a2a-stores/core', moduleDir) === undefined) {
+    throw new CliError(
+      ExitCode.adapterMissing,
+      `conformance needs @a2a-stores/core installed where ${args.modulePath} is (the suite is its @a2a-stores/core/conformance export): npm install -D @a2a-stores/core`,
+    );
+  }
   const workDir = await mkdtemp(join(moduleDir, '.a2a-stores-conformance-'));
   try {
     await writeFile(join(workDir, 'conformance.test.mjs'), testFile(modulePath, args.exportName));
@@ -106,16 +115,32 @@ function resolveVitestBin(moduleDir: string): string {
   );
 }
 
+/**
+ * vitest's note about the JSON report names a file in the temporary folder, which is removed
+ * when the run ends: the line would point at nothing, so it is dropped.
+ */
+const REPORT_NOTE = /JSON report written to /;
+
 function runChild(command: string, argv: string[], cwd: string, quiet: boolean): Promise<number> {
   return new Promise((resolvePromise, reject) => {
-    // Under --json, stdout belongs to the JSON document: vitest's own output goes to stderr.
     const child = spawn(command, argv, {
       cwd,
-      stdio: ['ignore', quiet ? process.stderr : 'inherit', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
     });
+    // Under --json, stdout belongs to the JSON document: vitest's own output goes to stderr.
+    const target = quiet ? process.stderr : process.stdout;
+    let pending = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (!REPORT_NOTE.test(line)) target.write(`${line}\n`);
+    });
     child.on('error', reject);
-    child.on('close', (code, signal) => resolvePromise(signal !== null ? 1 : (code ?? 1)));
+    child.on('close', (code, signal) => {
+      if (pending !== '' && !REPORT_NOTE.test(pending)) target.write(pending);
+      resolvePromise(signal !== null ? 1 : (code ?? 1));
+    });
   });
 }
 
