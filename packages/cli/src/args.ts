@@ -24,6 +24,12 @@ export type Command =
   | { readonly name: 'version' }
   | (TargetArgs & { readonly name: 'migrate'; readonly dryRun: boolean })
   | (TargetArgs & { readonly name: 'migrate-status' })
+  | {
+      readonly name: 'migrate-sql';
+      readonly dialect: SqlDialect;
+      readonly naming: TargetNaming;
+      readonly json: boolean;
+    }
   | (TargetArgs & {
       readonly name: 'purge';
       readonly olderThanMs: number;
@@ -44,6 +50,17 @@ export type Command =
       readonly modulePath: string;
       readonly exportName: string;
     };
+
+/** The SQL engines `migrate --sql` writes a script for. */
+export type SqlDialect = 'postgres' | 'mysql' | 'sqlite';
+
+const DIALECTS: Readonly<Record<string, SqlDialect>> = {
+  postgres: 'postgres',
+  postgresql: 'postgres',
+  mysql: 'mysql',
+  mariadb: 'mysql',
+  sqlite: 'sqlite',
+};
 
 /** The target and how its output is shown. */
 export interface TargetArgs {
@@ -119,11 +136,35 @@ function targetArgs(
 function parseMigrate(args: readonly string[], env: NodeJS.ProcessEnv): Command {
   const { values, positionals } = parse(
     args,
-    { ...TARGET_OPTIONS, 'dry-run': { type: 'boolean' } },
+    {
+      ...TARGET_OPTIONS,
+      'dry-run': { type: 'boolean' },
+      sql: { type: 'boolean' },
+      dialect: { type: 'string' },
+    },
     1,
   );
   if (values.help) return { name: 'help', topic: 'migrate' };
   const sub = positionals[0];
+  if (values.sql) {
+    if (sub !== undefined || values['dry-run'] || values.url !== undefined) {
+      throw new UsageError('migrate --sql works offline: no subcommand, --dry-run or --url');
+    }
+    const dialect = DIALECTS[String(values.dialect ?? '').toLowerCase()];
+    if (dialect === undefined) {
+      throw new UsageError('migrate --sql needs --dialect postgres, mysql or sqlite');
+    }
+    return {
+      name: 'migrate-sql',
+      dialect,
+      json: values.json === true,
+      naming: {
+        schema: values.schema as string | undefined,
+        tablePrefix: values['table-prefix'] as string | undefined,
+      },
+    };
+  }
+  if (values.dialect !== undefined) throw new UsageError('--dialect goes with --sql');
   if (sub !== undefined && sub !== 'status') {
     throw new UsageError(`migrate: unknown subcommand ${JSON.stringify(sub)} (only "status")`);
   }

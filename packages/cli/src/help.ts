@@ -9,12 +9,15 @@ const TARGET = `Target:
   --json                 one JSON document on stdout instead of lines`;
 
 const TOPICS: Record<string, string> = {
-  migrate: `a2a-stores migrate [status] [--dry-run] [target options]
+  migrate: `a2a-stores migrate [status] [--dry-run | --sql --dialect <d>] [target options]
 
   migrate             apply pending migrations (idempotent, safe to run from every deploy)
   migrate status      list applied and pending migrations, change nothing; exit code 4 when
                       migrations are pending (gate a deploy on it)
   migrate --dry-run   print the SQL of the pending migrations, change nothing
+  migrate --sql --dialect postgres|mysql|sqlite [--schema s] [--table-prefix p]
+                      offline: print the complete script (schema, ledger table, every step and
+                      its ledger row) for psql / mysql / sqlite3; no database needed
 
 ${TARGET}`,
   purge: `a2a-stores purge --older-than <30d|12h|15m|90s|2w> [--states a,b] [--batch-size N] [target options]

@@ -4,6 +4,7 @@ import { classifyError } from './classify-error.js';
 import { runBench } from './commands/bench.js';
 import { runConformance } from './commands/conformance.js';
 import { runMigrate, runMigrateStatus } from './commands/migrate.js';
+import { runMigrateSql } from './commands/migrate-sql.js';
 import { runPurge } from './commands/purge.js';
 import { runRotateKeys } from './commands/rotate-keys.js';
 import { ExitCode, type ExitCodeValue, UsageError } from './exit-codes.js';
@@ -60,6 +61,9 @@ async function dispatch(
       return;
     case 'migrate':
       await runMigrate(command, out);
+      return undefined;
+    case 'migrate-sql':
+      await runMigrateSql(command, out);
       return undefined;
     case 'migrate-status':
       return runMigrateStatus(command, out);

@@ -104,7 +104,8 @@ export async function openTarget(
   }
 }
 
-async function importAdapter<T>(spec: TargetSpec): Promise<T> {
+/** Loads the adapter package of `spec.kind`; exit code 5 naming it when it is not installed. */
+export async function importAdapter<T>(spec: Pick<TargetSpec, 'kind'>): Promise<T> {
   const name = ADAPTER_PACKAGES[spec.kind];
   try {
     return (await import(name)) as T;

@@ -13,6 +13,11 @@ export {
   type ListPredicates,
 } from './keyset.js';
 export {
+  type MigrationScriptParts,
+  renderMigrationScript,
+  sqlStringLiteral,
+} from './migration-script.js';
+export {
   applyPendingMigrations,
   type MigrationLedger,
   missingMigrationIds,
