@@ -32,6 +32,7 @@ export type Command =
     }
   | (TargetArgs & {
       readonly name: 'purge';
+      readonly dryRun: boolean;
       readonly olderThanMs: number;
       readonly states?: readonly number[];
       readonly batchSize?: number;
@@ -183,6 +184,7 @@ function parsePurge(args: readonly string[], env: NodeJS.ProcessEnv): Command {
       'older-than': { type: 'string' },
       states: { type: 'string' },
       'batch-size': { type: 'string' },
+      'dry-run': { type: 'boolean' },
     },
     0,
   );
@@ -191,6 +193,7 @@ function parsePurge(args: readonly string[], env: NodeJS.ProcessEnv): Command {
   if (olderThan === undefined) throw new UsageError('purge: --older-than is required (e.g. 30d)');
   return {
     name: 'purge',
+    dryRun: values['dry-run'] === true,
     olderThanMs: parseDuration(olderThan, '--older-than'),
     states: values.states === undefined ? undefined : parseStateNames(values.states, '--states'),
     batchSize: parseBatchSize(values['batch-size'], 10_000),

@@ -20,12 +20,14 @@ const TOPICS: Record<string, string> = {
                       its ledger row) for psql / mysql / sqlite3; no database needed
 
 ${TARGET}`,
-  purge: `a2a-stores purge --older-than <30d|12h|15m|90s|2w> [--states a,b] [--batch-size N] [target options]
+  purge: `a2a-stores purge --older-than <30d|12h|15m|90s|2w> [--states a,b] [--batch-size N] [--dry-run] [target options]
 
   Deletes tasks (and their push configs) in every scope whose last write is older than the
   window. Default states: completed, failed, canceled, rejected.
   States: ${TASK_STATE_NAMES.join(', ')}
   --batch-size        rows per statement, 1-10000 (default 500)
+  --dry-run           count what would be deleted, delete nothing (the purge runs in a
+                      transaction that is rolled back; SQL targets only)
 
 ${TARGET}`,
   'rotate-keys': `a2a-stores rotate-keys --scopes-file <file|-> [keyring] [--checkpoint-file <f>] [--batch-size N] [target options]

@@ -78,6 +78,13 @@ describe('a2a-stores on postgres', () => {
         purged.push([oldDone.id, context]);
         kept.push([oldWaiting.id, context], [recentDone.id, context]);
       }
+      const purgeArgs = ['purge', '--url', url, '--schema', schema, '--older-than', '30d'];
+      const dry = await runBin([...purgeArgs, '--batch-size', '1', '--dry-run', '--json']);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, wouldDelete: 2 });
+      for (const [id, context] of purged) {
+        expect((await current.taskStore.load(id, context))?.id).toBe(id);
+      }
       const run = await runBin([
         'purge',
         '--url',
@@ -129,6 +136,12 @@ describe('a2a-stores on mysql and redis', () => {
       expect(JSON.parse(second.stdout).applied).toEqual([]);
       const dry = await runBin(['migrate', '--dry-run', '--url', url, '--table-prefix', prefix]);
       expect(dry.stdout).toMatch(/nothing would run/);
+      const purgeDry = await runBin([
+        ...['purge', '--dry-run', '--older-than', '1d', '--json'],
+        ...['--url', url, '--table-prefix', prefix],
+      ]);
+      expect(purgeDry.code, purgeDry.stderr).toBe(0);
+      expect(JSON.parse(purgeDry.stdout)).toMatchObject({ dryRun: true, wouldDelete: 0 });
     } finally {
       const { createPool } = await import('mysql2/promise');
       const pool = createPool({ uri: url });

@@ -108,6 +108,28 @@ describe('a2a-stores on sqlite', () => {
     await current.taskStore.save(recentDone, context);
     await current.close();
 
+    // The dry run counts what purge would delete and deletes nothing (the runs below find it all).
+    const dry = await runBin([
+      'purge',
+      '--url',
+      `sqlite:${filename}`,
+      '--older-than',
+      '30d',
+      '--dry-run',
+      '--json',
+    ]);
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, wouldDelete: 2 });
+    const dryText = await runBin([
+      'purge',
+      '--url',
+      `sqlite:${filename}`,
+      '--older-than',
+      '30d',
+      '--dry-run',
+    ]);
+    expect(dryText.stdout).toMatch(/would purge 2 task\(s\).*nothing deleted/);
+
     const onlyFailed = await runBin([
       'purge',
       '--url',

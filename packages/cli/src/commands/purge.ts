@@ -4,9 +4,12 @@ import { openTarget } from '../open-target.js';
 import { jsonSeconds, type Output } from '../output.js';
 import { ProgressMeter } from '../progress.js';
 import { parseTargetUrl } from '../target-url.js';
+import { countPurgeable } from './purge-dry-run.js';
 
 /** Arguments of `purge`. */
 export interface PurgeArgs extends TargetArgs {
+  /** Count what would be deleted; delete nothing. */
+  readonly dryRun?: boolean;
   readonly olderThanMs: number;
   readonly states?: readonly number[];
   readonly batchSize?: number;
@@ -20,15 +23,34 @@ export interface PurgeArgs extends TargetArgs {
 export async function runPurge(args: PurgeArgs, out: Output): Promise<void> {
   const spec = parseTargetUrl(args.url);
   assertTargetExists(spec);
-  const { bundle } = await openTarget(spec, args.naming);
   const olderThan = new Date(Date.now() - args.olderThanMs);
+  const states = args.states === undefined ? undefined : [...args.states];
+  if (args.dryRun) {
+    const wouldDelete = await countPurgeable(spec, args.naming, {
+      olderThan,
+      states,
+      batchSize: args.batchSize,
+    });
+    out.result({
+      target: out.target(),
+      adapter: spec.kind,
+      dryRun: true,
+      olderThan: olderThan.toISOString(),
+      wouldDelete,
+    });
+    out.line(
+      `${out.target()}: would purge ${wouldDelete} task(s) last written before ${olderThan.toISOString()} (dry run: nothing deleted)`,
+    );
+    return;
+  }
+  const { bundle } = await openTarget(spec, args.naming);
   const meter = new ProgressMeter(out, 'purging', 'tasks');
   if (!out.interactive && !out.json)
     out.progressLine(`purging tasks last written before ${olderThan.toISOString()}…`);
   try {
     const { deleted } = await bundle.taskStore.purge({
       olderThan,
-      states: args.states === undefined ? undefined : [...args.states],
+      states,
       batchSize: args.batchSize,
       onProgress: (deletedSoFar) => meter.update({ done: deletedSoFar }),
     });
