@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     logger,
     passportKeys,
     passportReplayCache: replay.replayCache,
+    storeHealth: stores.bundle.health?.bind(stores.bundle),
   });
   // Attached in the same tick as `listen` resolved, so no request can arrive before it.
   httpServer.on('request', agent.app);

@@ -6,7 +6,12 @@ import {
   type TaskStore,
 } from '@a2a-js/sdk/server';
 import { agentCardHandler, jsonRpcHandler, restHandler } from '@a2a-js/sdk/server/express';
-import { type PushUrlPolicy, ScopeGuardRequestHandler, type ScopeResolver } from '@a2a-stores/core';
+import {
+  type PushUrlPolicy,
+  ScopeGuardRequestHandler,
+  type ScopeResolver,
+  type StoreHealth,
+} from '@a2a-stores/core';
 import {
   PassportRequestHandler,
   passportAudiences,
@@ -17,6 +22,7 @@ import express, { type Express } from 'express';
 import { AGENT_CARD_URL_PATH, buildAgentCard, JSONRPC_PATH, REST_PATH } from './agent-card.js';
 import { createBearerAuth, type UserDirectory } from './auth.js';
 import { DemoExecutor } from './executor.js';
+import { healthRoute } from './health-route.js';
 import { httpErrorHandlers } from './http-errors.js';
 import { LEGACY_COMPAT, legacyAgentCardRoutes } from './legacy-protocol.js';
 import type { AgentLogger } from './logger.js';
@@ -49,6 +55,8 @@ export interface AgentServerOptions {
   readonly passportKeys?: PassportJwksByClient;
   /** Where used passport nonces are kept. Default: the passport package's memory cache. */
   readonly passportReplayCache?: ReplayCache;
+  /** The store bundle's `health()`, behind `/healthz` (503 when unhealthy). */
+  readonly storeHealth?: () => Promise<StoreHealth>;
 }
 
 /** The express app and the pieces behind it, for `main.ts` and for tests. */
@@ -116,9 +124,14 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
 
   const app = express();
   app.disable('x-powered-by');
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', runningTasks: executor.runningCount });
-  });
+  app.get(
+    '/healthz',
+    healthRoute({
+      storeHealth: options.storeHealth,
+      runningCount: () => executor.runningCount,
+      logger: options.logger,
+    }),
+  );
   // The handler serialises with JSON.stringify, which would put the SDK's internal `$case` form of
   // oneof fields (security schemes) on the wire; the proto JSON form is what every client reads.
   app.use(

@@ -19,11 +19,20 @@ const TARGET_OPTIONS = {
 /** What the operator asked for, validated. */
 export type Command =
   | { readonly name: 'help'; readonly topic?: string }
+  /** No command at all: the usage goes to stderr and the run ends with the usage exit code. */
+  | { readonly name: 'usage' }
   | { readonly name: 'version' }
   | (TargetArgs & { readonly name: 'migrate'; readonly dryRun: boolean })
   | (TargetArgs & { readonly name: 'migrate-status' })
+  | {
+      readonly name: 'migrate-sql';
+      readonly dialect: SqlDialect;
+      readonly naming: TargetNaming;
+      readonly json: boolean;
+    }
   | (TargetArgs & {
       readonly name: 'purge';
+      readonly dryRun: boolean;
       readonly olderThanMs: number;
       readonly states?: readonly number[];
       readonly batchSize?: number;
@@ -43,6 +52,17 @@ export type Command =
       readonly exportName: string;
     };
 
+/** The SQL engines `migrate --sql` writes a script for. */
+export type SqlDialect = 'postgres' | 'mysql' | 'sqlite';
+
+const DIALECTS: Readonly<Record<string, SqlDialect>> = {
+  postgres: 'postgres',
+  postgresql: 'postgres',
+  mysql: 'mysql',
+  mariadb: 'mysql',
+  sqlite: 'sqlite',
+};
+
 /** The target and how its output is shown. */
 export interface TargetArgs {
   /** Raw target URL (secret; only ever printed through `redactUrl`). */
@@ -56,6 +76,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   const [command, ...rest] = argv;
   switch (command) {
     case undefined:
+      return { name: 'usage' };
     case 'help':
     case '--help':
     case '-h':
@@ -116,11 +137,35 @@ function targetArgs(
 function parseMigrate(args: readonly string[], env: NodeJS.ProcessEnv): Command {
   const { values, positionals } = parse(
     args,
-    { ...TARGET_OPTIONS, 'dry-run': { type: 'boolean' } },
+    {
+      ...TARGET_OPTIONS,
+      'dry-run': { type: 'boolean' },
+      sql: { type: 'boolean' },
+      dialect: { type: 'string' },
+    },
     1,
   );
   if (values.help) return { name: 'help', topic: 'migrate' };
   const sub = positionals[0];
+  if (values.sql) {
+    if (sub !== undefined || values['dry-run'] || values.url !== undefined) {
+      throw new UsageError('migrate --sql works offline: no subcommand, --dry-run or --url');
+    }
+    const dialect = DIALECTS[String(values.dialect ?? '').toLowerCase()];
+    if (dialect === undefined) {
+      throw new UsageError('migrate --sql needs --dialect postgres, mysql or sqlite');
+    }
+    return {
+      name: 'migrate-sql',
+      dialect,
+      json: values.json === true,
+      naming: {
+        schema: values.schema as string | undefined,
+        tablePrefix: values['table-prefix'] as string | undefined,
+      },
+    };
+  }
+  if (values.dialect !== undefined) throw new UsageError('--dialect goes with --sql');
   if (sub !== undefined && sub !== 'status') {
     throw new UsageError(`migrate: unknown subcommand ${JSON.stringify(sub)} (only "status")`);
   }
@@ -139,6 +184,7 @@ function parsePurge(args: readonly string[], env: NodeJS.ProcessEnv): Command {
       'older-than': { type: 'string' },
       states: { type: 'string' },
       'batch-size': { type: 'string' },
+      'dry-run': { type: 'boolean' },
     },
     0,
   );
@@ -147,6 +193,7 @@ function parsePurge(args: readonly string[], env: NodeJS.ProcessEnv): Command {
   if (olderThan === undefined) throw new UsageError('purge: --older-than is required (e.g. 30d)');
   return {
     name: 'purge',
+    dryRun: values['dry-run'] === true,
     olderThanMs: parseDuration(olderThan, '--older-than'),
     states: values.states === undefined ? undefined : parseStateNames(values.states, '--states'),
     batchSize: parseBatchSize(values['batch-size'], 10_000),

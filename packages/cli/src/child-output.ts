@@ -6,13 +6,24 @@ import type { Output } from './output.js';
  * own stream through `Output`, so it is redacted like every other line: a harness or driver
  * error quoting a connection string must not print its password. Whole lines are passed on (a
  * URL cut between two chunks would escape redaction); what is left at the end is flushed.
- * Resolves when the stream ends.
+ * Lines matching `dropLine` are not passed on. Resolves when the stream ends.
  */
 export function pipeRedacted(
   source: Readable,
   out: Output,
   target: 'stdout' | 'stderr',
+  dropLine?: RegExp,
 ): Promise<void> {
+  const pass = (text: string) => {
+    const kept =
+      dropLine === undefined
+        ? text
+        : text
+            .split(/(?<=\n)/)
+            .filter((line) => !dropLine.test(line))
+            .join('');
+    if (kept !== '') out.passthrough(target, kept);
+  };
   return new Promise((resolvePromise) => {
     let pending = '';
     source.setEncoding('utf8');
@@ -20,11 +31,11 @@ export function pipeRedacted(
       pending += chunk;
       const cut = pending.lastIndexOf('\n');
       if (cut < 0) return;
-      out.passthrough(target, pending.slice(0, cut + 1));
+      pass(pending.slice(0, cut + 1));
       pending = pending.slice(cut + 1);
     });
     const finish = () => {
-      if (pending !== '') out.passthrough(target, pending);
+      if (pending !== '') pass(pending);
       pending = '';
       resolvePromise();
     };

@@ -30,6 +30,11 @@ export function classifyError(error: unknown): CliError {
     if (code === 'SCHEMA_NOT_MIGRATED') {
       return new CliError(ExitCode.notMigrated, message, { cause: error });
     }
+    if (code === 'STORE_CONFIGURATION') {
+      return new CliError(ExitCode.unreachable, `target misconfigured: ${message}`, {
+        cause: error,
+      });
+    }
     if (code === 'STORE_UNAVAILABLE' || code === 'KMS_UNAVAILABLE' || UNREACHABLE_CODES.has(code)) {
       return new CliError(ExitCode.unreachable, `target unreachable: ${message}`, { cause: error });
     }

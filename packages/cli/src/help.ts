@@ -9,19 +9,25 @@ const TARGET = `Target:
   --json                 one JSON document on stdout instead of lines`;
 
 const TOPICS: Record<string, string> = {
-  migrate: `a2a-stores migrate [status] [--dry-run] [target options]
+  migrate: `a2a-stores migrate [status] [--dry-run | --sql --dialect <d>] [target options]
 
   migrate             apply pending migrations (idempotent, safe to run from every deploy)
-  migrate status      list applied and pending migrations, change nothing
+  migrate status      list applied and pending migrations, change nothing; exit code 4 when
+                      migrations are pending (gate a deploy on it)
   migrate --dry-run   print the SQL of the pending migrations, change nothing
+  migrate --sql --dialect postgres|mysql|sqlite [--schema s] [--table-prefix p]
+                      offline: print the complete script (schema, ledger table, every step and
+                      its ledger row) for psql / mysql / sqlite3; no database needed
 
 ${TARGET}`,
-  purge: `a2a-stores purge --older-than <30d|12h|15m|90s|2w> [--states a,b] [--batch-size N] [target options]
+  purge: `a2a-stores purge --older-than <30d|12h|15m|90s|2w> [--states a,b] [--batch-size N] [--dry-run] [target options]
 
   Deletes tasks (and their push configs) in every scope whose last write is older than the
   window. Default states: completed, failed, canceled, rejected.
   States: ${TASK_STATE_NAMES.join(', ')}
   --batch-size        rows per statement, 1-10000 (default 500)
+  --dry-run           count what would be deleted, delete nothing (the purge runs in a
+                      transaction that is rolled back; SQL targets only)
 
 ${TARGET}`,
   'rotate-keys': `a2a-stores rotate-keys --scopes-file <file|-> [keyring] [--checkpoint-file <f>] [--batch-size N] [target options]
@@ -72,7 +78,7 @@ Commands:
 
 Exit codes:
   0 ok  1 operation failed  2 usage error  3 target unreachable
-  4 schema not migrated  5 a package the command needs is not installed
+  4 schema not migrated (also: migrate status found pending migrations)  5 a package the command needs is not installed
 
 Run \`a2a-stores help <command>\` for its options.`;
 }

@@ -4,6 +4,7 @@ import { classifyError } from './classify-error.js';
 import { runBench } from './commands/bench.js';
 import { runConformance } from './commands/conformance.js';
 import { runMigrate, runMigrateStatus } from './commands/migrate.js';
+import { runMigrateSql } from './commands/migrate-sql.js';
 import { runPurge } from './commands/purge.js';
 import { runRotateKeys } from './commands/rotate-keys.js';
 import { ExitCode, type ExitCodeValue, UsageError } from './exit-codes.js';
@@ -34,20 +35,24 @@ export async function runCli({ argv, env, cwd, streams }: CliEnvironment): Promi
   } catch (error) {
     return fail(out, classifyError(error));
   }
+  if (command.name === 'usage') {
+    streams.stderr.write(`${helpText(undefined)}\n`);
+    return ExitCode.usage;
+  }
   try {
-    await dispatch(command, out, cwd, streams);
-    return ExitCode.ok;
+    return (await dispatch(command, out, cwd, streams)) ?? ExitCode.ok;
   } catch (error) {
     return fail(out, classifyError(error));
   }
 }
 
+/** Runs the command; resolves an exit code when it is not `ok` without an error (a gate). */
 async function dispatch(
-  command: Command,
+  command: Exclude<Command, { name: 'usage' }>,
   out: Output,
   cwd: string,
   streams: CliStreams,
-): Promise<void> {
+): Promise<ExitCodeValue | undefined> {
   switch (command.name) {
     case 'help':
       if (command.topic !== undefined && !hasHelpTopic(command.topic)) {
@@ -59,17 +64,25 @@ async function dispatch(
       streams.stdout.write(`${cliVersion()}\n`);
       return;
     case 'migrate':
-      return runMigrate(command, out);
+      await runMigrate(command, out);
+      return undefined;
+    case 'migrate-sql':
+      await runMigrateSql(command, out);
+      return undefined;
     case 'migrate-status':
       return runMigrateStatus(command, out);
     case 'purge':
-      return runPurge(command, out);
+      await runPurge(command, out);
+      return undefined;
     case 'conformance':
-      return runConformance(command, out, cwd);
+      await runConformance(command, out, cwd);
+      return undefined;
     case 'rotate-keys':
-      return runRotateKeys(command, out);
+      await runRotateKeys(command, out);
+      return undefined;
     case 'bench':
-      return runBench(command, out, cwd);
+      await runBench(command, out, cwd);
+      return undefined;
   }
 }
 

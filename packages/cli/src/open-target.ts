@@ -1,4 +1,4 @@
-import type { ScopeResolver, SqlMigration, StoreBundle } from '@a2a-stores/core';
+import type { PushUrlCheck, ScopeResolver, SqlMigration, StoreBundle } from '@a2a-stores/core';
 import { CliError, ExitCode } from './exit-codes.js';
 import { ADAPTER_PACKAGES, type TargetSpec } from './target-url.js';
 
@@ -55,20 +55,23 @@ export async function migrationSqlOf(
  * creates its stores. Nothing connects until the first call on the bundle. `scopeResolver`
  * defaults to the operator's fixed scope; `rotate-keys` passes core's default resolver, because
  * it reads and writes each scope through the contexts that resolver maps to it.
+ * `pushUrlCheck` replaces the adapter's default push URL policy (see `rotate-keys`).
  */
 export async function openTarget(
   spec: TargetSpec,
   naming: TargetNaming,
   scopeResolver: ScopeResolver = operatorScope,
+  pushUrlCheck?: PushUrlCheck,
 ): Promise<OpenedTarget> {
   const migrations = await migrationSqlOf(spec, naming);
+  const core = { scopeResolver, ...(pushUrlCheck ? { pushUrlCheck } : {}) };
   switch (spec.kind) {
     case 'sqlite': {
       const { createSqliteStores } = await importAdapter<typeof import('@a2a-stores/sqlite')>(spec);
       return {
         bundle: createSqliteStores(
           { filename: spec.filename },
-          { tablePrefix: naming.tablePrefix, scopeResolver },
+          { tablePrefix: naming.tablePrefix, ...core },
         ),
         migrations,
       };
@@ -79,7 +82,7 @@ export async function openTarget(
       return {
         bundle: createPostgresStores(
           { connectionString: spec.connectionString },
-          { schema: naming.schema, tablePrefix: naming.tablePrefix, scopeResolver },
+          { schema: naming.schema, tablePrefix: naming.tablePrefix, ...core },
         ),
         migrations,
       };
@@ -87,27 +90,22 @@ export async function openTarget(
     case 'mysql': {
       const { createMysqlStores } = await importAdapter<typeof import('@a2a-stores/mysql')>(spec);
       return {
-        bundle: createMysqlStores(
-          { uri: spec.uri },
-          { tablePrefix: naming.tablePrefix, scopeResolver },
-        ),
+        bundle: createMysqlStores({ uri: spec.uri }, { tablePrefix: naming.tablePrefix, ...core }),
         migrations,
       };
     }
     case 'redis': {
       const { createRedisStores } = await importAdapter<typeof import('@a2a-stores/redis')>(spec);
       return {
-        bundle: createRedisStores(
-          { url: spec.url },
-          { keyPrefix: naming.keyPrefix, scopeResolver },
-        ),
+        bundle: createRedisStores({ url: spec.url }, { keyPrefix: naming.keyPrefix, ...core }),
         migrations,
       };
     }
   }
 }
 
-async function importAdapter<T>(spec: TargetSpec): Promise<T> {
+/** Loads the adapter package of `spec.kind`; exit code 5 naming it when it is not installed. */
+export async function importAdapter<T>(spec: Pick<TargetSpec, 'kind'>): Promise<T> {
   const name = ADAPTER_PACKAGES[spec.kind];
   try {
     return (await import(name)) as T;

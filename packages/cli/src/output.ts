@@ -1,5 +1,10 @@
 import { redactUrl, scrubSecrets } from './redact.js';
 
+/** Seconds for a JSON result: millisecond precision, not a float's 16 digits. */
+export function jsonSeconds(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
+}
+
 /** Where the CLI writes; tests and the bin pass the process streams. */
 export interface CliStreams {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };

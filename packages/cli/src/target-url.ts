@@ -46,8 +46,15 @@ export function parseTargetUrl(raw: string): TargetSpec {
     case 'postgresql':
       return { kind: 'postgres', connectionString: text };
     case 'mysql':
-    case 'mariadb':
+    case 'mariadb': {
+      // Without one, every statement fails with "No database selected": say so up front.
+      if (new URL(text).pathname.replace(/^\/+/, '') === '') {
+        throw new UsageError(
+          `target ${redactUrl(text)} names no database; add it to the path, e.g. mysql://user@host:3306/agents`,
+        );
+      }
       return { kind: 'mysql', uri: scheme === 'mariadb' ? `mysql:${text.slice(8)}` : text };
+    }
     case 'redis':
     case 'rediss':
       return { kind: 'redis', url: text };

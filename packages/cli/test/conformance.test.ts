@@ -1,5 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runBin } from './run-bin.js';
@@ -24,6 +25,8 @@ describe('a2a-stores conformance --module', () => {
     expect(summary).toMatchObject({ ok: true, failed: 0 });
     expect(summary.passed).toBeGreaterThanOrEqual(60);
     expect(leftovers(customHarness)).toEqual([]);
+    // No line may point at a report in the temporary folder, which is gone by now.
+    expect(run.stdout + run.stderr).not.toMatch(/report written to .*\.a2a-stores-conformance-/);
   }, 180_000);
 
   it('exits 1 for an adapter that loses writes', async () => {
@@ -35,6 +38,20 @@ describe('a2a-stores conformance --module', () => {
     expect(run.stderr).toMatch(/conformance failed/);
     expect(leftovers(forgetfulHarness)).toEqual([]);
   }, 180_000);
+
+  it('exits 5 and says what to install when @a2a-stores/core is not installed there', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'a2a-stores-no-core-'));
+    try {
+      const harness = join(outside, 'harness.mjs');
+      writeFileSync(harness, 'export const harness = { name: "x", create: () => ({}) };\n');
+      const run = await runBin(['conformance', '--module', harness], { cwd: outside });
+      expect(run.code).toBe(5);
+      expect(run.stderr).toMatch(/npm install -D @a2a-stores\/core/);
+      expect(leftovers(harness)).toEqual([]);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
 
   it('refuses a module that does not exist with exit 2', async () => {
     const run = await runBin(['conformance', '--module', './no-such-adapter.js']);

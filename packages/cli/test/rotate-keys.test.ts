@@ -40,11 +40,15 @@ interface Fixture {
   readonly keysFile: string;
 }
 
-/** A migrated sqlite file whose tasks and push configs were sealed under OLD_KEY. */
-async function sealedDatabase(): Promise<Fixture> {
+/**
+ * A migrated sqlite file whose tasks and push configs were sealed under OLD_KEY. With another
+ * `hook`, the configs are registered without the URL policy, as an agent whose DNS resolved it.
+ */
+async function sealedDatabase(hook = HOOK): Promise<Fixture> {
   const filename = path('store.db');
   const scopes = [randomScope(), randomScope(), { tenant: randomScope().tenant, owner: '' }];
-  const stores = withEnvelopeEncryption(createSqliteStores({ filename }), {
+  const registration = hook === HOOK ? {} : { pushUrlCheck: () => {} };
+  const stores = withEnvelopeEncryption(createSqliteStores({ filename }, registration), {
     keyring: new LocalAesKeyring({ keys: { old: OLD_KEY }, primary: 'old' }),
     taskFields: TASK_FIELDS,
   });
@@ -56,7 +60,7 @@ async function sealedDatabase(): Promise<Fixture> {
     for (let i = 0; i < TASKS_PER_SCOPE; i++) {
       const task = makeTask({ historyLength: 2 });
       await stores.taskStore.save(task, defaultScopeContext(scope));
-      const config = makePushConfig(task.id, { url: HOOK });
+      const config = makePushConfig(task.id, { url: hook });
       await stores.pushNotificationStore.save(task.id, defaultScopeContext(scope), config);
       tokens.set(task.id, config.token!);
       list.push(task);
@@ -151,6 +155,17 @@ describe('a2a-stores rotate-keys on sqlite with a local keyring', () => {
       pushConfigsRewrapped: 0,
       dataKeysRewrapped: 0,
     });
+  });
+
+  it('re-wraps push configs whose host does not resolve from where it runs', async () => {
+    // `.invalid` never resolves (RFC 2606): the URL policy would refuse it as unresolvable-host.
+    const fixture = await sealedDatabase('https://hooks.a2a-stores-test.invalid/hook');
+    const run = await runBin(rotateArgs(fixture, '--json'));
+    expect(run.stderr).not.toMatch(/unresolvable/);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ failures: [] });
+    const all = [...fixture.tasks.values()].flat().map((task) => task.id);
+    expect(await openableWithNewKeyOnly(fixture)).toEqual(new Set(all));
   });
 
   it('prints plain progress lines on stderr and a summary on stdout when not on a TTY', async () => {

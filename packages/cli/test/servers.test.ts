@@ -78,6 +78,13 @@ describe('a2a-stores on postgres', () => {
         purged.push([oldDone.id, context]);
         kept.push([oldWaiting.id, context], [recentDone.id, context]);
       }
+      const purgeArgs = ['purge', '--url', url, '--schema', schema, '--older-than', '30d'];
+      const dry = await runBin([...purgeArgs, '--batch-size', '1', '--dry-run', '--json']);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, wouldDelete: 2 });
+      for (const [id, context] of purged) {
+        expect((await current.taskStore.load(id, context))?.id).toBe(id);
+      }
       const run = await runBin([
         'purge',
         '--url',
@@ -129,6 +136,12 @@ describe('a2a-stores on mysql and redis', () => {
       expect(JSON.parse(second.stdout).applied).toEqual([]);
       const dry = await runBin(['migrate', '--dry-run', '--url', url, '--table-prefix', prefix]);
       expect(dry.stdout).toMatch(/nothing would run/);
+      const purgeDry = await runBin([
+        ...['purge', '--dry-run', '--older-than', '1d', '--json'],
+        ...['--url', url, '--table-prefix', prefix],
+      ]);
+      expect(purgeDry.code, purgeDry.stderr).toBe(0);
+      expect(JSON.parse(purgeDry.stdout)).toMatchObject({ dryRun: true, wouldDelete: 0 });
     } finally {
       const { createPool } = await import('mysql2/promise');
       const pool = createPool({ uri: url });
@@ -181,6 +194,50 @@ describe('a2a-stores on mysql and redis', () => {
       const keys = await client.keys(`${prefix}*`);
       if (keys.length > 0) await client.del(...keys);
       client.disconnect();
+      await backend.stop();
+    }
+  });
+
+  it('redis: on a fresh prefix status and --dry-run report redis-format-1 pending, truthfully', async () => {
+    const backend = await resolveTestBackend('redis');
+    const prefix = `cli-${randomBytes(4).toString('hex')}:`;
+    const target = ['--url', backend.url, '--key-prefix', prefix];
+    try {
+      const status = await runBin(['migrate', 'status', ...target, '--json']);
+      expect(status.code).toBe(4);
+      expect(JSON.parse(status.stdout)).toMatchObject({ pending: ['redis-format-1'] });
+      const dry = await runBin(['migrate', '--dry-run', ...target]);
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toMatch(/Pending: redis-format-1/);
+      const migrated = await runBin(['migrate', ...target, '--json']);
+      expect(JSON.parse(migrated.stdout).applied).toEqual(['redis-format-1']);
+      const after = await runBin(['migrate', 'status', ...target]);
+      expect(after.code).toBe(0);
+      expect(after.stdout).toMatch(/up to date/);
+    } finally {
+      const { Redis } = await import('ioredis');
+      const client = new Redis(backend.url);
+      const keys = await client.keys(`${prefix}*`);
+      if (keys.length > 0) await client.del(...keys);
+      client.disconnect();
+      await backend.stop();
+    }
+  });
+
+  it('redis: a database index the server lacks is refused (exit 3), nothing written', async () => {
+    const backend = await resolveTestBackend('redis');
+    const prefix = `cli-${randomBytes(4).toString('hex')}:`;
+    const url = new URL(backend.url);
+    url.pathname = '/99';
+    try {
+      const run = await runBin(['migrate', '--url', url.toString(), '--key-prefix', prefix]);
+      expect(run.code).toBe(3);
+      expect(run.stderr).toMatch(/database index 99 is out of range/);
+      const { Redis } = await import('ioredis');
+      const client = new Redis(backend.url);
+      expect(await client.keys(`${prefix}*`)).toEqual([]);
+      client.disconnect();
+    } finally {
       await backend.stop();
     }
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TaskState } from '@a2a-js/sdk';
@@ -39,9 +39,12 @@ describe('a2a-stores on sqlite', () => {
   });
 
   it('migrate status and --dry-run show pending steps and change nothing', async () => {
-    const url = `sqlite:${freshDatabase()}`;
+    const filename = freshDatabase();
+    await createSqliteStores({ filename }).close();
+    const url = `sqlite:${filename}`;
     const before = await runBin(['migrate', 'status', '--url', url, '--json']);
-    expect(before.code).toBe(0);
+    // Pending migrations: the documented exit code 4, so CI can gate a deploy on it.
+    expect(before.code).toBe(4);
     const pending = JSON.parse(before.stdout).pending as string[];
     expect(pending.length).toBeGreaterThan(0);
 
@@ -55,13 +58,36 @@ describe('a2a-stores on sqlite', () => {
 
     await runBin(['migrate', '--url', url]);
     const after = await runBin(['migrate', 'status', '--url', url, '--json']);
+    expect(after.code).toBe(0);
     expect(JSON.parse(after.stdout)).toMatchObject({ applied: pending, pending: [] });
     const dryAfter = await runBin(['migrate', '--dry-run', '--url', url]);
     expect(dryAfter.stdout).toMatch(/up to date, nothing would run/);
   });
 
+  it('status, --dry-run and purge of a file that does not exist create nothing, exit 3', async () => {
+    const filename = freshDatabase();
+    for (const args of [
+      ['migrate', 'status'],
+      ['migrate', '--dry-run'],
+      ['purge', '--older-than', '1d'],
+    ]) {
+      const run = await runBin([...args, '--url', `sqlite:${filename}`]);
+      expect(run.code).toBe(3);
+      expect(run.stderr).toMatch(/does not exist \(nothing was created\)/);
+      expect(existsSync(filename)).toBe(false);
+    }
+  });
+
+  it('JSON seconds are rounded to milliseconds', async () => {
+    const run = await runBin(['migrate', '--url', `sqlite:${freshDatabase()}`, '--json']);
+    const { seconds } = JSON.parse(run.stdout) as { seconds: number };
+    expect(Math.round(seconds * 1000) / 1000).toBe(seconds);
+  });
+
   it('purge on an unmigrated database exits 4 and says so', async () => {
-    const run = await runBin(['purge', '--older-than', '1d', '--url', `sqlite:${freshDatabase()}`]);
+    const filename = freshDatabase();
+    await createSqliteStores({ filename }).close();
+    const run = await runBin(['purge', '--older-than', '1d', '--url', `sqlite:${filename}`]);
     expect(run.code).toBe(4);
     expect(run.stderr).toMatch(/not migrated/);
   });
@@ -81,6 +107,28 @@ describe('a2a-stores on sqlite', () => {
     const recentDone = makeTask({ state: TaskState.TASK_STATE_COMPLETED });
     await current.taskStore.save(recentDone, context);
     await current.close();
+
+    // The dry run counts what purge would delete and deletes nothing (the runs below find it all).
+    const dry = await runBin([
+      'purge',
+      '--url',
+      `sqlite:${filename}`,
+      '--older-than',
+      '30d',
+      '--dry-run',
+      '--json',
+    ]);
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, wouldDelete: 2 });
+    const dryText = await runBin([
+      'purge',
+      '--url',
+      `sqlite:${filename}`,
+      '--older-than',
+      '30d',
+      '--dry-run',
+    ]);
+    expect(dryText.stdout).toMatch(/would purge 2 task\(s\).*nothing deleted/);
 
     const onlyFailed = await runBin([
       'purge',

@@ -6,6 +6,12 @@ const NO_URL_ENV = { A2A_STORE_URL: '' };
 describe('a2a-stores usage errors exit 2 with a message', () => {
   const cases: Array<[string, string[], RegExp]> = [
     ['unknown command', ['frobnicate'], /unknown command "frobnicate"/],
+    ['no command at all', [], /a2a-stores <command> \[options\]/],
+    [
+      'a MySQL URL without a database',
+      ['migrate', '--url', 'mysql://root:hunter2@127.0.0.1:3306'],
+      /names no database/,
+    ],
     ['no target', ['migrate'], /no target: pass --url or set A2A_STORE_URL/],
     ['unknown option', ['migrate', '--url', 'sqlite:x.db', '--nope'], /Unknown option '--nope'/],
     ['unknown scheme', ['migrate', '--url', 'ftp://host/db'], /unsupported target scheme "ftp:"/],

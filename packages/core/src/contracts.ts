@@ -1,5 +1,6 @@
 import type { Task } from '@a2a-js/sdk';
 import type { PushNotificationStore, ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
+import type { StoreHealth } from './health.js';
 import type { Scope } from './scope.js';
 
 /** A task with the version its compare-and-set must quote. */
@@ -80,4 +81,10 @@ export interface StoreBundle<
   migrate(): Promise<MigrationResult>;
   /** Releases only the resources the factory created (never a pool or client you passed in). */
   close(): Promise<void>;
+  /**
+   * Reachability, schema currency and latency in one round trip; never throws (an unhealthy
+   * store is a result). Every adapter of this repository provides it; optional for third-party
+   * bundles written before it existed.
+   */
+  health?(): Promise<StoreHealth>;
 }

@@ -17,6 +17,8 @@ export type StoreErrorCode =
   | 'PUSH_URL_REJECTED'
   | 'SCHEMA_NOT_MIGRATED'
   | 'STORE_UNAVAILABLE'
+  /** The connection settings or the database user are wrong; retrying will not help. */
+  | 'STORE_CONFIGURATION'
   | 'STORE_CLOSED'
   /** `@a2a-stores/kms`: a sealed value did not open (tampered, moved, or wrong key). */
   | 'DECRYPTION_FAILED'

@@ -11,6 +11,10 @@ export type {
   TaskBackend,
   TaskRow,
 } from './backend.js';
+export {
+  type ConfigurationProblem,
+  StoreConfigurationError,
+} from './configuration-error.js';
 export type {
   MigrationResult,
   PurgeOptions,
@@ -39,6 +43,7 @@ export {
   unreachableError,
   VersionConflictError,
 } from './errors.js';
+export { measureHealth, type StoreHealth } from './health.js';
 export {
   type CorruptRecordEvent,
   fireHook,

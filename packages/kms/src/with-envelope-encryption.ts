@@ -1,5 +1,11 @@
 import type { PushNotificationStore, TaskStore } from '@a2a-js/sdk/server';
-import type { MigrationResult, StoreBundle } from '@a2a-stores/core';
+import {
+  type MigrationResult,
+  measureHealth,
+  type StoreBundle,
+  StoreClosedError,
+  type StoreHealth,
+} from '@a2a-stores/core';
 import { EncryptedPushNotificationStore } from './encrypted-push-store.js';
 import { EncryptedTaskStore } from './encrypted-task-store.js';
 import type { Keyring } from './keyring.js';
@@ -15,12 +21,18 @@ export interface EncryptableStores {
   readonly pushNotificationStore: PushNotificationStore;
   migrate?(): Promise<MigrationResult>;
   close?(): Promise<void>;
+  health?(): Promise<StoreHealth>;
 }
 
 /** What {@link withEnvelopeEncryption} returns: a `StoreBundle` plus the keyring it seals with. */
 export interface EncryptedStoreBundle
   extends StoreBundle<EncryptedTaskStore, EncryptedPushNotificationStore> {
   readonly keyring: Keyring;
+  /**
+   * The inner store's `health()` (encryption adds no round trip). Inner stores without one
+   * (a pair of your own) are reported healthy; after `close()` it reports `STORE_CLOSED`.
+   */
+  health(): Promise<StoreHealth>;
 }
 
 /**
@@ -61,6 +73,12 @@ export function withEnvelopeEncryption(
       settings.closed = true;
       settings.sealer.keys.wipe();
       await stores.close?.();
+    },
+    health: () => {
+      if (settings.closed) {
+        return measureHealth('encrypted', () => Promise.reject(new StoreClosedError()));
+      }
+      return stores.health ? stores.health() : measureHealth('encrypted', async () => []);
     },
   };
 }

@@ -2,11 +2,14 @@ import {
   BackedPushNotificationStore,
   BackedTaskStore,
   type MigrationResult,
+  measureHealth,
   resolveStoreOptions,
   type StoreBundle,
   StoreClosedError,
+  type StoreHealth,
 } from '@a2a-stores/core';
 import { type Connection, createPool, type Pool } from 'mysql2/promise';
+import { executorOf } from './executor.js';
 import { runMigrations } from './migrations.js';
 import { translateError } from './mysql-errors.js';
 import {
@@ -16,6 +19,7 @@ import {
   tableNames,
 } from './options.js';
 import { MysqlPushConfigBackend } from './push-backend.js';
+import { missingMigrations } from './schema-check.js';
 import { createSharedState, SqlRunner } from './sql-runner.js';
 import { MysqlTaskBackend } from './task-backend.js';
 
@@ -38,6 +42,11 @@ export interface MysqlStores
    * roll back. The schema must already be migrated.
    */
   withConnection(connection: Connection): MysqlBoundStores;
+  /**
+   * Reads the migration ledger once: reachable, schema current, latency. Never throws; a
+   * misconfigured or unreachable server is a result with `healthy: false`.
+   */
+  health(): Promise<StoreHealth>;
 }
 
 /**
@@ -120,6 +129,15 @@ export function createMysqlStores(
         throw translateError(error, 'migrate');
       }
     },
+    health: () =>
+      measureHealth('MySQL', async () => {
+        if (shared.closed) throw new StoreClosedError();
+        try {
+          return await missingMigrations(executorOf(pool), tables);
+        } catch (error) {
+          throw translateError(error, 'health');
+        }
+      }),
     async close(): Promise<void> {
       if (shared.closed) return;
       shared.closed = true;

@@ -4,7 +4,7 @@ export {
   type MysqlStores,
   SESSION_SQL_MODE,
 } from './create-mysql-stores.js';
-export { migrationLockName, mysqlMigrations } from './migrations.js';
+export { migrationLockName, mysqlMigrationScript, mysqlMigrations } from './migrations.js';
 export { MigrationPrivilegeError } from './mysql-errors.js';
 export {
   DEFAULT_TABLE_PREFIX,

@@ -2,13 +2,15 @@ import { createHash } from 'node:crypto';
 import {
   applyPendingMigrations,
   type MigrationResult,
+  renderMigrationScript,
   type SqlMigration,
   StoreUnavailableError,
+  sqlStringLiteral,
 } from '@a2a-stores/core';
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { recountTasks, taskCountsTable, taskCountTriggers } from './counter-sql.js';
 import { triggerPrivilegeError } from './mysql-errors.js';
-import type { TableNames } from './options.js';
+import { DEFAULT_TABLE_PREFIX, type TableNames, tableNames } from './options.js';
 
 /*
  * Column types, and why:
@@ -93,6 +95,28 @@ export function ledgerTable(t: TableNames): string {
   id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY,
   applied_at BIGINT NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`;
+}
+
+/**
+ * The complete script a DBA can apply with the mysql client instead of running `migrate()`: the
+ * ledger, every step and its ledger row. MySQL DDL commits implicitly, so there is no transaction;
+ * every statement is idempotent, as in `migrate()`.
+ *
+ * @example
+ * ```ts
+ * import { mysqlMigrationScript } from '@a2a-stores/mysql';
+ * process.stdout.write(mysqlMigrationScript('a2a_')); // | mysql agents
+ * ```
+ */
+export function mysqlMigrationScript(tablePrefix?: string, now: number = Date.now()): string {
+  const tables = tableNames(tablePrefix);
+  return renderMigrationScript({
+    target: `MySQL, table prefix ${JSON.stringify(tablePrefix ?? DEFAULT_TABLE_PREFIX)}`,
+    setup: [ledgerTable(tables)],
+    migrations: mysqlMigrations(tables),
+    record: (id) =>
+      `INSERT IGNORE INTO ${tables.migrations} (id, applied_at) VALUES (${sqlStringLiteral(id)}, ${now})`,
+  });
 }
 
 /** How long a worker waits for another worker's migration before giving up. */

@@ -1,4 +1,11 @@
-import { isNetworkError, StoreError, StoreUnavailableError } from '@a2a-stores/core';
+import {
+  type ConfigurationCodes,
+  configurationErrorOf,
+  isNetworkError,
+  StoreConfigurationError,
+  StoreError,
+  StoreUnavailableError,
+} from '@a2a-stores/core';
 
 /** The fields mysql2 puts on its errors (server errors carry `errno` and `sqlState`). */
 interface MysqlDriverError {
@@ -47,6 +54,32 @@ const UNAVAILABLE_ERRNOS: ReadonlySet<number> = new Set([
   3024, // ER_QUERY_TIMEOUT (MySQL max_execution_time)
   4031, // ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8: idle connection closed by the server)
 ]);
+
+/**
+ * Server errors of a configuration an operator must fix (retrying cannot help). mysql2 flags a
+ * refused login as `fatal`, so these are checked before the "unavailable" mapping.
+ */
+const MYSQL_CONFIGURATION: ConfigurationCodes = {
+  engine: 'MySQL',
+  codes: new Map([
+    ['1045', 'authentication'], // ER_ACCESS_DENIED_ERROR (also a REQUIRE SSL user without TLS)
+    ['1698', 'authentication'], // ER_ACCESS_DENIED_NO_PASSWORD_ERROR
+    ['1251', 'authentication'], // ER_NOT_SUPPORTED_AUTH_MODE
+    ['1049', 'missing-database'], // ER_BAD_DB_ERROR
+    ['1046', 'missing-database'], // ER_NO_DB_ERROR: the URL names no database
+    ['1044', 'missing-privilege'], // ER_DBACCESS_DENIED_ERROR
+    ['1142', 'missing-privilege'], // ER_TABLEACCESS_DENIED_ERROR
+    ['1143', 'missing-privilege'], // ER_COLUMNACCESS_DENIED_ERROR
+    ['1227', 'missing-privilege'], // ER_SPECIFIC_ACCESS_DENIED_ERROR
+    ['1370', 'missing-privilege'], // ER_PROCACCESS_DENIED_ERROR
+    ['3159', 'tls-required'], // ER_SECURE_TRANSPORT_REQUIRED (require_secure_transport=ON)
+  ]),
+  codeOf: (error) => {
+    const errno = errnoOf(error);
+    return errno === undefined ? undefined : String(errno);
+  },
+  describe: (errno) => `errno ${errno}`,
+};
 
 /** mysql2's own codes for a connection that broke or a pool that can no longer give one. */
 const UNAVAILABLE_DRIVER_CODES: ReadonlySet<string> = new Set([
@@ -103,12 +136,14 @@ export function isUnavailable(error: unknown): boolean {
 }
 
 /**
- * Maps a driver error to core's typed errors where it has a meaning callers act on; other
- * errors (bugs, permissions) pass through unchanged. The message names the operation and the
+ * Maps a driver error to core's typed errors where it has a meaning callers act on
+ * (configuration, unavailability); other errors (bugs) pass through unchanged. The message names the operation and the
  * driver's code, never a query's data, so nothing stored leaks into logs.
  */
 export function translateError(error: unknown, operation: string): unknown {
   if (error instanceof StoreError) return error;
+  const configuration = configurationErrorOf(error, MYSQL_CONFIGURATION);
+  if (configuration) return configuration;
   if (isUnavailable(error)) {
     const f = fields(error);
     const code =
@@ -118,11 +153,14 @@ export function translateError(error: unknown, operation: string): unknown {
   return error;
 }
 
-/** `migrate()` could not create the triggers that keep the task counters; says what to grant. */
-export class MigrationPrivilegeError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'MigrationPrivilegeError';
+/**
+ * `migrate()` could not create the triggers that keep the task counters; says what to grant.
+ * A `StoreConfigurationError` (`problem: 'missing-privilege'`) with a more specific message.
+ */
+export class MigrationPrivilegeError extends StoreConfigurationError {
+  constructor(errno: number, message: string, options?: { cause?: unknown }) {
+    super('MySQL', 'missing-privilege', `errno ${errno}`, options);
+    this.message = message;
   }
 }
 
@@ -138,6 +176,7 @@ export function triggerPrivilegeError(
   if (errno === undefined || !TRIGGER_REFUSALS.has(errno)) return undefined;
   if (!statement.startsWith('CREATE TRIGGER')) return undefined;
   return new MigrationPrivilegeError(
+    errno,
     `MySQL refused CREATE TRIGGER (errno ${errno}): the task counters need triggers. Run migrate() (or \`a2a-stores migrate\`) as a user with the TRIGGER privilege on the stores' tables; with binary logging on, that user also needs SUPER, or the server log_bin_trust_function_creators=1 (a parameter-group setting on RDS and Aurora)`,
     { cause: error },
   );

@@ -1,4 +1,9 @@
-import { SchemaNotMigratedError, type StoreError, StoreUnavailableError } from '@a2a-stores/core';
+import {
+  SchemaNotMigratedError,
+  StoreConfigurationError,
+  type StoreError,
+  StoreUnavailableError,
+} from '@a2a-stores/core';
 import { callContext, listRequest, makeTask, randomScope } from '@a2a-stores/core/conformance';
 import { freePort } from '@a2a-stores/test-backends';
 import { describe, expect, it } from 'vitest';
@@ -32,12 +37,26 @@ describe('driver errors are classified', () => {
 
   it.each([
     ['a syntax error', { code: 'ER_PARSE_ERROR', errno: 1064, sqlState: '42000' }],
-    ['a denied privilege', { code: 'ER_TABLEACCESS_DENIED_ERROR', errno: 1142, sqlState: '42000' }],
     ['a plain bug', { message: 'x is undefined' }],
   ])('%s passes through unchanged', (_label, fields) => {
     const error = driverError(fields);
     expect(isUnavailable(error)).toBe(false);
     expect(translateError(error, 'load')).toBe(error);
+  });
+
+  it.each([
+    ['a denied privilege', { errno: 1142, sqlState: '42000', fatal: false }, 'missing-privilege'],
+    ['a refused login', { errno: 1045, sqlState: '28000', fatal: true }, 'authentication'],
+    ['TLS required by the server', { errno: 3159, sqlState: 'HY000', fatal: true }, 'tls-required'],
+  ])('%s → StoreConfigurationError, not retryable', (_label, fields, problem) => {
+    // 3159 needs a MySQL 8 with require_secure_transport=ON; the others are also tested live
+    // (configuration-errors.test.ts).
+    const error = driverError(fields);
+    const translated = translateError(error, 'load');
+    expect(translated).toBeInstanceOf(StoreConfigurationError);
+    expect(translated).not.toBeInstanceOf(StoreUnavailableError);
+    expect((translated as StoreConfigurationError).problem).toBe(problem);
+    expect((translated as StoreError).cause).toBe(error);
   });
 
   it('never wraps a typed store error again', () => {

@@ -2,11 +2,13 @@ import {
   BackedPushNotificationStore,
   BackedTaskStore,
   type MigrationResult,
+  measureHealth,
   type ResolvedStoreOptions,
   resolveStoreOptions,
   SchemaGate,
   type StoreBundle,
   StoreClosedError,
+  type StoreHealth,
 } from '@a2a-stores/core';
 import pg, { type ClientBase, type Pool } from 'pg';
 import { type ExecutorContext, PgExecutor, type RunQuery } from './executor.js';
@@ -39,6 +41,11 @@ export interface PostgresStoreBundle
   withClient(client: ClientBase): PostgresClientStores;
   /** The schema and table prefix in use. */
   readonly names: Pick<PostgresNames, 'schema' | 'tablePrefix'>;
+  /**
+   * Reads the migration ledger once: reachable, schema current, latency. Never throws; a
+   * misconfigured or unreachable database is a result with `healthy: false`.
+   */
+  health(): Promise<StoreHealth>;
 }
 
 /** Defaults for a pool the adapter creates; anything in `poolConfig` wins. */
@@ -123,6 +130,11 @@ export function createPostgresStores(
       closed = true;
       if (owned) await pool.end();
     },
+    health: () =>
+      measureHealth('PostgreSQL', async () => {
+        if (closed) throw new StoreClosedError();
+        return findMissingMigrations(pool, names);
+      }),
   };
 }
 

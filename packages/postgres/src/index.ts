@@ -3,7 +3,7 @@ export {
   type PostgresClientStores,
   type PostgresStoreBundle,
 } from './create-postgres-stores.js';
-export { postgresMigrations } from './migrations.js';
+export { postgresMigrationScript, postgresMigrations } from './migrations.js';
 export {
   type PostgresConnection,
   type PostgresStoreOptions,

@@ -2,7 +2,9 @@ import {
   applyPendingMigrations,
   type MigrationResult,
   missingMigrationIds,
+  renderMigrationScript,
   type SqlMigration,
+  sqlStringLiteral,
 } from '@a2a-stores/core';
 import type { Pool, PoolClient } from 'pg';
 import { counterKeysOf } from './counter-sql.js';
@@ -124,6 +126,37 @@ function migrationSteps(names: PostgresNames): readonly SqlMigration[] {
   ];
 }
 
+/** The ledger table: one row per applied step. */
+export function ledgerTableSql(names: PostgresNames): string {
+  return `CREATE TABLE IF NOT EXISTS ${names.ledger} (
+        id text COLLATE "C" PRIMARY KEY,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`;
+}
+
+/**
+ * The complete script a DBA can apply with psql instead of running `migrate()`: the schema, the
+ * ledger, every step and its ledger row, in one transaction.
+ *
+ * @example
+ * ```ts
+ * import { postgresMigrationScript } from '@a2a-stores/postgres';
+ * process.stdout.write(postgresMigrationScript({ schema: 'agents' })); // | psql "$DATABASE_URL"
+ * ```
+ */
+export function postgresMigrationScript(
+  options: Pick<PostgresStoreOptions, 'schema' | 'tablePrefix'> = {},
+): string {
+  const names = resolvePostgresNames(options);
+  return renderMigrationScript({
+    target: `PostgreSQL, schema ${names.schemaSql}, table prefix ${JSON.stringify(names.tablePrefix)}`,
+    setup: [`CREATE SCHEMA IF NOT EXISTS ${names.schemaSql}`, ledgerTableSql(names)],
+    migrations: migrationSteps(names),
+    record: (id) => `INSERT INTO ${names.ledger} (id) VALUES (${sqlStringLiteral(id)})`,
+    transaction: { begin: 'BEGIN', commit: 'COMMIT' },
+  });
+}
+
 /** The known migration ids the ledger lacks (all of them when the ledger does not exist). */
 export async function findMissingMigrations(pool: Pool, names: PostgresNames): Promise<string[]> {
   const all = migrationSteps(names);
@@ -169,12 +202,7 @@ export async function migratePostgres(pool: Pool, names: PostgresNames): Promise
     );
     // Only when missing: CREATE SCHEMA IF NOT EXISTS still demands CREATE on the database.
     if (!schema.rows[0]?.found) await client.query(`CREATE SCHEMA ${names.schemaSql}`);
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS ${names.ledger} (
-        id text COLLATE "C" PRIMARY KEY,
-        applied_at timestamptz NOT NULL DEFAULT now()
-      )`,
-    );
+    await client.query(ledgerTableSql(names));
     const result = await applyPendingMigrations(migrationSteps(names), {
       applied: async () =>
         (await client.query<{ id: string }>(`SELECT id FROM ${names.ledger}`)).rows.map(

@@ -1,4 +1,6 @@
 import {
+  type ConfigurationCodes,
+  configurationErrorOf,
   InvalidInputError,
   isNetworkError,
   StoreError,
@@ -19,6 +21,27 @@ const SCHEMA_MISSING_SQLSTATES: ReadonlySet<string> = new Set(['42P01', '3F000',
  * error (58).
  */
 const RETRYABLE_SQLSTATE_CLASSES: ReadonlySet<string> = new Set(['08', '40', '53', '57', '58']);
+
+/**
+ * SQLSTATEs of a configuration an operator must fix; retrying cannot help. A refused unencrypted
+ * connection is a 28000 like a missing role: pg_hba's message ("… no encryption", "SSL off") tells
+ * them apart.
+ */
+const PG_CONFIGURATION: ConfigurationCodes = {
+  engine: 'PostgreSQL',
+  codes: new Map([
+    ['28000', 'authentication'], // invalid_authorization_specification: unknown role, no pg_hba entry
+    ['28P01', 'authentication'], // invalid_password
+    ['3D000', 'missing-database'], // invalid_catalog_name
+    ['42501', 'missing-privilege'], // insufficient_privilege
+  ]),
+  codeOf: (error) => sqlStateOf(error),
+  describe: (state) => `SQLSTATE ${state}`,
+  refine: (error, problem) =>
+    problem === 'authentication' && /no encryption|SSL off/i.test(String((error as Error).message))
+      ? 'tls-required'
+      : problem,
+};
 
 /** What node-postgres says, without a code, when a connection is gone or never came. */
 const DRIVER_CONNECTION_MESSAGES = [
@@ -50,6 +73,8 @@ export function translatePgError(error: unknown): Error {
   if (error instanceof StoreError || error instanceof InvalidInputError) return error;
   const state = sqlStateOf(error);
   if (state) {
+    const configuration = configurationErrorOf(error, PG_CONFIGURATION);
+    if (configuration) return configuration;
     if (state === '54000') {
       // A btree entry is limited to ~2.7 KB: tenant + owner + contextId + id are too long together.
       return new InvalidInputError(

@@ -1,10 +1,12 @@
 import {
   BackedPushNotificationStore,
   BackedTaskStore,
+  measureHealth,
   resolveStoreOptions,
   type StoreBundle,
+  type StoreHealth,
 } from '@a2a-stores/core';
-import { migrateRedis } from './migrate.js';
+import { migrateRedis, pendingRedisFormats } from './migrate.js';
 import {
   type RedisClient,
   type RedisConnection,
@@ -21,6 +23,12 @@ export interface RedisStoreBundle
   extends StoreBundle<BackedTaskStore, BackedPushNotificationStore> {
   /** The client the stores use: yours, or the one opened from `url` / `cluster`. */
   readonly client: RedisClient;
+  /**
+   * One read of the format stamp: reachable, `migrate()` run on this prefix (the "schema"),
+   * latency. Never throws; an unreachable server or a database index it lacks is a result with
+   * `healthy: false`.
+   */
+  health(): Promise<StoreHealth>;
 }
 
 /**
@@ -53,5 +61,6 @@ export function createRedisStores(
     client: session.client,
     migrate: () => migrateRedis(session),
     close: () => session.close(),
+    health: () => measureHealth('Redis', () => pendingRedisFormats(session)),
   };
 }

@@ -10,6 +10,21 @@ export const REDIS_FORMAT_ID = `redis-format-${REDIS_FORMAT_VERSION}`;
 /** Oldest server with every command the scripts use (ZRANGE … BYLEX REV / BYSCORE LIMIT). */
 export const MIN_REDIS_VERSION = '6.2.0';
 
+/**
+ * The format ids the keys under the prefix lack: `[REDIS_FORMAT_ID]` until `migrate()` stamped
+ * them. Reads one hash field, so it doubles as the health check's round trip.
+ */
+export async function pendingRedisFormats(session: RedisSession): Promise<string[]> {
+  const format = await session.call((client) =>
+    client.hget(metaKey(session.options.keyPrefix), 'format'),
+  );
+  if (format === null) return [REDIS_FORMAT_ID];
+  if (format !== String(REDIS_FORMAT_VERSION)) {
+    throw new RedisFormatError(format, REDIS_FORMAT_VERSION);
+  }
+  return [];
+}
+
 function versionAtLeast(version: string, minimum: string): boolean {
   const have = version.split('.').map((part) => Number.parseInt(part, 10) || 0);
   const need = minimum.split('.').map(Number);
@@ -32,6 +47,7 @@ function serverVersion(info: string): string {
  * it, but running it at deploy time turns a too-old server into a clear error.
  */
 export async function migrateRedis(session: RedisSession): Promise<MigrationResult> {
+  await session.ensureDatabase();
   for (const node of await session.masters()) {
     const version = serverVersion(await session.call(() => node.info('server')));
     if (!versionAtLeast(version, MIN_REDIS_VERSION)) {

@@ -1,4 +1,4 @@
-import { StoreClosedError, StoreUnavailableError } from '@a2a-stores/core';
+import { StoreClosedError, StoreConfigurationError, StoreUnavailableError } from '@a2a-stores/core';
 import { Cluster, Redis } from 'ioredis';
 import { ReplicaAckError, toStoreError } from './errors.js';
 import { registryKey } from './keys.js';
@@ -57,6 +57,8 @@ export class RedisSession {
   private closed = false;
   private readonly registered = new Set<string>();
   private readyWait: Promise<void> | undefined;
+  /** True once the database index of the client is known to exist (see {@link ensureDatabase}). */
+  private databaseChecked = false;
 
   constructor(
     connection: RedisConnection,
@@ -74,6 +76,7 @@ export class RedisSession {
   call<T>(work: (client: RedisClient) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new StoreClosedError());
     if (this.client.isCluster) return this.callWhenReady(work);
+    if (!this.databaseChecked) return this.ensureDatabase().then(() => this.call(work));
     let pending: Promise<T>;
     try {
       pending = work(this.client);
@@ -81,6 +84,35 @@ export class RedisSession {
       pending = Promise.reject(error);
     }
     return pending.catch(rethrowAsStoreError);
+  }
+
+  /**
+   * Refuses a database index the server does not have. ioredis answers a failed SELECT (e.g.
+   * `redis://host/99` on a 16-database server) with an 'error' event only, then sends every
+   * command to database 0: the stores would silently mix their keys with whatever lives there.
+   * One SELECT of the configured index, before the first command, makes that a typed error.
+   * Only a success is remembered, so each call keeps failing until the URL is fixed.
+   */
+  async ensureDatabase(): Promise<void> {
+    if (this.databaseChecked || this.client.isCluster) return;
+    if (this.closed) throw new StoreClosedError();
+    const db = Number((this.client as Redis).options.db ?? 0);
+    if (db !== 0) {
+      try {
+        await this.client.select(db);
+      } catch (error) {
+        if (error instanceof Error && /DB index|invalid DB/i.test(error.message)) {
+          throw new StoreConfigurationError(
+            'Redis',
+            'missing-database',
+            `database index ${db} is out of range: the server has fewer databases (its \`databases\` setting)`,
+            { cause: error },
+          );
+        }
+        throw toStoreError(error);
+      }
+    }
+    this.databaseChecked = true;
   }
 
   /** A Cluster call: sent once the cluster is ready (see {@link clusterReady}). */

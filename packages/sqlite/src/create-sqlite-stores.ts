@@ -1,8 +1,10 @@
 import {
   BackedPushNotificationStore,
   BackedTaskStore,
+  measureHealth,
   resolveStoreOptions,
   type StoreBundle,
+  type StoreHealth,
 } from '@a2a-stores/core';
 import { openDatabaseFile } from './open-database.js';
 import {
@@ -21,6 +23,11 @@ export interface SqliteStoreBundle
   extends StoreBundle<BackedTaskStore, BackedPushNotificationStore> {
   /** The connection the stores use: yours, or the one opened from `filename`. */
   readonly database: SqliteDatabase;
+  /**
+   * Reads the migration ledger: reachable (the file is readable), schema current, latency.
+   * Never throws; a problem is a result with `healthy: false`.
+   */
+  health(): Promise<StoreHealth>;
 }
 
 /**
@@ -58,5 +65,6 @@ export function createSqliteStores(
     database,
     migrate: async () => session.migrate(storeOptions.now()),
     close: async () => session.close(),
+    health: () => measureHealth('SQLite', async () => session.pendingMigrations()),
   };
 }

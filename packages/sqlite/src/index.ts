@@ -1,5 +1,5 @@
 export { createSqliteStores, type SqliteStoreBundle } from './create-sqlite-stores.js';
-export { sqliteMigrations } from './migrations.js';
+export { sqliteMigrationScript, sqliteMigrations } from './migrations.js';
 export { DATABASE_FILE_MODE } from './open-database.js';
 export {
   DEFAULT_BUSY_TIMEOUT_MS,

@@ -1,4 +1,10 @@
-import { type MigrationResult, missingMigrationIds, type SqlMigration } from '@a2a-stores/core';
+import {
+  type MigrationResult,
+  missingMigrationIds,
+  renderMigrationScript,
+  type SqlMigration,
+  sqlStringLiteral,
+} from '@a2a-stores/core';
 import { resolveTablePrefix, type SqliteDatabase } from './options.js';
 import { type SchemaNames, schemaNames } from './sql.js';
 
@@ -99,6 +105,34 @@ export function pendingMigrations(db: SqliteDatabase, n: SchemaNames): string[] 
   return missingMigrationIds(migrationsFor(n), appliedIds(db, n));
 }
 
+/** The ledger table: one row per applied step. */
+function ledgerTableSql(n: SchemaNames): string {
+  return `CREATE TABLE IF NOT EXISTS ${n.ledger} (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`;
+}
+
+/**
+ * The complete script a DBA can apply with sqlite3 instead of running `migrate()`: the ledger,
+ * every step and its ledger row, in one transaction. (The stores still set WAL and
+ * `synchronous=FULL` themselves when they open the file.)
+ *
+ * @example
+ * ```ts
+ * import { sqliteMigrationScript } from '@a2a-stores/sqlite';
+ * process.stdout.write(sqliteMigrationScript()); // | sqlite3 ./data/a2a.db
+ * ```
+ */
+export function sqliteMigrationScript(tablePrefix?: string, now: number = Date.now()): string {
+  const n = schemaNames(resolveTablePrefix(tablePrefix));
+  return renderMigrationScript({
+    target: `SQLite, table prefix ${JSON.stringify(resolveTablePrefix(tablePrefix))}`,
+    setup: [ledgerTableSql(n)],
+    migrations: migrationsFor(n),
+    record: (id) =>
+      `INSERT INTO ${n.ledger} (id, applied_at) VALUES (${sqlStringLiteral(id)}, ${now})`,
+    transaction: { begin: 'BEGIN IMMEDIATE', commit: 'COMMIT' },
+  });
+}
+
 /**
  * Applies the missing migrations and records each in the ledger, all in one `BEGIN IMMEDIATE`
  * transaction (SQLite DDL is transactional): a second process running it at the same time waits
@@ -107,9 +141,7 @@ export function pendingMigrations(db: SqliteDatabase, n: SchemaNames): string[] 
  */
 export function applyMigrations(db: SqliteDatabase, n: SchemaNames, now: number): MigrationResult {
   const run = db.transaction((): MigrationResult => {
-    db.exec(
-      `CREATE TABLE IF NOT EXISTS ${n.ledger} (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`,
-    );
+    db.exec(ledgerTableSql(n));
     const all = migrationsFor(n);
     const pending = new Set(missingMigrationIds(all, appliedIds(db, n)));
     const record = db.prepare(`INSERT INTO ${n.ledger} (id, applied_at) VALUES (?, ?)`);

@@ -59,6 +59,12 @@ export class SqliteSession {
     return result;
   }
 
+  /** The migration ids the ledger lacks (for `health()`); refuses after `close()`. */
+  pendingMigrations(): string[] {
+    this.assertOpen();
+    return this.translated(() => pendingMigrations(this.db, this.names));
+  }
+
   /** Idempotent. Closes the connection only when this session opened it. */
   close(): void {
     if (this.closed) return;

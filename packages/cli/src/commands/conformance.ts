@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pipeRedacted } from '../child-output.js';
 import { CliError, ExitCode, UsageError } from '../exit-codes.js';
+import { findInstalledPackage } from '../find-package.js';
 import type { Output } from '../output.js';
 
 /** Arguments of `conformance`. */
@@ -40,6 +41,14 @@ export async function runConformance(
   if (!existsSync(modulePath)) throw new UsageError(`--module: ${modulePath} does not exist`);
   const moduleDir = dirname(modulePath);
   const vitestBin = resolveVitestBin(moduleDir);
+  // The generated test file imports the suite from next to the module: without core there,
+  // vitest would fail with its own import error (exit 1) instead of saying what to install.
+  if (findInstalledPackage('@a2a-stores/core', moduleDir) === undefined) {
+    throw new CliError(
+      ExitCode.adapterMissing,
+      `conformance needs @a2a-stores/core installed where ${args.modulePath} is (the suite is its @a2a-stores/core/conformance export): npm install -D @a2a-stores/core`,
+    );
+  }
   const workDir = await mkdtemp(join(moduleDir, '.a2a-stores-conformance-'));
   try {
     await writeFile(join(workDir, 'conformance.test.mjs'), testFile(modulePath, args.exportName));
@@ -107,6 +116,12 @@ function resolveVitestBin(moduleDir: string): string {
   );
 }
 
+/**
+ * vitest's note about the JSON report names a file in the temporary folder, which is removed
+ * when the run ends: the line would point at nothing, so it is dropped.
+ */
+const REPORT_NOTE = /JSON report written to /;
+
 function runChild(command: string, argv: string[], cwd: string, out: Output): Promise<number> {
   return new Promise((resolvePromise, reject) => {
     // The child's output is piped through Output (redaction); under --json, stdout belongs to
@@ -117,8 +132,8 @@ function runChild(command: string, argv: string[], cwd: string, out: Output): Pr
       env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
     });
     const copied = Promise.all([
-      pipeRedacted(child.stdout, out, out.json ? 'stderr' : 'stdout'),
-      pipeRedacted(child.stderr, out, 'stderr'),
+      pipeRedacted(child.stdout, out, out.json ? 'stderr' : 'stdout', REPORT_NOTE),
+      pipeRedacted(child.stderr, out, 'stderr', REPORT_NOTE),
     ]);
     child.on('error', reject);
     child.on('close', (code, signal) => {

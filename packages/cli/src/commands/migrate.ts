@@ -1,6 +1,8 @@
 import type { TargetArgs } from '../args.js';
+import { assertTargetExists } from '../existing-target.js';
+import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { openTarget } from '../open-target.js';
-import type { Output } from '../output.js';
+import { jsonSeconds, type Output } from '../output.js';
 import { readSchemaStatus } from '../schema-status.js';
 import { parseTargetUrl } from '../target-url.js';
 
@@ -10,6 +12,7 @@ export async function runMigrate(
   out: Output,
 ): Promise<void> {
   const spec = parseTargetUrl(args.url);
+  if (args.dryRun) assertTargetExists(spec);
   const { bundle, migrations } = await openTarget(spec, args.naming);
   try {
     if (args.dryRun) {
@@ -39,7 +42,7 @@ export async function runMigrate(
       adapter: spec.kind,
       applied: result.applied,
       current: result.current,
-      seconds,
+      seconds: jsonSeconds(seconds),
     });
     for (const id of result.applied) out.line(`applied ${id}`);
     out.line(
@@ -52,9 +55,16 @@ export async function runMigrate(
   }
 }
 
-/** `migrate status`: applied and pending migrations, changing nothing. */
-export async function runMigrateStatus(args: TargetArgs, out: Output): Promise<void> {
+/**
+ * `migrate status`: applied and pending migrations, changing nothing. Resolves
+ * `ExitCode.notMigrated` (4) when migrations are pending, so CI can gate a deploy on it.
+ */
+export async function runMigrateStatus(
+  args: TargetArgs,
+  out: Output,
+): Promise<ExitCodeValue | undefined> {
   const spec = parseTargetUrl(args.url);
+  assertTargetExists(spec);
   const { bundle, migrations } = await openTarget(spec, args.naming);
   try {
     const status = await readSchemaStatus(bundle, migrations);
@@ -68,6 +78,7 @@ export async function runMigrateStatus(args: TargetArgs, out: Output): Promise<v
         ? `${out.target()}: up to date`
         : `${out.target()}: ${status.pending.length} pending; run \`a2a-stores migrate\``,
     );
+    return status.pending.length === 0 ? undefined : ExitCode.notMigrated;
   } finally {
     await bundle.close();
   }

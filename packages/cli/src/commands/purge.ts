@@ -1,11 +1,15 @@
 import type { TargetArgs } from '../args.js';
+import { assertTargetExists } from '../existing-target.js';
 import { openTarget } from '../open-target.js';
-import type { Output } from '../output.js';
+import { jsonSeconds, type Output } from '../output.js';
 import { ProgressMeter } from '../progress.js';
 import { parseTargetUrl } from '../target-url.js';
+import { countPurgeable } from './purge-dry-run.js';
 
 /** Arguments of `purge`. */
 export interface PurgeArgs extends TargetArgs {
+  /** Count what would be deleted; delete nothing. */
+  readonly dryRun?: boolean;
   readonly olderThanMs: number;
   readonly states?: readonly number[];
   readonly batchSize?: number;
@@ -18,15 +22,35 @@ export interface PurgeArgs extends TargetArgs {
  */
 export async function runPurge(args: PurgeArgs, out: Output): Promise<void> {
   const spec = parseTargetUrl(args.url);
-  const { bundle } = await openTarget(spec, args.naming);
+  assertTargetExists(spec);
   const olderThan = new Date(Date.now() - args.olderThanMs);
+  const states = args.states === undefined ? undefined : [...args.states];
+  if (args.dryRun) {
+    const wouldDelete = await countPurgeable(spec, args.naming, {
+      olderThan,
+      states,
+      batchSize: args.batchSize,
+    });
+    out.result({
+      target: out.target(),
+      adapter: spec.kind,
+      dryRun: true,
+      olderThan: olderThan.toISOString(),
+      wouldDelete,
+    });
+    out.line(
+      `${out.target()}: would purge ${wouldDelete} task(s) last written before ${olderThan.toISOString()} (dry run: nothing deleted)`,
+    );
+    return;
+  }
+  const { bundle } = await openTarget(spec, args.naming);
   const meter = new ProgressMeter(out, 'purging', 'tasks');
   if (!out.interactive && !out.json)
     out.progressLine(`purging tasks last written before ${olderThan.toISOString()}…`);
   try {
     const { deleted } = await bundle.taskStore.purge({
       olderThan,
-      states: args.states === undefined ? undefined : [...args.states],
+      states,
       batchSize: args.batchSize,
       onProgress: (deletedSoFar) => meter.update({ done: deletedSoFar }),
     });
@@ -37,7 +61,7 @@ export async function runPurge(args: PurgeArgs, out: Output): Promise<void> {
       adapter: spec.kind,
       olderThan: olderThan.toISOString(),
       deleted,
-      seconds,
+      seconds: jsonSeconds(seconds),
       ratePerSecond: rate,
     });
     out.line(

@@ -4,10 +4,13 @@ import type { TargetArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../exit-codes.js';
 import { type KeyringSource, openKeyring } from '../keyring-source.js';
 import { openTarget } from '../open-target.js';
-import type { Output } from '../output.js';
+import { jsonSeconds, type Output } from '../output.js';
 import { ProgressMeter } from '../progress.js';
 import { readScopes, readStdin } from '../scopes-file.js';
 import { parseTargetUrl } from '../target-url.js';
+
+/** The push URL check of a rotation: every stored URL was accepted when it was registered. */
+function acceptStoredPushUrl(): void {}
 
 /** Arguments of `rotate-keys`. */
 export interface RotateKeysArgs extends TargetArgs {
@@ -37,7 +40,17 @@ export async function runRotateKeys(args: RotateKeysArgs, out: Output): Promise<
   // Loaded on use, like the adapters: other commands start without them.
   const { defaultScopeResolver } = await import('@a2a-stores/core');
   const { withEnvelopeEncryption, rotateKeys } = await import('@a2a-stores/kms');
-  const { bundle } = await openTarget(spec, args.naming, defaultScopeResolver());
+  // Re-wrapping re-saves each push config with the URL it was registered with: the URL does not
+  // change, so it is not re-validated. The policy resolves host names, and a host that resolved
+  // where the agent registered it may not resolve where the operator runs this (a private DNS
+  // zone): re-validating made such configs fail, and the old key could never be retired. The
+  // agent's guarded push sender still checks every URL before each delivery.
+  const { bundle } = await openTarget(
+    spec,
+    args.naming,
+    defaultScopeResolver(),
+    acceptStoredPushUrl,
+  );
   const stores = withEnvelopeEncryption(bundle, { keyring });
   const meter = new ProgressMeter(out, 'rotating', 'scopes');
   const abort = new AbortController();
@@ -87,7 +100,7 @@ export async function runRotateKeys(args: RotateKeysArgs, out: Output): Promise<
       pushConfigsRewrapped: result.pushConfigsRewrapped,
       dataKeysRewrapped: result.dataKeysRewrapped,
       failures,
-      seconds,
+      seconds: jsonSeconds(seconds),
     });
     out.line(
       `${out.target()}: ${result.scopesDone} scope(s), ${detailOf(result)} in ${seconds.toFixed(2)}s; now under ${primary}`,

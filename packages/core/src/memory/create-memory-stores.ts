@@ -1,6 +1,7 @@
 import { BackedPushNotificationStore } from '../backed-push-store.js';
 import { BackedTaskStore } from '../backed-task-store.js';
 import type { StoreBundle } from '../contracts.js';
+import { measureHealth } from '../health.js';
 import { type CoreStoreOptions, resolveStoreOptions } from '../options.js';
 import { MemoryPushConfigBackend, MemoryState, MemoryTaskBackend } from './memory-backend.js';
 
@@ -25,5 +26,6 @@ export function createMemoryStores(options: CoreStoreOptions = {}): StoreBundle 
     ),
     migrate: async () => ({ applied: [], current: [] }),
     close: async () => state.clear(),
+    health: () => measureHealth('memory', async () => []),
   };
 }

@@ -1,3 +1,4 @@
+export { type ConfigurationCodes, configurationErrorOf } from './configuration-errors.js';
 export {
   assertSqlIdentifier,
   quoteSqlIdentifier,
@@ -11,6 +12,11 @@ export {
   type ListPredicateOptions,
   type ListPredicates,
 } from './keyset.js';
+export {
+  type MigrationScriptParts,
+  renderMigrationScript,
+  sqlStringLiteral,
+} from './migration-script.js';
 export {
   applyPendingMigrations,
   type MigrationLedger,
