@@ -55,23 +55,30 @@ export function withSecrets(
 /**
  * The config as the inner store must hold it: `token` and `authentication.credentials` sealed,
  * each bound to the scope, task, config id, field and webhook URL. `config.id` must be set.
+ * `beforeKeyring` runs before a keyring call (not on a cache hit), to refuse bad input first.
  */
 export async function sealPushConfig(
   sealer: RecordSealer,
   scope: Scope,
   taskId: string,
   config: TaskPushNotificationConfig,
+  beforeKeyring?: () => Promise<void>,
 ): Promise<TaskPushNotificationConfig> {
   const secrets = secretsOf(config);
   if (secrets.length === 0) return config;
-  const sealed = await sealer.seal(
-    pushBinding(scope, taskId, config.id),
-    secrets.map(({ field, value }) => ({
-      field,
-      plaintext: Buffer.from(value, 'utf8'),
-      extra: config.url,
-    })),
-  );
+  const binding = pushBinding(scope, taskId, config.id);
+  const plain = secrets.map(({ field, value }) => ({
+    field,
+    plaintext: Buffer.from(value, 'utf8'),
+    extra: config.url,
+  }));
+  let sealed: string[];
+  const cached = sealer.sealCached(binding, plain);
+  if (cached) sealed = cached;
+  else {
+    await beforeKeyring?.();
+    sealed = await sealer.seal(binding, plain);
+  }
   return withSecrets(config, new Map(secrets.map(({ field }, i) => [field, sealed[i]!])));
 }
 

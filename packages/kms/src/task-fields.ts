@@ -170,13 +170,16 @@ export function taskBinding(scope: Scope, taskId: string): RecordBinding {
 /**
  * The task as the inner store must hold it: each configured field that has content replaced by a
  * placeholder carrying its sealed wire JSON. Empty fields stay empty (nothing to hide), so a task
- * with nothing to seal costs no keyring call. Synchronous when the record's data key is cached.
+ * with nothing to seal costs no keyring call. Synchronous when the record's data key is cached;
+ * otherwise `beforeKeyring` runs first, so input the inner store would refuse costs no keyring
+ * call (a billed, rate-limited KMS request).
  */
 export function sealTask(
   sealer: RecordSealer,
   scope: Scope,
   task: Task,
   fields: ReadonlySet<TaskField>,
+  beforeKeyring?: () => void,
 ): Task | Promise<Task> {
   if (fields.size === 0) return task;
   let wire: WireTask;
@@ -195,6 +198,7 @@ export function sealTask(
   const binding = taskBinding(scope, task.id);
   const cached = sealer.sealCached(binding, plain);
   if (cached) return withSealedFields(task, plain, cached);
+  beforeKeyring?.();
   return sealer.seal(binding, plain).then((sealed) => withSealedFields(task, plain, sealed));
 }
 
