@@ -12,7 +12,12 @@ import {
 } from '@a2a-stores/core/conformance';
 import { createSqliteStores } from '@a2a-stores/sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalAesKeyring, TASK_FIELDS, withEnvelopeEncryption } from '../src/index.js';
+import {
+  defaultScopeContext,
+  LocalAesKeyring,
+  TASK_FIELDS,
+  withEnvelopeEncryption,
+} from '../src/index.js';
 
 // Issue #17 item 8: the README's procedure for moving a SQLite store to encryption (migrate mode,
 // re-write every record, `scrub()`) leaves no plaintext secret in the file or its WAL.
@@ -34,7 +39,8 @@ describe('moving a SQLite store to encryption', () => {
   it('leaves no plaintext token, credential or history on disk after scrub()', async () => {
     const filename = join(dir, 'a2a.db');
     const options = { pushUrlCheck: conformancePushUrlCheck() };
-    const ctx = callContext(randomScope());
+    const scope = randomScope();
+    const ctx = callContext(scope);
     const secrets: string[] = [];
     const taskIds: string[] = [];
 
@@ -65,8 +71,9 @@ describe('moving a SQLite store to encryption', () => {
     for (const id of taskIds) {
       const task = await migrating.taskStore.load(id, ctx);
       await migrating.taskStore.save(task!, ctx);
-      for (const config of await migrating.pushNotificationStore.load(id, ctx)) {
-        await migrating.pushNotificationStore.save(id, ctx, config);
+      for (const entry of await migrating.pushNotificationStore.loadWithMetadata(id, ctx)) {
+        const keepVersion = defaultScopeContext(scope, entry.wireVersion);
+        await migrating.pushNotificationStore.save(id, keepVersion, entry.config);
       }
     }
     // What the review found: sealed rows, yet old plaintext copies in free pages and the WAL.
