@@ -40,17 +40,22 @@ function unescapeId<T>(value: T): T {
 
 type Mapper = <T>(value: T) => T;
 
-/** `items` with `key` mapped, or the same array when no id changes (the common case). */
+/** True when `item` is an object whose `key` the mapper changes. */
+function changes<T extends object, K extends keyof T>(item: T, key: K, map: Mapper): boolean {
+  return typeof item === 'object' && item !== null && map(item[key]) !== item[key];
+}
+
+/**
+ * `items` with `key` mapped, or undefined when no id changes (the common case). Malformed input
+ * (not an array, null items) is left as it is, for the inner store's validation to refuse.
+ */
 function mapIds<T extends object, K extends keyof T>(
   items: readonly T[] | undefined,
   key: K,
   map: Mapper,
 ): T[] | undefined {
-  if (!items?.some((item) => map(item[key]) !== item[key])) return undefined;
-  return items.map((item) => {
-    const id = map(item[key]);
-    return id === item[key] ? item : { ...item, [key]: id };
-  });
+  if (!Array.isArray(items) || !items.some((item) => changes(item, key, map))) return undefined;
+  return items.map((item) => (changes(item, key, map) ? { ...item, [key]: map(item[key]) } : item));
 }
 
 /** Metadata with its top-level keys mapped (order kept), or undefined when none changes. */
@@ -58,7 +63,9 @@ function mapKeys(
   metadata: Record<string, unknown> | undefined,
   map: Mapper,
 ): Record<string, unknown> | undefined {
-  if (!metadata) return undefined;
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
+    return undefined;
+  }
   const keys = Object.keys(metadata);
   if (!keys.some((key) => map(key) !== key)) return undefined;
   const result: Record<string, unknown> = {};
@@ -71,7 +78,7 @@ function mapTaskIds(task: Task, skip: ReadonlySet<IdField>, map: Mapper): Task {
   const history = skip.has('history') ? undefined : mapIds(task.history, 'messageId', map);
   const artifacts = skip.has('artifacts') ? undefined : mapIds(task.artifacts, 'artifactId', map);
   const metadata = skip.has('metadata') ? undefined : mapKeys(task.metadata, map);
-  const message = task.status?.message;
+  const message = typeof task.status === 'object' ? task.status?.message : undefined;
   const statusMessage =
     message && !skip.has('statusMessage') ? mapIds([message], 'messageId', map) : undefined;
   if (!history && !artifacts && !metadata && !statusMessage) return task;

@@ -1,5 +1,10 @@
 import { type Message, Task } from '@a2a-js/sdk';
-import { canonicalTask, createMemoryStores, type StoreBundle } from '@a2a-stores/core';
+import {
+  canonicalTask,
+  createMemoryStores,
+  InvalidInputError,
+  type StoreBundle,
+} from '@a2a-stores/core';
 import {
   callContext,
   conformancePushUrlCheck,
@@ -128,6 +133,28 @@ describe.each(inners)('user data that mimics a placeholder (%s)', (_name, create
       }
     },
   );
+
+  it('malformed fields still get core typed errors, whatever is sealed', async () => {
+    const inner = create();
+    const ctx = callContext(randomScope());
+    const broken: Partial<Task>[] = [
+      { history: 'x' as never },
+      { history: [null as never] },
+      { artifacts: [null as never] },
+    ];
+    for (const fields of [[], TASK_FIELDS]) {
+      const stores = withEnvelopeEncryption(inner, { keyring, taskFields: fields });
+      for (const change of broken) {
+        const task = { ...makeTask(), ...change };
+        const error = await stores.taskStore.save(task, ctx).then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
+        expect(error, JSON.stringify(change)).toBeInstanceOf(InvalidInputError);
+        await expect(inner.taskStore.load(task.id, ctx)).resolves.toBeUndefined();
+      }
+    }
+  });
 
   it('push secrets equal to a stored sealed value round-trip as given', async () => {
     const inner = create();
