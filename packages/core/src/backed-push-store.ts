@@ -6,6 +6,7 @@ import { CorruptRecordError, PushConfigLimitError } from './errors.js';
 import { fireHook } from './hooks.js';
 import { assertValidId } from './limits.js';
 import type { ResolvedStoreOptions } from './options.js';
+import { type PushConfigSavePreflight, validatePushConfigInput } from './preflight.js';
 import { decodePushConfig, encodePushConfig } from './push-config-codec.js';
 import { resolveScope, type Scope } from './scope.js';
 
@@ -16,7 +17,9 @@ const LEGACY_WIRE_VERSION = '0.3';
  * The SDK-compatible push config store every adapter exposes; the adapter's
  * {@link PushConfigBackend} does the storage.
  */
-export class BackedPushNotificationStore implements ScopedPushNotificationStore {
+export class BackedPushNotificationStore
+  implements ScopedPushNotificationStore, PushConfigSavePreflight
+{
   protected readonly backend: PushConfigBackend;
   protected readonly options: ResolvedStoreOptions;
 
@@ -54,6 +57,19 @@ export class BackedPushNotificationStore implements ScopedPushNotificationStore 
     if (outcome === 'limit') throw new PushConfigLimitError(taskId, max);
     // Assigned only once stored, so a refused save leaves the caller's object untouched.
     config.id = id;
+  }
+
+  /**
+   * Throws what `save` would throw for this config and call before writing (ids, URL policy,
+   * size); writes nothing. The per-task cap is only checked by `save` itself.
+   */
+  async validateSave(
+    taskId: string,
+    context: ServerCallContext,
+    config: TaskPushNotificationConfig,
+  ): Promise<void> {
+    this.scopeOf(context);
+    await validatePushConfigInput(taskId, context, config, this.options);
   }
 
   async load(taskId: string, context: ServerCallContext): Promise<TaskPushNotificationConfig[]> {

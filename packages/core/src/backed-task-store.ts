@@ -13,6 +13,7 @@ import { assertValidId } from './limits.js';
 import { normalizeListRequest, trimHistory } from './list-query.js';
 import type { ResolvedStoreOptions } from './options.js';
 import { encodePageToken } from './page-token.js';
+import { type TaskSavePreflight, validateTaskInput } from './preflight.js';
 import { resolveScope, type Scope } from './scope.js';
 import { decodeTask, encodeTask } from './task-codec.js';
 import { TERMINAL_STATES } from './task-states.js';
@@ -23,7 +24,7 @@ const DEFAULT_PURGE_BATCH = 500;
  * The SDK-compatible task store every adapter exposes: scope resolution, validation, codecs, page
  * tokens and hooks live here; the adapter's {@link TaskBackend} does the storage.
  */
-export class BackedTaskStore implements ScopedTaskStore {
+export class BackedTaskStore implements ScopedTaskStore, TaskSavePreflight {
   protected readonly backend: TaskBackend;
   protected readonly options: ResolvedStoreOptions;
 
@@ -68,6 +69,12 @@ export class BackedTaskStore implements ScopedTaskStore {
         attemptedState: encoded.state,
       });
     }
+  }
+
+  /** Throws what `save` would throw for this task and call before writing; writes nothing. */
+  validateSave(task: Task, context: ServerCallContext): void {
+    this.scopeOf(context);
+    validateTaskInput(task, this.options);
   }
 
   async saveIfVersion(

@@ -81,6 +81,14 @@ export {
   type PageBinding,
   type PageCursor,
 } from './page-token.js';
+export {
+  hasPushConfigSavePreflight,
+  hasTaskSavePreflight,
+  type PushConfigSavePreflight,
+  type TaskSavePreflight,
+  validatePushConfigInput,
+  validateTaskInput,
+} from './preflight.js';
 export { decodePushConfig, type EncodedPushConfig, encodePushConfig } from './push-config-codec.js';
 export { PushDeliveryError, type PushDeliveryFailure } from './push-sender/delivery-error.js';
 export { GuardedPushNotificationSender } from './push-sender/guarded-push-sender.js';

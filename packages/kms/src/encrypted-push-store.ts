@@ -8,6 +8,7 @@ import {
   assertHeaderSafePushAuth,
   assertValidId,
   fireHook,
+  hasPushConfigSavePreflight,
   InvalidInputError,
   type Scope,
   type ScopedPushNotificationStore,
@@ -62,7 +63,13 @@ export class EncryptedPushNotificationStore implements ScopedPushNotificationSto
     // The inner store only sees ciphertext, so header safety is checked on the plaintext here.
     assertHeaderSafePushAuth(config);
     const candidate = { ...config, id };
-    const sealed = await sealPushConfig(this.#settings.sealer, scope, taskId, candidate);
+    // Before a keyring call, the inner store's own checks (URL policy, size) on the plaintext:
+    // a refused registration must not cost a billed, rate-limited KMS request.
+    const inner = this.inner;
+    const preflight = hasPushConfigSavePreflight(inner)
+      ? () => inner.validateSave(taskId, context, candidate)
+      : undefined;
+    const sealed = await sealPushConfig(this.#settings.sealer, scope, taskId, candidate, preflight);
     await this.inner.save(taskId, context, sealed);
     config.id = id;
   }

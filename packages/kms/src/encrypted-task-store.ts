@@ -3,6 +3,7 @@ import type { ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
 import {
   assertValidId,
   fireHook,
+  hasTaskSavePreflight,
   InvalidInputError,
   type PurgeOptions,
   type PurgeResult,
@@ -131,14 +132,21 @@ export class EncryptedTaskStore implements ScopedTaskStore {
   }
 
   /**
-   * Resolves the scope and checks the id before any keyring call, then seals. Not async: a
-   * cache hit seals synchronously, and the callers (async) turn a throw into their rejection.
+   * Resolves the scope and checks the id before any keyring call, then seals. Before a keyring
+   * call (a cache miss), the inner store's own checks run on the plaintext task (core's
+   * `validateSave`): a sealed task is never smaller than its plaintext, so what they refuse the
+   * inner store would refuse after the call. Not async: a cache hit seals synchronously, and the
+   * callers (async) turn a throw into their rejection.
    */
   #seal(task: Task, context: ServerCallContext): Task | Promise<Task> {
     const scope = this.#scopeOf(context);
     if (!task || typeof task !== 'object') throw new InvalidInputError('task must be an object');
     assertValidId(task.id, 'task.id');
-    return sealTask(this.#settings.sealer, scope, task, this.#settings.taskFields);
+    const inner = this.inner;
+    const preflight = hasTaskSavePreflight(inner)
+      ? () => inner.validateSave(task, context)
+      : undefined;
+    return sealTask(this.#settings.sealer, scope, task, this.#settings.taskFields, preflight);
   }
 
   /** Opens synchronously on a cache hit; a ciphertext that does not open is reported either way. */

@@ -30,6 +30,7 @@ export type {
   EnvelopeMode,
   PlaintextReadEvent,
 } from './options.js';
+export { SEALED_MARKER } from './reserved-ids.js';
 export {
   type RotateKeysOptions,
   type RotationCheckpoint,
@@ -38,7 +39,7 @@ export {
   rotateKeys,
 } from './rotation.js';
 export { defaultScopeContext, type ScopeContextFactory } from './rotation-context.js';
-export { SEALED_MARKER, TASK_FIELDS, type TaskField } from './task-fields.js';
+export { TASK_FIELDS, type TaskField } from './task-fields.js';
 export {
   type EncryptableStores,
   type EncryptedStoreBundle,

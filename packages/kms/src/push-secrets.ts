@@ -3,13 +3,21 @@ import type { Scope } from '@a2a-stores/core';
 import { looksSealed } from './envelope-format.js';
 import { PlaintextRefusedError } from './errors.js';
 import type { RecordBinding } from './record-binding.js';
-import type { RecordSealer } from './record-sealer.js';
+import type { RecordSealer, SealedField } from './record-sealer.js';
 
 /** The push config fields that are always sealed: both are bearer credentials. */
 export type PushSecretField = 'token' | 'credentials';
 
 export function pushBinding(scope: Scope, taskId: string, configId: string): RecordBinding {
   return { kind: 'push-config', scope, taskId, configId };
+}
+
+/**
+ * What a secret is bound to besides its record and URL (format v2 on): the credentials to their
+ * `authentication.scheme`, so a stored scheme changed without the wrapper does not open.
+ */
+function bindOf(config: TaskPushNotificationConfig, field: PushSecretField): readonly string[] {
+  return field === 'credentials' ? [config.authentication?.scheme ?? ''] : [];
 }
 
 /** The secrets a config carries, in a fixed order. Empty values carry nothing and stay empty. */
@@ -55,23 +63,31 @@ export function withSecrets(
 /**
  * The config as the inner store must hold it: `token` and `authentication.credentials` sealed,
  * each bound to the scope, task, config id, field and webhook URL. `config.id` must be set.
+ * `beforeKeyring` runs before a keyring call (not on a cache hit), to refuse bad input first.
  */
 export async function sealPushConfig(
   sealer: RecordSealer,
   scope: Scope,
   taskId: string,
   config: TaskPushNotificationConfig,
+  beforeKeyring?: () => Promise<void>,
 ): Promise<TaskPushNotificationConfig> {
   const secrets = secretsOf(config);
   if (secrets.length === 0) return config;
-  const sealed = await sealer.seal(
-    pushBinding(scope, taskId, config.id),
-    secrets.map(({ field, value }) => ({
-      field,
-      plaintext: Buffer.from(value, 'utf8'),
-      extra: config.url,
-    })),
-  );
+  const binding = pushBinding(scope, taskId, config.id);
+  const plain = secrets.map(({ field, value }) => ({
+    field,
+    plaintext: Buffer.from(value, 'utf8'),
+    extra: config.url,
+    bind: bindOf(config, field),
+  }));
+  let sealed: string[];
+  const cached = sealer.sealCached(binding, plain);
+  if (cached) sealed = cached;
+  else {
+    await beforeKeyring?.();
+    sealed = await sealer.seal(binding, plain);
+  }
   return withSecrets(config, new Map(secrets.map(({ field }, i) => [field, sealed[i]!])));
 }
 
@@ -84,10 +100,11 @@ export async function openPushConfig(
   strict: boolean,
   onPlaintext: (scope: Scope, recordId: string, field: string) => void,
 ): Promise<TaskPushNotificationConfig> {
-  const sealed: { field: PushSecretField; text: string; extra: string }[] = [];
+  const sealed: (SealedField & { field: PushSecretField })[] = [];
   for (const { field, value } of secretsOf(config)) {
-    if (looksSealed(value)) sealed.push({ field, text: value, extra: config.url });
-    else if (strict) throw new PlaintextRefusedError(config.id, field);
+    if (looksSealed(value)) {
+      sealed.push({ field, text: value, extra: config.url, bind: bindOf(config, field) });
+    } else if (strict) throw new PlaintextRefusedError(config.id, field);
     else onPlaintext(scope, config.id, field);
   }
   if (sealed.length === 0) return config;

@@ -1,8 +1,14 @@
 import type { Scope } from '@a2a-stores/core';
 import type { EncryptionContext } from './keyring.js';
 
-/** Version of the sealed format; part of every binding, so a future format cannot be confused. */
-export const FORMAT_VERSION = 1;
+/**
+ * Version of the sealed format written now; part of every binding, so formats cannot be
+ * confused. v2 also binds a push config's `authentication.scheme` to its credentials.
+ */
+export const FORMAT_VERSION = 2;
+
+/** Versions that still open: values sealed by earlier releases keep reading. */
+export const READABLE_VERSIONS: ReadonlySet<number> = new Set([1, 2]);
 
 /** What a sealed value belongs to. Every ciphertext is bound to all of it. */
 export interface RecordBinding {
@@ -18,9 +24,12 @@ export interface RecordBinding {
  * values are left out (KMS refuses empty strings); the key set is fixed, so leaving one out is
  * unambiguous.
  */
-export function keyContext(binding: RecordBinding): EncryptionContext {
+export function keyContext(
+  binding: RecordBinding,
+  version: number = FORMAT_VERSION,
+): EncryptionContext {
   const context: Record<string, string> = {
-    'a2a-stores:format': String(FORMAT_VERSION),
+    'a2a-stores:format': String(version),
     'a2a-stores:record': binding.kind,
   };
   const put = (name: string, value: string) => {
@@ -38,10 +47,10 @@ export function keyContext(binding: RecordBinding): EncryptionContext {
  * closing bracket, so each field appends its own elements. A fixed-arity JSON array of strings is
  * injective, which also makes this text the record's cache partition.
  */
-function recordPrefix(binding: RecordBinding): string {
+function recordPrefix(binding: RecordBinding, version: number): string {
   return JSON.stringify([
     'a2a-stores/sealed',
-    FORMAT_VERSION,
+    version,
     binding.kind,
     binding.scope.tenant,
     binding.scope.owner,
@@ -50,21 +59,34 @@ function recordPrefix(binding: RecordBinding): string {
   ]).slice(0, -1);
 }
 
-/** `[...record, field, extra]`: the field's part is stringified as one array (one call, not two). */
-function fieldAad(record: string, field: string, extra = ''): Buffer {
-  return Buffer.from(`${record},${JSON.stringify([field, extra]).slice(1)}`, 'utf8');
+/**
+ * `[...record, field, extra, ...bind]`: the field's part is stringified as one array (one call,
+ * not two). `bind` (values bound from v2 on, e.g. a credential's scheme) is left out of v1's.
+ */
+function fieldAad(
+  record: string,
+  version: number,
+  field: string,
+  extra = '',
+  bind: readonly string[] = [],
+): Buffer {
+  const part = version === 1 || bind.length === 0 ? [field, extra] : [field, extra, ...bind];
+  return Buffer.from(`${record},${JSON.stringify(part).slice(1)}`, 'utf8');
 }
 
 /**
  * Associated data of the sealed fields of one record: the record, the field name, the format
  * version and, for push secrets, the webhook URL (a token then only opens for the URL it was
- * registered with). The bytes are those of one JSON array stringified at once (they are part of
- * the format), so no two bindings encode alike whatever their strings contain; the record's part
- * is encoded once per record.
+ * registered with) and, from v2, the credentials' scheme. The bytes are those of one JSON array
+ * stringified at once (they are part of the format), so no two bindings encode alike whatever
+ * their strings contain (each field name has a fixed arity); the record's part is encoded once.
  */
-export function fieldAadOf(binding: RecordBinding): (field: string, extra?: string) => Buffer {
-  const record = recordPrefix(binding);
-  return (field, extra) => fieldAad(record, field, extra);
+export function fieldAadOf(
+  binding: RecordBinding,
+  version: number = FORMAT_VERSION,
+): (field: string, extra?: string, bind?: readonly string[]) => Buffer {
+  const record = recordPrefix(binding, version);
+  return (field, extra, bind) => fieldAad(record, version, field, extra, bind);
 }
 
 /**
@@ -74,13 +96,16 @@ export function fieldAadOf(binding: RecordBinding): (field: string, extra?: stri
  */
 export class BoundRecord {
   readonly binding: RecordBinding;
+  /** The format version the record is sealed (or read) under. */
+  readonly version: number;
   /** Names the record in the data-key cache; the keyring context is a function of it. */
   readonly partition: string;
   #context: EncryptionContext | undefined;
 
-  constructor(binding: RecordBinding) {
+  constructor(binding: RecordBinding, version: number = FORMAT_VERSION) {
     this.binding = binding;
-    this.partition = recordPrefix(binding);
+    this.version = version;
+    this.partition = recordPrefix(binding, version);
   }
 
   /** The record id errors report: the task id, or the push config id. */
@@ -88,12 +113,12 @@ export class BoundRecord {
     return this.binding.kind === 'task' ? this.binding.taskId : this.binding.configId;
   }
 
-  aad(field: string, extra?: string): Buffer {
-    return fieldAad(this.partition, field, extra);
+  aad(field: string, extra?: string, bind?: readonly string[]): Buffer {
+    return fieldAad(this.partition, this.version, field, extra, bind);
   }
 
   context(): EncryptionContext {
-    this.#context ??= keyContext(this.binding);
+    this.#context ??= keyContext(this.binding, this.version);
     return this.#context;
   }
 }

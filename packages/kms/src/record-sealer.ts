@@ -6,18 +6,23 @@ import { DataKeyUnwrapError, type WrappedDataKey } from './keyring.js';
 import { randomIvs } from './random-ivs.js';
 import { BoundRecord, type RecordBinding } from './record-binding.js';
 
-/** One field of a record to seal: its name, its plaintext and extra bound data (push: the URL). */
+/**
+ * One field of a record to seal: its name, its plaintext and extra bound data (push: the URL;
+ * `bind`, from format v2 on: more values, e.g. a credential's scheme).
+ */
 export interface PlainField {
   readonly field: string;
   readonly plaintext: Buffer;
   readonly extra?: string;
+  readonly bind?: readonly string[];
 }
 
-/** One sealed field of a record to open. */
+/** One sealed field of a record to open, with what its sealing bound. */
 export interface SealedField {
   readonly field: string;
   readonly text: string;
   readonly extra?: string;
+  readonly bind?: readonly string[];
 }
 
 /** One distinct data key of a record being opened, with the bytes it opens. */
@@ -85,7 +90,7 @@ export class RecordSealer {
 
   openCached(binding: RecordBinding, fields: readonly SealedField[]): Buffer[] | undefined {
     if (!this.keys.cachesReads) return undefined;
-    const parsed = parseRecord(new BoundRecord(binding), fields);
+    const parsed = parseRecord(binding, fields);
     const { partition } = parsed.record;
     for (const group of parsed.groups) {
       const key = this.keys.cachedForRead(partition, group.wrapped, group.bytes);
@@ -105,7 +110,7 @@ export class RecordSealer {
    * open is a `DecryptionError` naming the field; keyring and availability errors pass through.
    */
   async open(binding: RecordBinding, fields: readonly SealedField[]): Promise<Buffer[]> {
-    const parsed = parseRecord(new BoundRecord(binding), fields);
+    const parsed = parseRecord(binding, fields);
     const { record } = parsed;
     const context = () => record.context();
     const opened: Buffer[] = [];
@@ -138,9 +143,9 @@ export class RecordSealer {
 function sealWith(dataKey: WriteKey, record: BoundRecord, fields: readonly PlainField[]): string[] {
   try {
     const ivs = randomIvs(fields.length);
-    return fields.map(({ field, plaintext, extra }, i) => {
+    return fields.map(({ field, plaintext, extra, bind }, i) => {
       const iv = ivs[i]!;
-      const aad = record.aad(field, extra);
+      const aad = record.aad(field, extra, bind);
       const { ciphertext, tag } = sealBytes(dataKey.plaintext, iv, plaintext, aad);
       return formatSealed(dataKey.head, iv, ciphertext, tag);
     });
@@ -149,16 +154,24 @@ function sealWith(dataKey: WriteKey, record: BoundRecord, fields: readonly Plain
   }
 }
 
-function parseRecord(record: BoundRecord, fields: readonly SealedField[]): ParsedRecord {
+/**
+ * Parses a record's sealed fields. They must share one format version (every write seals all of
+ * a record's fields at once), which then selects the associated data and keyring context.
+ */
+function parseRecord(binding: RecordBinding, fields: readonly SealedField[]): ParsedRecord {
   const groups: KeyGroup[] = [];
+  const recordId = binding.kind === 'task' ? binding.taskId : binding.configId;
+  let version: number | undefined;
   const envelopes = fields.map(({ field, text }) => {
     let envelope: Envelope;
     try {
       envelope = parseEnvelope(text);
     } catch (error) {
-      throw new DecryptionError(record.recordId, field, (error as Error).message, {
-        cause: error,
-      });
+      throw new DecryptionError(recordId, field, (error as Error).message, { cause: error });
+    }
+    version ??= envelope.version;
+    if (envelope.version !== version) {
+      throw new DecryptionError(recordId, field, 'fields of one record in two format versions');
     }
     let group = groups.find((g) => sameWrappedKey(g.wrapped, envelope.wrapped));
     if (!group) {
@@ -168,15 +181,15 @@ function parseRecord(record: BoundRecord, fields: readonly SealedField[]): Parse
     group.bytes += envelope.sealed.length;
     return { envelope, group };
   });
-  return { record, fields, envelopes, groups };
+  return { record: new BoundRecord(binding, version), fields, envelopes, groups };
 }
 
 /** Opens field `index` with its group's key, which the caller has set. */
 function openField({ record, fields, envelopes }: ParsedRecord, index: number): Buffer {
   const { envelope, group } = envelopes[index]!;
-  const { field, extra } = fields[index]!;
+  const { field, extra, bind } = fields[index]!;
   try {
-    return openBytes(group.key!, envelope.iv, envelope.sealed, record.aad(field, extra));
+    return openBytes(group.key!, envelope.iv, envelope.sealed, record.aad(field, extra, bind));
   } catch (error) {
     throw new DecryptionError(
       record.recordId,

@@ -68,7 +68,6 @@ export class EnvelopeRewrapper {
     for (const envelope of envelopes)
       stale.push(!(await this.#keyring.isPrimary(envelope.wrapped)));
     if (!stale.includes(true)) return undefined;
-    const context = keyContext(binding);
     const done = new Map<string, WrappedDataKey>();
     const values: string[] = [];
     for (const [i, envelope] of envelopes.entries()) {
@@ -80,6 +79,8 @@ export class EnvelopeRewrapper {
       let wrapped = done.get(id);
       if (!wrapped) {
         try {
+          // The context the data key was wrapped under: that of the envelope's own version.
+          const context = keyContext(binding, envelope.version);
           wrapped = await this.#keyring.rewrapDataKey(envelope.wrapped, context);
         } catch (error) {
           if (!(error instanceof DataKeyUnwrapError)) throw error;
@@ -87,7 +88,7 @@ export class EnvelopeRewrapper {
         }
         done.set(id, wrapped);
       }
-      values.push(formatEnvelope({ wrapped, iv: envelope.iv, sealed: envelope.sealed }));
+      values.push(formatEnvelope({ ...envelope, wrapped }));
     }
     return { values, dataKeys: done.size };
   }

@@ -4,6 +4,7 @@ import { looksSealed } from './envelope-format.js';
 import { DecryptionError, PlaintextRefusedError } from './errors.js';
 import type { RecordBinding } from './record-binding.js';
 import type { RecordSealer } from './record-sealer.js';
+import { escapeUserIds, SEALED_MARKER, unescapeStoredIds } from './reserved-ids.js';
 
 /** Task fields that can be sealed. `id`, `contextId` and `status` (state, timestamp) never are. */
 export type TaskField = 'history' | 'artifacts' | 'metadata' | 'statusMessage';
@@ -15,13 +16,6 @@ export const TASK_FIELDS: readonly TaskField[] = [
   'statusMessage',
 ];
 
-/**
- * Marks the placeholders that carry sealed fields. A sealed history is one message, a sealed
- * status message is one message, sealed artifacts are one artifact, each with this id and one
- * text part holding the sealed value; sealed metadata is `{ [SEALED_MARKER]: sealed }`. Every
- * store codec round-trips these exactly.
- */
-export const SEALED_MARKER = 'a2a-stores:sealed';
 const SEALED_MEDIA_TYPE = 'application/vnd.a2a-stores.sealed';
 
 type WireTask = Record<string, unknown> & { status?: Record<string, unknown> };
@@ -170,15 +164,18 @@ export function taskBinding(scope: Scope, taskId: string): RecordBinding {
 /**
  * The task as the inner store must hold it: each configured field that has content replaced by a
  * placeholder carrying its sealed wire JSON. Empty fields stay empty (nothing to hide), so a task
- * with nothing to seal costs no keyring call. Synchronous when the record's data key is cached.
+ * with nothing to seal costs no keyring call. Synchronous when the record's data key is cached;
+ * otherwise `beforeKeyring` runs first, so input the inner store would refuse costs no keyring
+ * call (a billed, rate-limited KMS request).
  */
 export function sealTask(
   sealer: RecordSealer,
   scope: Scope,
   task: Task,
   fields: ReadonlySet<TaskField>,
+  beforeKeyring?: () => void,
 ): Task | Promise<Task> {
-  if (fields.size === 0) return task;
+  if (fields.size === 0) return escapeUserIds(task, NONE);
   let wire: WireTask;
   try {
     wire = Task.toJSON(task) as WireTask;
@@ -191,11 +188,14 @@ export function sealTask(
     const value = wireValue(task, wire, field);
     if (value !== undefined) plain.push({ field, plaintext: Buffer.from(JSON.stringify(value)) });
   }
-  if (plain.length === 0) return task;
+  if (plain.length === 0) return escapeUserIds(task, NONE);
+  // The fields left in clear keep user ids out of the placeholder's marker.
+  const clear = escapeUserIds(task, new Set(plain.map(({ field }) => field)));
   const binding = taskBinding(scope, task.id);
   const cached = sealer.sealCached(binding, plain);
-  if (cached) return withSealedFields(task, plain, cached);
-  return sealer.seal(binding, plain).then((sealed) => withSealedFields(task, plain, sealed));
+  if (cached) return withSealedFields(clear, plain, cached);
+  beforeKeyring?.();
+  return sealer.seal(binding, plain).then((sealed) => withSealedFields(clear, plain, sealed));
 }
 
 /**
@@ -219,12 +219,14 @@ export function openTask(
       policy.onPlaintext(scope, task.id, field);
     }
   }
-  if (sealed.length === 0) return task;
+  if (sealed.length === 0) return unescapeStoredIds(task, NONE);
   const binding = taskBinding(scope, task.id);
   const cached = sealer.openCached(binding, sealed);
   if (cached) return withOpenedFields(task, sealed, cached);
   return sealer.open(binding, sealed).then((opened) => withOpenedFields(task, sealed, opened));
 }
+
+const NONE: ReadonlySet<TaskField> = new Set();
 
 /**
  * The task with each sealed field replaced by its opened wire JSON, decoded by the SDK's own
@@ -247,7 +249,8 @@ function withOpenedFields(
     else wire[field] = value;
   });
   const decoded = Task.fromJSON(wire);
-  const result = { ...task };
+  // Opened fields are the user's bytes; only the fields read in clear carry escaped ids.
+  const result = { ...unescapeStoredIds(task, new Set(sealed.map(({ field }) => field))) };
   for (const { field } of sealed) {
     switch (field) {
       case 'history':

@@ -41,12 +41,21 @@ describe('sealed value format', () => {
       const cut = SEALED_PREFIX + bytes.subarray(0, length).toString('base64url');
       expect(() => parseEnvelope(cut), `length ${length}`).toThrow();
     }
-    const otherVersion = Buffer.from(bytes);
-    otherVersion[0] = 2;
-    expect(() => parseEnvelope(SEALED_PREFIX + otherVersion.toString('base64url'))).toThrow(
-      /version/,
-    );
-    expect(() => parseEnvelope('a2asealed:v2:AAAA')).toThrow(/version/);
+    for (const other of [0, 1, 3, 255]) {
+      const otherVersion = Buffer.from(bytes);
+      otherVersion[0] = other;
+      expect(() => parseEnvelope(SEALED_PREFIX + otherVersion.toString('base64url'))).toThrow(
+        /version/,
+      );
+    }
+    for (const prefix of ['a2asealed:v3:', 'a2asealed:v0:', 'a2asealed:v02:', 'a2asealed:v:']) {
+      expect(() => parseEnvelope(`${prefix}AAAA`)).toThrow(/version/);
+    }
+    const v1 = formatEnvelope({ ...envelope, version: 1 });
+    expect(v1.startsWith('a2asealed:v1:')).toBe(true);
+    expect(parseEnvelope(v1).version).toBe(1);
+    const v1Bytes = Buffer.from(v1.slice('a2asealed:v1:'.length), 'base64url');
+    expect(() => parseEnvelope(SEALED_PREFIX + v1Bytes.toString('base64url'))).toThrow(/version/);
     expect(() => parseEnvelope(`${text}*`)).toThrow(/base64url/);
     expect(() =>
       formatEnvelope({ ...envelope, wrapped: { ...envelope.wrapped, keyId: 'x'.repeat(70_000) } }),
@@ -120,32 +129,39 @@ describe('record binding', () => {
       taskId: ']',
     };
     for (const binding of [base, odd]) {
-      const perRecord = fieldAadOf(binding);
-      for (const [field, extra] of [
-        ['token', 'https://a'],
-        ['history', ''],
-        ['x"]', '\n'],
-      ] as const) {
-        const whole = JSON.stringify([
+      for (const version of [1, 2]) {
+        const perRecord = fieldAadOf(binding, version);
+        const record = [
           'a2a-stores/sealed',
-          1,
+          version,
           binding.kind,
           binding.scope.tenant,
           binding.scope.owner,
           binding.taskId,
           binding.configId,
-          field,
-          extra,
-        ]);
-        expect(perRecord(field, extra).toString('utf8')).toBe(whole);
+        ];
+        for (const [field, extra] of [
+          ['token', 'https://a'],
+          ['history', ''],
+          ['x"]', '\n'],
+        ] as const) {
+          const whole = JSON.stringify([...record, field, extra]);
+          expect(perRecord(field, extra).toString('utf8')).toBe(whole);
+        }
+        expect(perRecord('history').equals(perRecord('history', ''))).toBe(true);
+        // From v2 the credentials also bind their scheme; v1 (read only) never did.
+        const bound = perRecord('credentials', 'https://a', ['Bearer"]']).toString('utf8');
+        const bindings = version === 1 ? [] : ['Bearer"]'];
+        expect(bound).toBe(JSON.stringify([...record, 'credentials', 'https://a', ...bindings]));
       }
-      expect(perRecord('history').equals(perRecord('history', ''))).toBe(true);
+      expect(fieldAadOf(binding)('history').toString('utf8')).toContain('"a2a-stores/sealed",2,');
     }
   });
 
   it('sends KMS a context naming the record, without empty values', () => {
+    expect(keyContext(base, 1)['a2a-stores:format']).toBe('1');
     expect(keyContext(base)).toEqual({
-      'a2a-stores:format': '1',
+      'a2a-stores:format': '2',
       'a2a-stores:record': 'push-config',
       'a2a-stores:tenant': 'acme',
       'a2a-stores:owner': 'alice',
@@ -154,6 +170,6 @@ describe('record binding', () => {
     });
     expect(
       keyContext({ kind: 'task', scope: { tenant: '', owner: '' }, taskId: 't', configId: '' }),
-    ).toEqual({ 'a2a-stores:format': '1', 'a2a-stores:record': 'task', 'a2a-stores:task': 't' });
+    ).toEqual({ 'a2a-stores:format': '2', 'a2a-stores:record': 'task', 'a2a-stores:task': 't' });
   });
 });

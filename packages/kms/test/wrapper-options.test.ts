@@ -112,6 +112,39 @@ describe('bad input is refused before any keyring call, and nothing is stored', 
     expect(env.counting.calls).toBe(0);
   });
 
+  it('what the inner store refuses costs no keyring call: URL policy, sizes, task state', async () => {
+    const env = open();
+    const refusedUrls = Array.from({ length: 50 }, (_, i) => ({
+      ...makePushConfig('t', { id: `c${i}` }),
+      url: `http://169.254.169.254/latest/${i}`,
+    }));
+    for (const config of refusedUrls) {
+      expect(
+        await rejectionOf(env.stores.pushNotificationStore.save('t', env.ctx, config)),
+      ).toMatchObject({ code: 'PUSH_URL_REJECTED' });
+    }
+    const hugeToken = makePushConfig('t', { token: 'x'.repeat(20 * 1024) });
+    expect(
+      await rejectionOf(env.stores.pushNotificationStore.save('t', env.ctx, hugeToken)),
+    ).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    const huge = makeTask({ historyLength: 1 });
+    huge.history[0]!.parts = [
+      { ...huge.history[0]!.parts[0]!, content: { $case: 'text', value: 'y'.repeat(6 << 20) } },
+    ];
+    expect(await rejectionOf(env.stores.taskStore.save(huge, env.ctx))).toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+    });
+    const badState = makeTask();
+    badState.status = { ...badState.status!, state: 999 as never };
+    expect(await rejectionOf(env.stores.taskStore.save(badState, env.ctx))).toBeInstanceOf(
+      InvalidInputError,
+    );
+    expect(env.counting.calls).toBe(0);
+    await expect(env.inner.pushNotificationStore.load('t', env.ctx)).resolves.toEqual([]);
+    await expect(env.inner.taskStore.load(huge.id, env.ctx)).resolves.toBeUndefined();
+    await expect(env.inner.taskStore.load(badState.id, env.ctx)).resolves.toBeUndefined();
+  });
+
   it('a refused write (URL policy) leaves the caller config without an id', async () => {
     const env = open();
     const config = { ...makePushConfig('t', { id: '' }), url: 'http://169.254.169.254/latest' };

@@ -14,6 +14,7 @@ import {
   type SqliteStoreOptions,
 } from './options.js';
 import { SqlitePushConfigBackend } from './push-backend.js';
+import { scrubDatabase } from './scrub.js';
 import { SqliteSession } from './session.js';
 import { schemaNames } from './sql.js';
 import { SqliteTaskBackend } from './task-backend.js';
@@ -28,6 +29,13 @@ export interface SqliteStoreBundle
    * Never throws; a problem is a result with `healthy: false`.
    */
   health(): Promise<StoreHealth>;
+  /**
+   * Leaves no bytes of deleted or overwritten rows in the file or its WAL (`VACUUM`, then a
+   * truncating checkpoint). Run it after moving a store to encryption (every record re-written
+   * sealed): until then old plaintext copies stay in free pages. Holds the write lock meanwhile;
+   * `StoreUnavailableError` if another connection kept the checkpoint from finishing.
+   */
+  scrub(): Promise<void>;
 }
 
 /**
@@ -53,7 +61,7 @@ export function createSqliteStores(
   const ownsDatabase = target.kind === 'file';
   const database =
     target.kind === 'file'
-      ? openDatabaseFile(target.filename, sqliteOptions.busyTimeoutMs)
+      ? openDatabaseFile(target.filename, sqliteOptions.busyTimeoutMs, sqliteOptions.secureDelete)
       : target.database;
   const session = new SqliteSession(database, schemaNames(sqliteOptions.tablePrefix), ownsDatabase);
   return {
@@ -64,6 +72,7 @@ export function createSqliteStores(
     ),
     database,
     migrate: async () => session.migrate(storeOptions.now()),
+    scrub: async () => session.exclusive(scrubDatabase),
     close: async () => session.close(),
     health: () => measureHealth('SQLite', async () => session.pendingMigrations()),
   };

@@ -37,7 +37,11 @@ function tightenCompanionFiles(filename: string): void {
  * (a transaction is on disk, WAL included, before its commit returns, so nothing acknowledged is
  * lost on a crash or power cut), and a busy timeout for writers in other processes.
  */
-export function openDatabaseFile(filename: string, busyTimeoutMs: number): SqliteDatabase {
+export function openDatabaseFile(
+  filename: string,
+  busyTimeoutMs: number,
+  secureDelete = false,
+): SqliteDatabase {
   if (filename === IN_MEMORY) return new Database(IN_MEMORY, { timeout: busyTimeoutMs });
   let db: SqliteDatabase | undefined;
   try {
@@ -46,6 +50,8 @@ export function openDatabaseFile(filename: string, busyTimeoutMs: number): Sqlit
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal') throw new Error(`journal_mode is ${String(mode)}, WAL is required`);
     db.pragma('synchronous = FULL');
+    // Zeroes freed content (deleted rows, overwritten plaintext) instead of leaving it in place.
+    if (secureDelete) db.pragma('secure_delete = ON');
     tightenCompanionFiles(filename);
     return db;
   } catch (error) {

@@ -34,6 +34,14 @@ export interface SqliteStoreOptions extends CoreStoreOptions {
    * you pass keeps its own `busy_timeout`.
    */
   busyTimeoutMs?: number;
+  /**
+   * Sets `PRAGMA secure_delete = ON` on the connection opened from `filename`: content of
+   * deleted or overwritten rows is zeroed as its space is freed, instead of lingering in free
+   * pages. Costs extra writes on deletes and updates. Default false. Only for `filename`: on a
+   * `database` you pass, set the pragma yourself. Content freed before it was on stays until
+   * `scrub()`.
+   */
+  secureDelete?: boolean;
 }
 
 /** The connection and SQLite options after validation. */
@@ -43,6 +51,7 @@ export interface ResolvedSqliteOptions {
     | { readonly kind: 'database'; readonly database: SqliteDatabase };
   readonly tablePrefix: string;
   readonly busyTimeoutMs: number;
+  readonly secureDelete: boolean;
 }
 
 /** Prefix of the tables and indexes when `tablePrefix` is not given. */
@@ -123,5 +132,14 @@ export function resolveSqliteOptions(
       `busyTimeoutMs must be an integer between 0 and ${MAX_BUSY_TIMEOUT_MS}, got ${String(busyTimeoutMs)}`,
     );
   }
-  return { connection: resolved, tablePrefix, busyTimeoutMs };
+  const secureDelete = options.secureDelete ?? false;
+  if (typeof secureDelete !== 'boolean') {
+    throw new TypeError(`secureDelete must be a boolean, got ${String(secureDelete)}`);
+  }
+  if (options.secureDelete !== undefined && resolved.kind === 'database') {
+    throw new TypeError(
+      'secureDelete applies only to { filename }; set PRAGMA secure_delete on the database you pass',
+    );
+  }
+  return { connection: resolved, tablePrefix, busyTimeoutMs, secureDelete };
 }

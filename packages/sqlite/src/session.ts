@@ -65,6 +65,12 @@ export class SqliteSession {
     return this.translated(() => pendingMigrations(this.db, this.names));
   }
 
+  /** Runs `operation` on the connection unless closed, with driver errors translated. */
+  exclusive<T>(operation: (db: SqliteDatabase) => T): T {
+    this.assertOpen();
+    return this.translated(() => operation(this.db));
+  }
+
   /** Idempotent. Closes the connection only when this session opened it. */
   close(): void {
     if (this.closed) return;
