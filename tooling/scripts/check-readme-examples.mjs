@@ -63,7 +63,7 @@ const normalizeCode = (code) =>
 /** The `examples/<file>.ts` each marked ```ts block of a README names, in order, each once. */
 export function markedExamples(readme) {
   const blocks = parseMarkdown(readme);
-  const names = blocks.flatMap((block, i) => {
+  const names = blocks.flatMap((_block, i) => {
     const name = exampleNamedAround(blocks, i);
     return name === undefined ? [] : [name];
   });
