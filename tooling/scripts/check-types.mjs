@@ -110,7 +110,9 @@ function main() {
       const problems = Object.values(report.problems ?? report.analysis?.problems ?? {}).flat();
       const { failures, warnings, expected } = judgeProblems(problems, manifest);
       for (const problem of expected) {
-        console.log(`note ${manifest.name}: ${problem.entrypoint} is ESM only (no require condition)`);
+        console.log(
+          `note ${manifest.name}: ${problem.entrypoint} is ESM only (no require condition)`,
+        );
       }
       for (const gap of warnings) {
         const key = gap.entrypoint.replace(/^\.\//, '');
