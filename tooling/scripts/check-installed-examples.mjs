@@ -16,11 +16,17 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { markedExamples } from './check-readme-examples.mjs';
-import { driverSource, EXAMPLE_RUNS, VITEST_FILTER } from './lib/example-runs.mjs';
+import { DONE_MARKER, driverSource, EXAMPLE_RUNS, VITEST_FILTER } from './lib/example-runs.mjs';
 import { publishedPackages } from './lib/published-packages.mjs';
 import { installScratchProject, packAll } from './lib/scratch-project.mjs';
 
 const RUN_LIMIT_MS = 30_000;
+/**
+ * How long a process may live on after its example finished: closing sockets takes
+ * milliseconds, while a pool or client left open keeps it alive until its idle timeout (10 s for
+ * pg's Pool) or forever.
+ */
+const LINGER_LIMIT_S = 5;
 const VITEST_LIMIT_MS = 180_000;
 const TSC_LIMIT_MS = 180_000;
 const PARALLEL = 3;
@@ -53,14 +59,21 @@ function collectExamples(only) {
   return { examples, problems };
 }
 
-/** Runs a command; resolves with its exit code (null after a kill), output and duration. */
-function execute(command, args, { cwd, env = {}, limitMs }) {
+/**
+ * Runs a command; resolves with its exit code (null after a kill), output, duration and, when
+ * it printed `doneMarker`, how long it lived on after that (`lingered`, seconds).
+ */
+function execute(command, args, { cwd, env = {}, limitMs, doneMarker }) {
   return new Promise((resolvePromise) => {
     const started = Date.now();
     const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: 'pipe' });
     let output = '';
+    let doneAt;
     child.stdout.on('data', (chunk) => {
       output += chunk;
+      if (doneMarker !== undefined && doneAt === undefined && output.includes(doneMarker)) {
+        doneAt = Date.now();
+      }
     });
     child.stderr.on('data', (chunk) => {
       output += chunk;
@@ -75,7 +88,9 @@ function execute(command, args, { cwd, env = {}, limitMs }) {
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolvePromise({ code, timedOut, output, seconds: (Date.now() - started) / 1000 });
+      const now = Date.now();
+      const lingered = doneAt === undefined ? undefined : (now - doneAt) / 1000;
+      resolvePromise({ code, timedOut, output, seconds: (now - started) / 1000, lingered });
     });
   });
 }
@@ -210,6 +225,7 @@ function runJobs(project, examples) {
           cwd,
           env: spec.env,
           limitMs: RUN_LIMIT_MS,
+          doneMarker: DONE_MARKER,
         })),
       }));
     }
@@ -218,13 +234,16 @@ function runJobs(project, examples) {
 }
 
 function report(result) {
-  const passed = result.code === 0 && !result.timedOut;
+  const lingered = result.lingered !== undefined && result.lingered > LINGER_LIMIT_S;
+  const passed = result.code === 0 && !result.timedOut && !lingered;
   const seconds = `${result.seconds.toFixed(1)} s`;
   if (passed) console.log(`ok   ${result.label}: ${seconds}`);
   else {
     const why = result.timedOut
       ? `did not exit within ${seconds} (a handle left open?)`
-      : `exit ${result.code}`;
+      : lingered
+        ? `stayed alive ${result.lingered.toFixed(1)} s after the example finished: something it opened was never closed (an idle pool, a client)`
+        : `exit ${result.code}`;
     console.log(`FAIL ${result.label}: ${why}`);
     console.log(
       result.output

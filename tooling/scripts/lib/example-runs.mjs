@@ -96,6 +96,9 @@ export const EXAMPLE_RUNS = {
   'sqlite/raw-probe-example.ts': { vitest: true, esmOnly: CONFORMANCE_ESM_ONLY },
 };
 
+/** What a driver prints when the example's calls all returned (its exit should follow). */
+export const DONE_MARKER = 'example finished; the process should now exit';
+
 /** The vitest `-t` pattern of conformance examples. */
 export const VITEST_FILTER = CONFORMANCE_FILTER;
 
@@ -135,7 +138,7 @@ ${load}
 (async () => {
   const m = await load(${JSON.stringify(compiled)});
   ${body}
-  console.log('example ran');
+  console.log(${JSON.stringify(DONE_MARKER)});
 })().catch((error) => {
   console.error(error);
   process.exitCode = 1;
