@@ -7,7 +7,10 @@
 // - dist/index.{js,cjs,d.ts,d.cts} for a package with a "." export (a bin-only package such as
 //   the CLI needs its bin files instead);
 // - no source map whose sources are missing from the tarball and not embedded, and no
-//   `sourceMappingURL` comment pointing at a file that is not packed.
+//   `sourceMappingURL` comment pointing at a file that is not packed;
+// - no relative link in the packed README.md to a file the tarball lacks (npm shows the README
+//   of the tarball: a link to ../../README.md or to src/ is dead there); link to the repository
+//   with an absolute URL instead.
 // Usage: node tooling/scripts/check-pack.mjs [package-dir...]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,6 +90,48 @@ export function packProblems(manifest, files, readFile) {
   return problems;
 }
 
+/**
+ * The relative link targets of a markdown text (`[text](target)`, `![alt](target)`,
+ * `<a href="target">`, `[label]: target`), without `#fragment` or `?query`; absolute URLs
+ * (any scheme, or `//host`) and in-page anchors are left out.
+ */
+export function relativeLinks(markdown) {
+  const withoutCode = markdown.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
+  const targets = [
+    ...[...withoutCode.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map((m) => m[1]),
+    ...[...withoutCode.matchAll(/<a\s[^>]*href="([^"]+)"/gi)].map((m) => m[1]),
+    ...[...withoutCode.matchAll(/^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)/gm)].map((m) => m[1]),
+  ];
+  return [
+    ...new Set(
+      targets
+        .filter((target) => !/^([a-z][a-z0-9+.-]*:|\/\/|#)/i.test(target))
+        .map((target) => decodeURI(target.replace(/[#?].*$/, '')))
+        .filter((target) => target !== ''),
+    ),
+  ];
+}
+
+/** The problems of the README's relative links against the packed files. */
+export function readmeLinkProblems(readme, files) {
+  const present = new Set(files);
+  const folders = new Set(files.flatMap((file) => ancestors(file)));
+  return relativeLinks(readme).flatMap((target) => {
+    const path = normalize(target).replace(/^\.\//, '').replace(/\/$/, '');
+    if (path.startsWith('..') || path.startsWith('/')) {
+      return [`README.md links to ${target}, outside the package: use an absolute URL`];
+    }
+    return present.has(path) || folders.has(path)
+      ? []
+      : [`README.md links to ${target}, which is not in the tarball`];
+  });
+}
+
+function ancestors(file) {
+  const parts = file.split('/').slice(0, -1);
+  return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+}
+
 function sourceMapProblems(file, present, text) {
   let map;
   try {
@@ -117,6 +162,9 @@ function main() {
       const tarball = packPackage(dir, destination);
       const files = tarballFiles(tarball);
       const problems = packProblems(manifest, files, (path) => tarballFile(tarball, path));
+      if (files.includes('README.md')) {
+        problems.push(...readmeLinkProblems(tarballFile(tarball, 'README.md'), files));
+      }
       if (problems.length === 0) {
         console.log(`ok   ${manifest.name}: ${files.length} files`);
       } else {

@@ -60,6 +60,26 @@ const normalizeCode = (code) =>
     .join('\n')
     .trim();
 
+/** The `examples/<file>.ts` each marked ```ts block of a README names, in order, each once. */
+export function markedExamples(readme) {
+  const blocks = parseMarkdown(readme);
+  const names = blocks.flatMap((_block, i) => {
+    const name = exampleNamedAround(blocks, i);
+    return name === undefined ? [] : [name];
+  });
+  return [...new Set(names)];
+}
+
+/** The example file a ```ts block is marked as a copy of, or undefined. */
+function exampleNamedAround(blocks, i) {
+  const block = blocks[i];
+  if (block.type !== 'code' || !/^(ts|typescript)$/.test(block.lang)) return undefined;
+  return [blocks[i - 1], blocks[i + 1]]
+    .filter((b) => b?.type === 'text')
+    .map((b) => /`?examples\/([\w./-]+\.ts)`?/.exec(b.text)?.[1])
+    .find((name) => name !== undefined);
+}
+
 /** The problems of one package README, as sentences; empty when it is right. */
 export function readmeProblems(readme, readExample) {
   const blocks = parseMarkdown(readme);
@@ -79,11 +99,7 @@ export function readmeProblems(readme, readExample) {
 
   let compiled = 0;
   blocks.forEach((block, i) => {
-    if (block.type !== 'code' || !/^(ts|typescript)$/.test(block.lang)) return;
-    const around = [blocks[i - 1], blocks[i + 1]].filter((b) => b?.type === 'text');
-    const named = around
-      .map((b) => /`?examples\/([\w./-]+\.ts)`?/.exec(b.text)?.[1])
-      .find((name) => name !== undefined);
+    const named = exampleNamedAround(blocks, i);
     if (named === undefined) return;
     const file = readExample(named);
     if (file === undefined) {

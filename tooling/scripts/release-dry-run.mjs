@@ -281,7 +281,7 @@ await scenario({
 await scenario({
   name: 'adapter only',
   changesets: [{ releases: { [ADAPTER]: 'minor' }, summary: 'Rehearsal: an adapter feature.' }],
-  // The CLI's optional peer range (>=0.1.0) accepts it: only the adapter is released.
+  // The CLI's optional peer range (>=0.1.0 <1) accepts it: only the adapter is released.
   expect: only(ADAPTER),
 });
 await scenario({

@@ -1,6 +1,6 @@
 import { type Task, TaskState } from '@a2a-js/sdk';
 import { ServerCallContext, type User } from '@a2a-js/sdk/server';
-import { createMemoryStores, VersionConflictError } from '@a2a-stores/core';
+import { createMemoryStores, createPushUrlPolicy, VersionConflictError } from '@a2a-stores/core';
 
 /** Whatever your authentication middleware produces; the default resolver reads `userName`. */
 class SignedInUser implements User {
@@ -14,6 +14,10 @@ export async function main(): Promise<void> {
   const { taskStore, pushNotificationStore, close } = createMemoryStores({
     anonymous: 'reject', // unauthenticated calls throw ScopeResolutionError
     hooks: { onStaleWrite: (event) => console.warn('late write dropped for', event.taskId) },
+    // Webhook URLs are checked before anything is stored: https, and every address the host
+    // resolves to must be public. The fixed answer keeps this example offline (hooks.example.com
+    // does not resolve); without `resolver`, the system's DNS answers.
+    pushUrlCheck: createPushUrlPolicy({ resolver: async () => ['93.184.215.14'] }),
   });
 
   const alice = new ServerCallContext({ tenant: 'acme', user: new SignedInUser('alice') });

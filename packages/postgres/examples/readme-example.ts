@@ -47,3 +47,7 @@ export async function recordOrder(orderId: string, task: Task, context: ServerCa
     client.release();
   }
 }
+
+// On shutdown: end the pool you created (close() never ends a pool you passed in); until then
+// its idle connections keep the process alive.
+export const shutdown = () => pool.end();

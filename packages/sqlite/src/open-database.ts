@@ -1,4 +1,5 @@
-import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { StoreUnavailableError } from '@a2a-stores/core';
 import Database from 'better-sqlite3';
 import type { SqliteDatabase } from './options.js';
@@ -6,7 +7,19 @@ import type { SqliteDatabase } from './options.js';
 /** Owner read/write only: task histories and webhook tokens are nobody else's business. */
 export const DATABASE_FILE_MODE = 0o600;
 
+/** Owner only, like the file: a directory the store creates holds nothing but its database. */
+export const DATABASE_DIRECTORY_MODE = 0o700;
+
 const IN_MEMORY = ':memory:';
+
+/**
+ * Creates the missing parent folders (`./data` of `./data/a2a.db`) with mode 0700, as users of
+ * an embedded database expect; without this, a fresh checkout fails with ENOENT, which no retry
+ * ever fixes. Folders that exist keep their mode: that is the operator's decision.
+ */
+function createParentDirectory(filename: string): void {
+  mkdirSync(dirname(filename), { recursive: true, mode: DATABASE_DIRECTORY_MODE });
+}
 
 /**
  * Creates the file with mode 0600 before SQLite sees it (SQLite would create it 0644 under the
@@ -45,6 +58,7 @@ export function openDatabaseFile(
   if (filename === IN_MEMORY) return new Database(IN_MEMORY, { timeout: busyTimeoutMs });
   let db: SqliteDatabase | undefined;
   try {
+    createParentDirectory(filename);
     createPrivateFile(filename);
     db = new Database(filename, { fileMustExist: true, timeout: busyTimeoutMs });
     const mode = db.pragma('journal_mode = WAL', { simple: true });

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInputError, StoreClosedError, StoreUnavailableError } from '@a2a-stores/core';
 import Database from 'better-sqlite3';
@@ -96,7 +96,10 @@ describe('sqlite connection ownership', () => {
   it('fails with StoreUnavailableError when the file cannot be opened', () => {
     const { dir, cleanup } = makeTempDir();
     cleanups.push(cleanup);
-    const filename = join(dir, 'missing-dir', 'a.db');
+    // A missing folder is created (see file-modes.test.ts); a "folder" that is a file is not.
+    const notAFolder = join(dir, 'not-a-folder');
+    writeFileSync(notAFolder, '');
+    const filename = join(notAFolder, 'a.db');
     expect(() => createSqliteStores({ filename })).toThrow(StoreUnavailableError);
     expect(existsSync(filename)).toBe(false);
   });

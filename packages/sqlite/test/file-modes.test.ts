@@ -1,4 +1,4 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteStores, DATABASE_FILE_MODE } from '../src/index.js';
@@ -73,6 +73,40 @@ describe('sqlite database files', () => {
       expect(modeOf(`${filename}-wal`)).toBe(0o600);
       await stores.migrate();
       expect(modeOf(`${filename}-wal`)).toBe(0o600);
+    } finally {
+      await stores.close();
+    }
+  });
+
+  it('creates missing parent folders owner-only, so ./data/a2a.db works on a fresh checkout', async () => {
+    const base = tempFile('fresh');
+    const filename = join(base, 'nested', 'a2a.db');
+    const previous = process.umask(0);
+    let stores: ReturnType<typeof createSqliteStores>;
+    try {
+      stores = createSqliteStores({ filename });
+    } finally {
+      process.umask(previous);
+    }
+    try {
+      await stores.migrate();
+      await stores.taskStore.save(makeTask('t1'), contextFor('t', 'u'));
+      expect(modeOf(base)).toBe(0o700);
+      expect(modeOf(join(base, 'nested'))).toBe(0o700);
+      expect(modeOf(filename)).toBe(0o600);
+    } finally {
+      await stores.close();
+    }
+  });
+
+  it('leaves the mode of an existing parent folder as the operator set it', async () => {
+    const base = tempFile('shared');
+    mkdirSync(base, { mode: 0o750 });
+    chmodSync(base, 0o750);
+    const stores = createSqliteStores({ filename: join(base, 'a2a.db') });
+    try {
+      await stores.migrate();
+      expect(modeOf(base)).toBe(0o750);
     } finally {
       await stores.close();
     }
