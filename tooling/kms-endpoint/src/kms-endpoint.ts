@@ -70,6 +70,11 @@ export class KmsEndpointServer {
   async listen(): Promise<void> {
     if (this.#server) return;
     const server = createServer((request, response) => this.#handle(request, response));
+    // Node closes a kept-alive socket after 5 s idle by default. The AWS SDK's agent does not read
+    // the server's Keep-Alive hint, so a request sent on a socket the server is closing at that
+    // moment fails with ECONNRESET, and the tests' clients make one attempt only. Idle sockets stay
+    // open here until stop() or close() drops them.
+    server.keepAliveTimeout = 0;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.#port, '127.0.0.1', () => {
