@@ -1,20 +1,22 @@
-import { createHash } from 'node:crypto';
 import { type SchemaGate, StoreClosedError, StoreUnavailableError } from '@a2a-stores/core';
 import type { QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import { isSchemaMissing, translatePgError } from './pg-errors.js';
 
 /**
- * A SQL text with a stable prepared-statement name. The name is derived from the text, so two
- * stores with different schemas sharing one pool never clash over a name, and each connection
- * parses a statement once.
+ * A SQL text the adapter runs. It is sent unnamed, never as a named (server-prepared)
+ * statement: PostgreSQL then plans each call for its values and the table as it is now. A named
+ * statement may switch to a cached generic plan after five calls, planned from the statistics of
+ * that moment; on a table analysed (or vacuumed) while empty and not since, that plan scans the
+ * whole table on every save and load, however big the table grew (issue #17, item 14). Unnamed,
+ * nothing depends on a connection's history, the pool's owner, `plan_cache_mode` or a pooler's
+ * handling of prepared statements; the price is one parse and plan per call (a few dozen µs).
  */
 export interface Statement {
-  readonly name: string;
   readonly text: string;
 }
 
 export function statement(text: string): Statement {
-  return { name: `a2a_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`, text };
+  return { text };
 }
 
 /** Anything that runs a query: a `pg.Pool`, or a client inside the caller's transaction. */
@@ -41,7 +43,7 @@ export class PgExecutor {
     const { gate } = this.context;
     if (!gate.ready) await gate.ensure();
     try {
-      const result = await this.run({ name: stmt.name, text: stmt.text, values: [...values] });
+      const result = await this.run({ text: stmt.text, values: [...values] });
       return result.rows as R[];
     } catch (error) {
       if (isSchemaMissing(error)) {
