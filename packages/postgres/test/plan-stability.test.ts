@@ -1,5 +1,5 @@
 import { TaskState } from '@a2a-js/sdk';
-import { callContext, makeTask, randomScope } from '@a2a-stores/core/conformance';
+import { callContext, makePushConfig, makeTask, randomScope } from '@a2a-stores/core/conformance';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePostgresNames } from '../src/index.js';
@@ -43,6 +43,7 @@ describe.each([
   { stats: 'analysed while empty', analyseWhileEmpty: true },
 ])('save and load on a table grown behind the planner ($stats)', ({ analyseWhileEmpty }) => {
   it('never scan the whole table: sequential scans stay at 0 over hundreds of calls', async () => {
+    // Tasks: save (insert, update), saveIfVersion, load (hit, miss); push configs: save, load.
     const schema = randomSchema('planstats');
     const names = resolvePostgresNames({ schema });
     const stores = storesOn(pool, { schema });
@@ -51,8 +52,10 @@ describe.each([
     // it uses once the table is big, as a long-lived pooled connection would.
     const client = await pool.connect();
     try {
-      if (analyseWhileEmpty) await client.query(`ANALYZE ${names.tasks}, ${names.counts}`);
-      const { taskStore } = stores.withClient(client);
+      if (analyseWhileEmpty) {
+        await client.query(`ANALYZE ${names.tasks}, ${names.counts}, ${names.pushConfigs}`);
+      }
+      const { taskStore, pushNotificationStore } = stores.withClient(client);
       const ctx = callContext(randomScope());
       const working = TaskState.TASK_STATE_WORKING;
 
@@ -70,6 +73,8 @@ describe.each([
           await taskStore.saveIfVersion(task, ctx, loaded!.version);
           expect((await taskStore.load(task.id, ctx))?.id).toBe(task.id);
           expect(await taskStore.load(`${prefix}-missing-${i}`, ctx)).toBeUndefined();
+          await pushNotificationStore.save(task.id, ctx, makePushConfig(task.id, { id: 'hook' }));
+          expect(await pushNotificationStore.load(task.id, ctx)).toHaveLength(1);
         }
       };
       await exercise('warm', WARM_CALLS);
@@ -81,11 +86,19 @@ describe.each([
          SELECT 'seed-tenant', 'seed-owner', 'seed-' || i, 'ctx', 2, i, 1, 1, '{}', '[]'
          FROM generate_series(1, ${SEEDED_ROWS}) AS i`,
       );
+      await client.query(
+        `INSERT INTO ${names.pushConfigs}
+           (tenant, owner, task_id, config_id, seq, updated_at, wire_version, config)
+         SELECT 'seed-tenant', 'seed-owner', 'seed-' || i, 'hook', i, 1, '1.0', '{}'
+         FROM generate_series(1, ${SEEDED_ROWS}) AS i`,
+      );
 
       await client.query('BEGIN');
       const before = await seqScans(client, names.tasks);
+      const pushBefore = await seqScans(client, names.pushConfigs);
       await exercise('measured', MEASURED_CALLS);
       const after = await seqScans(client, names.tasks);
+      const pushAfter = await seqScans(client, names.pushConfigs);
       // The count works: a query that has to read the whole table shows up in it.
       await client.query(`SELECT count(*) FROM ${names.tasks} WHERE body = 'none'`);
       const control = await seqScans(client, names.tasks);
@@ -93,6 +106,7 @@ describe.each([
 
       expect(control - after).toBe(1);
       expect(after - before).toBe(0);
+      expect(pushAfter - pushBefore).toBe(0);
     } finally {
       client.release();
       await stores.close();
