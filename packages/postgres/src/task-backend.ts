@@ -14,7 +14,7 @@ import {
   toSafeInteger,
   toTaskRow,
 } from '@a2a-stores/core';
-import { type PgExecutor, statement } from './executor.js';
+import { type PgExecutor, preparedStatement, type Statement } from './executor.js';
 import type { PostgresNames } from './options.js';
 import { listSql, type TaskStatements } from './task-sql.js';
 
@@ -31,6 +31,9 @@ const MAX_PUT_ATTEMPTS = 3;
 
 /** {@link TaskBackend} over PostgreSQL: every method is one statement (purge: one per batch). */
 export class PostgresTaskBackend implements TaskBackend {
+  /** List statements by text: a handful of filter shapes, each prepared once per connection. */
+  private readonly listStatements = new Map<string, Statement>();
+
   constructor(
     private readonly db: PgExecutor,
     private readonly names: PostgresNames,
@@ -91,7 +94,12 @@ export class PostgresTaskBackend implements TaskBackend {
 
   async list(scope: Scope, query: BackendListQuery): Promise<BackendListResult> {
     const { text, values } = listSql(this.names, scope, query);
-    const records = await this.db.query<ListRecord>(statement(text), values);
+    let stmt = this.listStatements.get(text);
+    if (!stmt) {
+      stmt = preparedStatement(text);
+      this.listStatements.set(text, stmt);
+    }
+    const records = await this.db.query<ListRecord>(stmt, values);
     const rows: TaskRow[] = [];
     for (const record of records) {
       if (record.id === null || record.id === undefined) continue; // the empty page's lone total row
