@@ -27,7 +27,7 @@ function journalHarness(): StoreHarness {
       return journalStoresOver(await file(), options);
     },
     async destroy() {
-      if (opened) await (await opened).close();
+      if (opened !== undefined) await (await opened).close();
       if (dir) rmSync(dir, { recursive: true, force: true });
       opened = undefined;
     },

@@ -98,11 +98,12 @@ describe('a MariaDB killed with SIGKILL mid-load, then restarted', () => {
         ledger.errors.push(error);
       }
     };
-    const writers = Array.from({ length: WRITERS }, (_, w) => writer(w));
-
-    await killPoint;
+    const writers = Promise.all(Array.from({ length: WRITERS }, (_, w) => writer(w)));
+    // Raced with the writers, so one failing before the kill point fails the test here instead of
+    // being an unhandled rejection while the test waits.
+    await Promise.race([killPoint, writers]);
     await server!.kill();
-    await Promise.all(writers);
+    await writers;
 
     // Every writer stopped on a failure, and every failure is the typed one.
     expect(ledger.errors).toHaveLength(WRITERS);

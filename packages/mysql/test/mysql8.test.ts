@@ -28,7 +28,7 @@ if (explicitUrl || dockerEngineReachable()) {
     return (await container).url;
   };
   afterAll(async () => {
-    if (container) await (await container).stop();
+    if (container !== undefined) await (await container).stop();
   });
 
   describe('MySQL 8 server', () => {

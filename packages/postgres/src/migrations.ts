@@ -123,6 +123,16 @@ function migrationSteps(names: PostgresNames): readonly SqlMigration[] {
         $fn$`,
       ],
     },
+    {
+      id: '0004_push_config_plans',
+      statements: [
+        // plpgsql caches its statements' plans per session and may settle on a generic one made
+        // while the table was empty, which then scans the whole table on every call (issue #17,
+        // item 14). Planned per call, the cap check stays an index probe at any size.
+        `ALTER FUNCTION ${putPushConfig}(text, text, text, text, text, text, bigint, bigint)
+          SET plan_cache_mode = force_custom_plan`,
+      ],
+    },
   ];
 }
 

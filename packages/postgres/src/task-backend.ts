@@ -14,7 +14,7 @@ import {
   toSafeInteger,
   toTaskRow,
 } from '@a2a-stores/core';
-import { type PgExecutor, type Statement, statement } from './executor.js';
+import { type PgExecutor, preparedStatement, type Statement } from './executor.js';
 import type { PostgresNames } from './options.js';
 import { listSql, type TaskStatements } from './task-sql.js';
 
@@ -96,7 +96,7 @@ export class PostgresTaskBackend implements TaskBackend {
     const { text, values } = listSql(this.names, scope, query);
     let stmt = this.listStatements.get(text);
     if (!stmt) {
-      stmt = statement(text);
+      stmt = preparedStatement(text);
       this.listStatements.set(text, stmt);
     }
     const records = await this.db.query<ListRecord>(stmt, values);

@@ -62,17 +62,19 @@ describe('connection failures', () => {
     const dead = await unreachableStores();
     const ctx = callContext(randomScope());
     try {
-      const calls: Promise<unknown>[] = [
-        dead.taskStore.load('t', ctx),
-        dead.taskStore.save(makeTask(), ctx),
-        dead.taskStore.list(listRequest(), ctx),
-        dead.taskStore.delete('t', ctx),
-        dead.pushNotificationStore.load('t', ctx),
-        dead.pushNotificationStore.save('t', ctx, makePushConfig('t')),
-        dead.migrate(),
+      // Each call gets its handler as it starts: created first and awaited one by one, a call
+      // rejecting before its turn would be an unhandled rejection that fails the whole run.
+      const calls: (() => Promise<unknown>)[] = [
+        () => dead.taskStore.load('t', ctx),
+        () => dead.taskStore.save(makeTask(), ctx),
+        () => dead.taskStore.list(listRequest(), ctx),
+        () => dead.taskStore.delete('t', ctx),
+        () => dead.pushNotificationStore.load('t', ctx),
+        () => dead.pushNotificationStore.save('t', ctx, makePushConfig('t')),
+        () => dead.migrate(),
       ];
-      for (const call of calls) {
-        const error = await rejectionOf(call);
+      const errors = await Promise.all(calls.map((call) => rejectionOf(call())));
+      for (const error of errors) {
         expect(error).toBeInstanceOf(StoreUnavailableError);
         expect((error as StoreUnavailableError).code).toBe('STORE_UNAVAILABLE');
         // Messages reach clients: the driver's text (host, port) stays in `cause`.
@@ -113,18 +115,24 @@ describe('connection failures', () => {
     try {
       await blocker.query('BEGIN');
       await blocker.query(`SELECT 1 FROM ${names.tasks} WHERE id = $1 FOR UPDATE`, [task.id]);
-      const waiting = rejectionOf(stores.taskStore.save(task, ctx));
-      let victim: number | undefined;
-      await waitFor('the save to wait on the row lock', async () => {
-        const { rows } = await pool.query<{ pid: number }>(
-          `SELECT pid FROM pg_stat_activity
-           WHERE wait_event_type = 'Lock' AND datname = current_database() AND query LIKE '%WITH old AS%'`,
-        );
-        victim = rows[0]?.pid;
-        return victim !== undefined;
-      });
-      await pool.query('SELECT pg_terminate_backend($1)', [victim]);
-      const error = await waiting;
+      // The save and its killer are joined at once: had the save settled early, its outcome
+      // would be handled, not an unhandled rejection.
+      const terminateWaitingSave = async () => {
+        let victim: number | undefined;
+        await waitFor('the save to wait on the row lock', async () => {
+          const { rows } = await pool.query<{ pid: number }>(
+            `SELECT pid FROM pg_stat_activity
+             WHERE wait_event_type = 'Lock' AND datname = current_database() AND query LIKE '%WITH old AS%'`,
+          );
+          victim = rows[0]?.pid;
+          return victim !== undefined;
+        });
+        await pool.query('SELECT pg_terminate_backend($1)', [victim]);
+      };
+      const [error] = await Promise.all([
+        rejectionOf(stores.taskStore.save(task, ctx)),
+        terminateWaitingSave(),
+      ]);
       expect(error).toBeInstanceOf(StoreUnavailableError);
     } finally {
       await blocker.query('ROLLBACK');

@@ -102,18 +102,19 @@ describe('a PostgreSQL server killed hard under load, then restarted', () => {
     await server.kill();
     const ackedBeforeOutage = ackedTasks.size;
 
-    // During the outage every kind of call fails with StoreUnavailableError, none hangs.
-    const outageCalls = [
-      stores.taskStore.load('w0-0', ctx),
-      stores.taskStore.save(makeTask({ id: 'during-outage' }), ctx),
-      stores.taskStore.list(listRequest(), ctx),
-      stores.taskStore.delete('w0-1', ctx),
-      stores.pushNotificationStore.load('w0-0', ctx),
-      stores.pushNotificationStore.save('w0-0', ctx, makePushConfig('w0-0')),
+    // During the outage every kind of call fails with StoreUnavailableError, none hangs. Each
+    // call gets its rejection handler as it starts: created first and awaited one by one, a call
+    // rejecting before its turn would be an unhandled rejection that fails the whole run.
+    const outageCalls: (() => Promise<unknown>)[] = [
+      () => stores.taskStore.load('w0-0', ctx),
+      () => stores.taskStore.save(makeTask({ id: 'during-outage' }), ctx),
+      () => stores.taskStore.list(listRequest(), ctx),
+      () => stores.taskStore.delete('w0-1', ctx),
+      () => stores.pushNotificationStore.load('w0-0', ctx),
+      () => stores.pushNotificationStore.save('w0-0', ctx, makePushConfig('w0-0')),
     ];
-    for (const call of outageCalls) {
-      expect(await rejectsWithoutHanging(call)).toBeInstanceOf(StoreUnavailableError);
-    }
+    const outcomes = await Promise.all(outageCalls.map((call) => rejectsWithoutHanging(call())));
+    for (const outcome of outcomes) expect(outcome).toBeInstanceOf(StoreUnavailableError);
 
     await server.restart();
     // The same store recovers on its own: no rebuild, no new pool.

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStores, postgresMigrations, resolvePostgresNames } from '../src/index.js';
 import { dropSchema, randomSchema, storesOn, testPool } from './support.js';
 
-const ALL_STEPS = ['0001_tasks', '0002_task_counts', '0003_push_configs'];
+const ALL_STEPS = ['0001_tasks', '0002_task_counts', '0003_push_configs', '0004_push_config_plans'];
 
 let pool: pg.Pool;
 const schemas: string[] = [];
@@ -124,18 +124,21 @@ describe('a store on a schema that is not migrated', () => {
   it('names the one missing step of an older schema', async () => {
     const schema = freshSchema();
     await storesOn(pool, { schema }).migrate();
-    // An older release's schema: the last step is not in the ledger (nor its objects).
+    // An older release's schema: the last steps are not in the ledger (nor their objects).
     const names = resolvePostgresNames({ schema });
     await pool.query(`DROP FUNCTION ${names.putPushConfig}`);
     await pool.query(`DROP TABLE ${names.pushConfigs}`);
     await pool.query(`DROP SEQUENCE ${names.pushSeq}`);
-    await pool.query(`DELETE FROM ${names.ledger} WHERE id = '0003_push_configs'`);
+    await pool.query(
+      `DELETE FROM ${names.ledger} WHERE id IN ('0003_push_configs', '0004_push_config_plans')`,
+    );
     const stores = storesOn(pool, { schema });
     const error = await rejectionOf(stores.taskStore.load('t', callContext(randomScope())));
     expect(error).toBeInstanceOf(SchemaNotMigratedError);
-    expect((error as SchemaNotMigratedError).missing).toEqual(['0003_push_configs']);
+    const lastSteps = ['0003_push_configs', '0004_push_config_plans'];
+    expect((error as SchemaNotMigratedError).missing).toEqual(lastSteps);
     // migrate() brings it up to date, and the same store then works without being rebuilt.
-    expect((await stores.migrate()).applied).toEqual(['0003_push_configs']);
+    expect((await stores.migrate()).applied).toEqual(lastSteps);
     expect(await stores.taskStore.load('t', callContext(randomScope()))).toBeUndefined();
   });
 

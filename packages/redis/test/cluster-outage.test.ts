@@ -41,7 +41,11 @@ describe('a Redis Cluster that loses every node', () => {
       stores.taskStore.list(listRequest(), ctx),
       stores.pushNotificationStore.load(before.id, ctx),
     ];
-    for (const call of calls) await expect(call).rejects.toBeInstanceOf(StoreUnavailableError);
+    // All checked at once: awaited one by one, a call rejecting before its turn would have no
+    // handler yet (an unhandled rejection fails the whole run).
+    await Promise.all(
+      calls.map((call) => expect(call).rejects.toBeInstanceOf(StoreUnavailableError)),
+    );
     // Later calls, once the client knows the cluster is gone, wait for it a bounded time.
     await expect(stores.taskStore.load(before.id, ctx)).rejects.toBeInstanceOf(
       StoreUnavailableError,

@@ -53,8 +53,10 @@ describe('sqlite driver errors become typed store errors', () => {
         }),
         stores.migrate(),
       ];
-      for (const call of calls) {
-        const error = await rejection(call);
+      // Handlers attached to all at once: awaited one by one, a call rejecting before its turn
+      // would be an unhandled rejection that fails the whole run.
+      const errors = await Promise.all(calls.map((call) => rejection(call)));
+      for (const error of errors) {
         expect(error).toBeInstanceOf(StoreUnavailableError);
         expect((error.cause as { code?: string }).code).toMatch(/^SQLITE_BUSY/);
         // Driver messages never carry the bound values.

@@ -38,7 +38,7 @@ export const PAGE_SIZE = 50;
 
 const USAGE = `pnpm bench [-- options]
   --quick              short run: 2000-task scope, page 20, 100 ops, 640 mixed ops
-  --scaling            only the scaling run: first page, deep page and load at each
+  --scaling            only the scaling run: first page, deep page, load and save at each
                        --scaling-sizes in one scope, then the largest over --scaling-scopes
   --scope-size <n>     tasks in the listed scope (default 10000)
   --deep-page <n>      page read by the deep-page workload (default 100)

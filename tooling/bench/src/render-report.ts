@@ -103,12 +103,12 @@ function scalingTable(result: ScalingResult): string[] {
     '',
     `Settings: ${result.settings}.`,
     '',
-    '| data | scope holds | first page p50 / p99 µs | deep page | deep p50 / p99 µs | deep / first | load p50 / p99 µs | seeding s |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| data | scope holds | first page p50 / p99 µs | deep page | deep p50 / p99 µs | deep / first | load p50 / p99 µs | save p50 / p99 µs | seeding s |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const point of result.points) {
     lines.push(
-      `| ${point.label} | ${point.scopeTasks} | ${fmt(point.firstPage.p50)} / ${fmt(point.firstPage.p99)} | ${point.deepPageNumber} | ${fmt(point.deepPage.p50)} / ${fmt(point.deepPage.p99)} | ${ratio(point.deepPage.p50 / point.firstPage.p50)} | ${fmt(point.load.p50)} / ${fmt(point.load.p99)} | ${fmt(point.seedSeconds, 1)} |`,
+      `| ${point.label} | ${point.scopeTasks} | ${fmt(point.firstPage.p50)} / ${fmt(point.firstPage.p99)} | ${point.deepPageNumber} | ${fmt(point.deepPage.p50)} / ${fmt(point.deepPage.p99)} | ${ratio(point.deepPage.p50 / point.firstPage.p50)} | ${fmt(point.load.p50)} / ${fmt(point.load.p99)} | ${fmt(point.save.p50)} / ${fmt(point.save.p99)} | ${fmt(point.seedSeconds, 1)} |`,
     );
   }
   lines.push('');

@@ -38,6 +38,8 @@ export interface ScalingPoint {
   /** 1-based page the deep-page measurement read. */
   readonly deepPageNumber: number;
   readonly load: LatencyStats;
+  /** Saves that rewrite a stored task of the scope (unchanged), alternating with the loads. */
+  readonly save: LatencyStats;
   /** Seconds the seeding up to this point took (this step only). */
   readonly seedSeconds: number;
 }

@@ -1,3 +1,4 @@
+import type { Task } from '@a2a-js/sdk';
 import type { ServerCallContext } from '@a2a-js/sdk/server';
 import { contextOf, randomScope } from './fixtures.js';
 import { idsInListOrder, type ListKey, listKeyOf, listRequest } from './list-request.js';
@@ -15,12 +16,16 @@ const SEED_CHUNK = 2000;
 /** One task in this many is kept (with its saved form) as a target of the timed loads. */
 const LOAD_SAMPLE_EVERY = 97;
 
-/** One scope being filled: its keys in save order, and the tasks kept to check loads against. */
+/**
+ * One scope being filled: its keys in save order, the tasks kept to check loads against, and
+ * the same tasks to save again (a save that rewrites a stored task leaves every answer as it was).
+ */
 interface GrowingScope {
   readonly context: ServerCallContext;
   readonly contexts: readonly string[];
   readonly keys: ListKey[];
   readonly sample: Map<string, string>;
+  readonly resaved: Task[];
 }
 
 function newScope(contextsOfSize: number): GrowingScope {
@@ -29,6 +34,7 @@ function newScope(contextsOfSize: number): GrowingScope {
     contexts: contextsFor(contextsOfSize),
     keys: [],
     sample: new Map(),
+    resaved: [],
   };
 }
 
@@ -42,7 +48,10 @@ async function growTo(subject: Subject, scope: GrowingScope, size: number): Prom
     else await saveInBatches(subject.taskStore, scope.context, tasks, SEED_CONCURRENCY);
     for (const [i, task] of tasks.entries()) {
       scope.keys.push(listKeyOf(task));
-      if ((from + i) % LOAD_SAMPLE_EVERY === 0) scope.sample.set(task.id, canonicalTask(task));
+      if ((from + i) % LOAD_SAMPLE_EVERY === 0) {
+        scope.sample.set(task.id, canonicalTask(task));
+        scope.resaved.push(task);
+      }
     }
   }
 }
@@ -103,13 +112,25 @@ async function measurePoint(
     },
   ])) as [LatencyStats, LatencyStats];
   const sampled = [...scope.sample.entries()];
-  const [load] = (await measureAlternating(options, [
+  // Loads and saves (of stored tasks, unchanged) alternate: neither may grow with the table.
+  const [load, save] = (await measureAlternating(options, [
     async (i) => {
       const [id, expected] = sampled[i % sampled.length]!;
       checkLoaded(subject.name, id, await store.load(id, scope.context), expected);
     },
-  ])) as [LatencyStats];
-  return { ...shape, scopeTasks: expectedIds.length, firstPage, deepPage, deepPageNumber, load };
+    async (i) => {
+      await store.save(scope.resaved[i % scope.resaved.length]!, scope.context);
+    },
+  ])) as [LatencyStats, LatencyStats];
+  return {
+    ...shape,
+    scopeTasks: expectedIds.length,
+    firstPage,
+    deepPage,
+    deepPageNumber,
+    load,
+    save,
+  };
 }
 
 const label = (tasks: number) => (tasks >= 1000 ? `${tasks / 1000}k` : String(tasks));

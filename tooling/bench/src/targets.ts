@@ -208,6 +208,13 @@ function scalingTargets(result: ScalingResult): TargetCheck[] {
         (v) => v <= 2,
         '',
       ),
+      judged(
+        name,
+        `save at ${label(largest.tasks)} ≤ 2x at ${label(smallest.tasks)} (one scope; design goal)`,
+        largest.save.p50 / smallest.save.p50,
+        (v) => v <= 2,
+        '',
+      ),
     );
   }
   for (const point of result.points) {

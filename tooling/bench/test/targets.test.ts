@@ -5,7 +5,13 @@ import { summarize } from '../src/stats.js';
 import { checkTargets } from '../src/targets.js';
 import { backendResult, reportOf, subjectResult } from './support/report-fixtures.js';
 
-function point(label: string, tasks: number, scopes: number, firstUs: number): ScalingPoint {
+function point(
+  label: string,
+  tasks: number,
+  scopes: number,
+  firstUs: number,
+  saveUs = 200,
+): ScalingPoint {
   const stats = summarize([BigInt(firstUs * 1000)]);
   return {
     label,
@@ -16,6 +22,7 @@ function point(label: string, tasks: number, scopes: number, firstUs: number): S
     deepPage: stats,
     deepPageNumber: 2,
     load: summarize([100_000n]),
+    save: summarize([BigInt(saveUs * 1000)]),
     seedSeconds: 1,
   };
 }
@@ -115,7 +122,7 @@ describe('targets', () => {
           settings: '',
           points: [
             point('1k in one scope', 1000, 1, 100),
-            point('100k in one scope', 100_000, 1, 250),
+            point('100k in one scope', 100_000, 1, 250, 700),
             point('100k over 1k scopes', 200_000, 1001, 90),
           ],
         },
@@ -127,6 +134,12 @@ describe('targets', () => {
       value: 2.5,
       status: 'missed',
     });
+    // A save that grows with the table (a whole-table scan per save) is a miss too.
+    expect(checks.find((c) => c.target.startsWith('save at'))).toMatchObject({
+      target: 'save at 100k ≤ 2x at 1k (one scope; design goal)',
+      value: 3.5,
+      status: 'missed',
+    });
     expect(checks.filter((c) => c.target.startsWith('deep page'))).toHaveLength(3);
     const markdown = renderMarkdown({
       ...scaled,
@@ -136,6 +149,7 @@ describe('targets', () => {
       options: { scaling: true, scalingSizes: [1000, 100_000], scalingScopes: 1000 },
     } as unknown as BenchReport);
     expect(markdown).toContain('| 100k over 1k scopes | 200000 |');
+    expect(markdown).toContain('| 100 / 100 | 700 / 700 | 1.0 |');
     expect(markdown).toContain(
       '| postgres | first page at 100k ≤ 2x at 1k (one scope) | 2.50x | **missed** |',
     );

@@ -162,6 +162,9 @@ export async function runHandlerRaces(options: HandlerRaceOptions): Promise<Hand
         await yieldToLoop();
       }
     })();
+    // Awaited below; marked handled now, so a read failing before then is not an unhandled
+    // rejection that ends the process (the failure still surfaces at `await watcher`).
+    watcher.catch(() => {});
 
     await Promise.race([moment, streamed.catch(() => {})]);
     await delay(random.int(0, MAX_PAUSE_MS));
