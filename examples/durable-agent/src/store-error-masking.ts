@@ -9,9 +9,14 @@ import type { AgentLogger } from './logger.js';
  */
 const INFRASTRUCTURE_CODES = new Set<StoreErrorCode>([
   'STORE_UNAVAILABLE',
+  'STORE_CONFIGURATION',
   'STORE_CLOSED',
   'SCHEMA_NOT_MIGRATED',
   'CORRUPT_RECORD',
+  'DECRYPTION_FAILED',
+  'PLAINTEXT_REFUSED',
+  'KEY_UNAVAILABLE',
+  'KMS_UNAVAILABLE',
 ]);
 
 /** What a client sees instead: retryable, and naming nothing behind the agent. */

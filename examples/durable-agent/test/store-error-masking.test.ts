@@ -4,6 +4,8 @@ import {
   createMemoryStores,
   InvalidInputError,
   type ScopedTaskStore,
+  StoreConfigurationError,
+  StoreError,
   StoreUnavailableError,
 } from '@a2a-stores/core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -75,6 +77,25 @@ describe('store failures seen by clients', () => {
     expect(body.error?.code).toBe(-32603);
     expect(body.error?.message).toBe('Task storage is temporarily unavailable; retry later');
     expect(JSON.stringify(body)).not.toMatch(/PostgreSQL|ECONNREFUSED|10\.1\.2\.3|5999/);
+    expect(lines.join('\n')).toContain('ECONNREFUSED');
+  });
+
+  it.each([
+    [
+      'a configuration error',
+      new StoreConfigurationError('PostgreSQL', 'authentication', `SQLSTATE 28P01 ${DRIVER_TEXT}`),
+    ],
+    [
+      'a failed decryption',
+      new StoreError('DECRYPTION_FAILED', `sealed field token: ${DRIVER_TEXT}`),
+    ],
+    ['an unusable key', new StoreError('KEY_UNAVAILABLE', `key disabled: ${DRIVER_TEXT}`)],
+    ['a key service outage', new StoreError('KMS_UNAVAILABLE', `KMS unreachable: ${DRIVER_TEXT}`)],
+  ])('mask %s the same way', async (_, failure) => {
+    const { baseUrl, lines } = await serveFailingLoad(failure);
+    const body = await getTaskOverJsonRpc(baseUrl);
+    expect(body.error?.message).toBe('Task storage is temporarily unavailable; retry later');
+    expect(JSON.stringify(body)).not.toMatch(/PostgreSQL|ECONNREFUSED|10\.1\.2\.3|5999|SQLSTATE/);
     expect(lines.join('\n')).toContain('ECONNREFUSED');
   });
 
