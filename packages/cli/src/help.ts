@@ -26,8 +26,8 @@ ${TARGET}`,
   window. Default states: completed, failed, canceled, rejected.
   States: ${TASK_STATE_NAMES.join(', ')}
   --batch-size        rows per statement, 1-10000 (default 500)
-  --dry-run           count what would be deleted, delete nothing (the purge runs in a
-                      transaction that is rolled back; SQL targets only)
+  --dry-run           count what would be deleted, delete nothing (SQL: the purge runs in
+                      a transaction that is rolled back; Redis: its selection runs read-only)
 
 ${TARGET}`,
   'rotate-keys': `a2a-stores rotate-keys --scopes-file <file|-> [keyring] [--checkpoint-file <f>] [--batch-size N] [target options]

@@ -2,6 +2,7 @@ import {
   BackedPushNotificationStore,
   BackedTaskStore,
   measureHealth,
+  type PurgeOptions,
   resolveStoreOptions,
   type StoreBundle,
   type StoreHealth,
@@ -14,6 +15,7 @@ import {
   resolveRedisOptions,
   validateConnection,
 } from './options.js';
+import { countPurgeable } from './purge-count.js';
 import { RedisPushConfigBackend } from './push-backend.js';
 import { RedisSession } from './session.js';
 import { RedisTaskBackend } from './task-backend.js';
@@ -29,6 +31,21 @@ export interface RedisStoreBundle
    * `healthy: false`.
    */
   health(): Promise<StoreHealth>;
+  /**
+   * The dry run of `taskStore.purge(options)`: how many tasks it would delete at this moment,
+   * deleting nothing and writing no key (not the registry, not the format stamp). Same option
+   * checks (`InvalidInputError`), same scopes (one, or every registered one) and the same
+   * selection as the purge, by read-only script calls on each scope's slot, so it works on a
+   * Cluster too. `onProgress` gets the running count after each batch. Writes made meanwhile
+   * (by agents, or by retention) can make the purge that follows delete a different number.
+   *
+   * @example
+   * ```ts
+   * const olderThan = new Date(Date.now() - 30 * 86_400_000);
+   * const wouldDelete = await stores.countPurgeable({ olderThan });
+   * ```
+   */
+  countPurgeable(options: PurgeOptions): Promise<number>;
 }
 
 /**
@@ -62,5 +79,6 @@ export function createRedisStores(
     migrate: () => migrateRedis(session),
     close: () => session.close(),
     health: () => measureHealth('Redis', () => pendingRedisFormats(session)),
+    countPurgeable: (options) => countPurgeable(session, storeOptions, options),
   };
 }

@@ -20,12 +20,8 @@ import {
   scopeBase,
   taskKey,
 } from './keys.js';
-import {
-  deleteTaskScript,
-  listTasksScript,
-  purgeScopeScript,
-  putTaskScript,
-} from './lua/task-scripts.js';
+import { countPurgeableScript, purgeScopeScript } from './lua/purge-scripts.js';
+import { deleteTaskScript, listTasksScript, putTaskScript } from './lua/task-scripts.js';
 import type { RedisSession } from './session.js';
 
 /** Expired tasks a write removes in passing: keeps write-only scopes tidy at a bounded cost. */
@@ -164,13 +160,29 @@ export class RedisTaskBackend implements TaskBackend {
     return { rows, total: Number(reply[0]) };
   }
 
-  async purge(query: BackendPurgeQuery): Promise<number> {
-    if (query.scope) return this.purgeScope(this.session.scopes.of(query.scope).base, query);
-    let deleted = 0;
+  purge(query: BackendPurgeQuery): Promise<number> {
+    return this.eachPurgedScope(query, (base) => this.purgeScope(base, query));
+  }
+
+  /**
+   * What {@link purge} would delete at this moment, deleting nothing: the same scopes and the
+   * same selection (see purge-scripts.ts), by read-only script calls.
+   */
+  countPurgeable(query: BackendPurgeQuery): Promise<number> {
+    return this.eachPurgedScope(query, (base) => this.countScope(base, query));
+  }
+
+  /** Runs `perScope` on the query's scope, or on every registered scope one after another. */
+  private async eachPurgedScope(
+    query: BackendPurgeQuery,
+    perScope: (base: string) => Promise<number>,
+  ): Promise<number> {
+    if (query.scope) return perScope(this.session.scopes.of(query.scope).base);
+    let total = 0;
     for await (const tag of this.session.registeredScopes()) {
-      deleted += await this.purgeScope(scopeBase(this.session.options.keyPrefix, tag), query);
+      total += await perScope(scopeBase(this.session.options.keyPrefix, tag));
     }
-    return deleted;
+    return total;
   }
 
   /**
@@ -181,20 +193,9 @@ export class RedisTaskBackend implements TaskBackend {
   private async purgeScope(base: string, query: BackendPurgeQuery): Promise<number> {
     let deleted = 0;
     let offset = 0;
-    const states = query.states.map(String);
     for (;;) {
       const [removed, kept, scanned] = (await this.session.call((client) =>
-        purgeScopeScript.run(
-          client,
-          [base],
-          [
-            `(${query.olderThan}`,
-            String(offset),
-            String(query.batchSize),
-            String(this.session.options.expiryPruneBatch),
-            ...states,
-          ],
-        ),
+        purgeScopeScript.run(client, [base], this.purgeArgs(query, offset)),
       )) as number[];
       deleted += removed ?? 0;
       query.onBatch?.(removed ?? 0);
@@ -202,5 +203,31 @@ export class RedisTaskBackend implements TaskBackend {
       if (removed) await this.session.awaitReplicas(base);
       if ((scanned ?? 0) < query.batchSize) return deleted;
     }
+  }
+
+  /** {@link purgeScope} without the deletes: the same batches, counted. */
+  private async countScope(base: string, query: BackendPurgeQuery): Promise<number> {
+    let counted = 0;
+    let offset = 0;
+    for (;;) {
+      const [wouldDelete, scanned] = (await this.session.call((client) =>
+        countPurgeableScript.run(client, [base], this.purgeArgs(query, offset)),
+      )) as number[];
+      counted += wouldDelete ?? 0;
+      query.onBatch?.(wouldDelete ?? 0);
+      offset += scanned ?? 0;
+      if ((scanned ?? 0) < query.batchSize) return counted;
+    }
+  }
+
+  /** The ARGV both purge scripts take (see purge-scripts.ts). */
+  private purgeArgs(query: BackendPurgeQuery, offset: number): string[] {
+    return [
+      `(${query.olderThan}`,
+      String(offset),
+      String(query.batchSize),
+      String(this.session.options.expiryPruneBatch),
+      ...query.states.map(String),
+    ];
   }
 }

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { PurgeOptions, ScopedTaskStore } from '@a2a-stores/core';
-import { UsageError } from '../exit-codes.js';
+import { CliError, ExitCode } from '../exit-codes.js';
 import { importAdapter, type TargetNaming } from '../open-target.js';
 import type { TargetSpec } from '../target-url.js';
 
@@ -9,7 +9,8 @@ import type { TargetSpec } from '../target-url.js';
  * transaction that is always rolled back, so the count is exactly what `purge` would delete at
  * this moment (same batches, same state and time filters), by the same code. The rows it would
  * delete stay locked until the rollback, a few statements later; those are finished tasks past
- * retention, which agents do not write. Redis has no rollback: there the dry run is refused.
+ * retention, which agents do not write. Redis has no rollback: there the adapter's
+ * `countPurgeable` runs the purge's own selection read-only, writing no key.
  */
 export async function countPurgeable(
   spec: TargetSpec,
@@ -80,10 +81,22 @@ export async function countPurgeable(
         await stores.close();
       }
     }
-    case 'redis':
-      throw new UsageError(
-        'purge --dry-run: Redis cannot roll a purge back, so there is no dry run for it',
-      );
+    case 'redis': {
+      const { createRedisStores } = await importAdapter<typeof import('@a2a-stores/redis')>(spec);
+      const stores = createRedisStores({ url: spec.url }, { keyPrefix: naming.keyPrefix });
+      try {
+        // Older adapters in the CLI's peer range lack it: say which version has it.
+        if (typeof stores.countPurgeable !== 'function') {
+          throw new CliError(
+            ExitCode.adapterMissing,
+            'purge --dry-run on Redis needs @a2a-stores/redis 0.2.0 or later: npm install @a2a-stores/redis@latest',
+          );
+        }
+        return await stores.countPurgeable(options);
+      } finally {
+        await stores.close();
+      }
+    }
   }
 }
 

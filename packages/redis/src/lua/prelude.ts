@@ -1,7 +1,8 @@
 /**
- * Lua shared by every write script. KEYS[1] is always the scope base (`<prefix>{<tag>}:`): every
- * key a script touches is derived from it, so all of them share the scope's hash tag and slot,
- * and a client-side ioredis `keyPrefix` (applied to KEYS) carries over to derived keys.
+ * Lua shared by every script (the read-only purge count uses only `base` and `now_ms`). KEYS[1]
+ * is always the scope base (`<prefix>{<tag>}:`): every key a script touches is derived from it,
+ * so all of them share the scope's hash tag and slot, and a client-side ioredis `keyPrefix`
+ * (applied to KEYS) carries over to derived keys.
  *
  * Index coordinates of a task are (sort key text, state, context key part); a task is in
  * `i:all`, plus `i:ctx:<c>` when it has a context, `i:st:<state>` when it has a state, and

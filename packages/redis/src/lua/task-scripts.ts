@@ -104,33 +104,3 @@ end
 return out
 `,
 );
-
-/**
- * One purge batch of one scope: tasks last written before the bound whose state is listed.
- * ARGV: exclusive upper write-time bound ('(' ms), offset, batch size, prune batch, states...
- * Returns {deleted, kept, scanned}: `kept` entries stay before the next batch's offset.
- */
-export const purgeScopeScript = new LuaScript(
-  'purge-scope',
-  `${PRELUDE}
-local now = now_ms()
-prune(now, tonumber(ARGV[4]))
-local ids = redis.call('ZRANGE', base .. 'upd', '-inf', ARGV[1], 'BYSCORE', 'LIMIT',
-  tonumber(ARGV[2]), tonumber(ARGV[3]))
-local wanted = {}
-for i = 5, #ARGV do wanted[ARGV[i]] = true end
-local deleted, kept = 0, 0
-for _, id in ipairs(ids) do
-  local row = redis.call('HMGET', base .. 't:' .. id, 'v', 's', 'c', 'k')
-  if not row[1] then
-    drop_gone(id)
-  elseif wanted[row[2]] then
-    drop(id, row[4], row[2], row[3])
-    deleted = deleted + 1
-  else
-    kept = kept + 1
-  end
-end
-return { deleted, kept, #ids }
-`,
-);
