@@ -124,6 +124,11 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
 
   const app = express();
   app.disable('x-powered-by');
+  // Liveness: the process serves requests, whatever its store says. An orchestrator restarts a
+  // worker that fails this one; it only takes one out of rotation while /healthz fails.
+  app.get('/livez', (_req, res) => {
+    res.json({ status: 'ok', runningTasks: executor.runningCount });
+  });
   app.get(
     '/healthz',
     healthRoute({

@@ -81,5 +81,9 @@ describe('/healthz', () => {
     // The reasons go to the operator's log instead.
     expect(lines.some((line) => line.includes('SCHEMA_NOT_MIGRATED'))).toBe(true);
     expect(lines.some((line) => line.includes('STORE_CLOSED'))).toBe(true);
+    // Liveness stays 200: the process serves, so an orchestrator keeps it and waits.
+    const live = await fetch(`${baseUrl}/livez`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ status: 'ok', runningTasks: 0 });
   });
 });

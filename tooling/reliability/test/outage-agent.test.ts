@@ -55,7 +55,10 @@ for (const kind of ['postgres', 'mysql', 'redis'] as const satisfies readonly Se
         }).then(async (response) => ({ status: response.status, body: await response.text() })),
         OUTAGE_CALL_LIMIT_MS,
       );
-      const health = await fetch(`${base}/healthz`);
+      const [health, live] = await Promise.all([
+        fetch(`${base}/healthz`).then(async (r) => ({ status: r.status, body: await r.json() })),
+        fetch(`${base}/livez`).then((r) => r.status),
+      ]);
 
       const errors = replies.map(({ method, outcome }) => {
         expect(outcome.status, method).toBe('fulfilled');
@@ -81,7 +84,11 @@ for (const kind of ['postgres', 'mysql', 'redis'] as const satisfies readonly Se
       expect(restReply.status).toBeGreaterThanOrEqual(500);
       expect(() => JSON.parse(restReply.body)).not.toThrow();
       expect(restReply.body).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|PostgreSQL|MySQL|Redis/i);
-      expect(health.status).toBe(200);
+      // Readiness follows the store; liveness follows the process.
+      expect(health.status).toBe(503);
+      expect(health.body).toMatchObject({ status: 'unhealthy', store: { reachable: false } });
+      expect(JSON.stringify(health.body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
+      expect(live).toBe(200);
       expect(agent!.alive).toBe(true);
 
       await server!.restart();
@@ -99,6 +106,7 @@ for (const kind of ['postgres', 'mysql', 'redis'] as const satisfies readonly Se
         (t) => t.id,
       );
       expect(ids).toEqual(expect.arrayContaining([taskId, taskOf(after).id]));
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
       expect(agent!.alive).toBe(true);
       expect(agent!.pid).toBe(pid);
 
