@@ -23,7 +23,7 @@ import { RedisTaskBackend } from './task-backend.js';
 /** What {@link createRedisStores} returns: the stores, `migrate()`, `close()` and the client. */
 export interface RedisStoreBundle
   extends StoreBundle<BackedTaskStore, BackedPushNotificationStore> {
-  /** The client the stores use: yours, or the one opened from `url` / `cluster`. */
+  /** The client the stores use: yours, or the one opened from `url` / `cluster` / `sentinels`. */
   readonly client: RedisClient;
   /**
    * One read of the format stamp: reachable, `migrate()` run on this prefix (the "schema"),

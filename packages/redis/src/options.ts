@@ -19,6 +19,7 @@ export type RedisConnection =
       readonly client: RedisClient;
       readonly url?: never;
       readonly cluster?: never;
+      readonly sentinels?: never;
     }
   | {
       /** `redis://[user:password@]host:port[/db]` or `rediss://…` for TLS. */
@@ -27,6 +28,7 @@ export type RedisConnection =
       readonly redisOptions?: RedisOptions;
       readonly client?: never;
       readonly cluster?: never;
+      readonly sentinels?: never;
     }
   | {
       /** Startup nodes of a Redis Cluster. */
@@ -35,6 +37,22 @@ export type RedisConnection =
       readonly clusterOptions?: ClusterOptions;
       readonly client?: never;
       readonly url?: never;
+      readonly sentinels?: never;
+    }
+  | {
+      /**
+       * Redis Sentinel: the sentinels to ask where the master named {@link name} is. The client
+       * follows failovers (it re-asks the sentinels when the connection drops, and on their
+       * `+switch-master`); calls made during the switch fail with `StoreUnavailableError`.
+       */
+      readonly sentinels: readonly { readonly host: string; readonly port: number }[];
+      /** The master name the sentinels monitor (`sentinel monitor <name> …`). */
+      readonly name: string;
+      /** Merged over {@link DEFAULT_CLIENT_OPTIONS} (e.g. `password`, `sentinelPassword`, `tls`). */
+      readonly redisOptions?: RedisOptions;
+      readonly client?: never;
+      readonly url?: never;
+      readonly cluster?: never;
     };
 
 /** Wait for replicas after every write (Redis `WAIT`). */
@@ -124,15 +142,35 @@ function assertPrefix(where: string, prefix: unknown): void {
 /** Validates the connection argument and the client's own key prefix before anything connects. */
 export function validateConnection(connection: RedisConnection): void {
   if (typeof connection !== 'object' || connection === null) {
-    throw new TypeError('createRedisStores: expected { client }, { url } or { cluster }');
+    throw new TypeError(
+      'createRedisStores: expected { client }, { url }, { cluster } or { sentinels, name }',
+    );
   }
-  const given = ['client', 'url', 'cluster'].filter(
+  const given = ['client', 'url', 'cluster', 'sentinels'].filter(
     (name) => (connection as Record<string, unknown>)[name] !== undefined,
   );
   if (given.length !== 1) {
     throw new TypeError(
-      'createRedisStores: pass exactly one of { client }, { url } or { cluster }',
+      'createRedisStores: pass exactly one of { client }, { url }, { cluster } or { sentinels, name }',
     );
+  }
+  if (connection.sentinels !== undefined) {
+    const valid =
+      Array.isArray(connection.sentinels) &&
+      connection.sentinels.length > 0 &&
+      connection.sentinels.every(
+        (s) => typeof s?.host === 'string' && Number.isInteger(s.port) && s.port > 0,
+      );
+    if (!valid) {
+      throw new TypeError('createRedisStores: sentinels must be a non-empty array of { host, port }');
+    }
+    if (typeof connection.name !== 'string' || connection.name === '') {
+      throw new TypeError(
+        'createRedisStores: name (the master name the sentinels monitor) must be a non-empty string',
+      );
+    }
+    assertPrefix('redisOptions.keyPrefix', connection.redisOptions?.keyPrefix);
+    return;
   }
   if (connection.client !== undefined) {
     const client = connection.client as {

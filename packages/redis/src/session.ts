@@ -25,6 +25,16 @@ function openClient(connection: RedisConnection): { client: RedisClient; owned: 
   let client: RedisClient;
   if (connection.url !== undefined) {
     client = new Redis(connection.url, { ...DEFAULT_CLIENT_OPTIONS, ...connection.redisOptions });
+  } else if (connection.sentinels !== undefined) {
+    client = new Redis({
+      // Subscribes to the sentinels' +switch-master, so a failover is followed when it is
+      // announced rather than only when the old master's connection breaks.
+      failoverDetector: true,
+      ...DEFAULT_CLIENT_OPTIONS,
+      ...connection.redisOptions,
+      sentinels: connection.sentinels.map(({ host, port }) => ({ host, port })),
+      name: connection.name,
+    });
   } else {
     const { cluster, clusterOptions } = connection;
     client = new Cluster([...cluster], {

@@ -24,12 +24,19 @@ export {
 export { quantile } from './quantile.js';
 export {
   type RedisClusterInstance,
+  type RedisClusterOptions,
   type RedisInstance,
   type RedisInstanceOptions,
   redisCli,
   startRedisCluster,
   startRedisInstance,
 } from './redis-instance.js';
+export {
+  type RedisSentinelGroup,
+  type RedisSentinelOptions,
+  SENTINEL_MASTER_NAME,
+  startRedisSentinelGroup,
+} from './redis-sentinel.js';
 export { type BackendKind, resolveTestBackend, type TestBackend } from './resolve-backend.js';
 export {
   type ReceivedNotification,

@@ -161,10 +161,18 @@ export async function startRedisInstance(
   return instance;
 }
 
-/** A Redis Cluster of this test run: masters only, every slot assigned. */
+/** Shape of a test cluster started by {@link startRedisCluster}. */
+export interface RedisClusterOptions {
+  /** Replicas per master (default 0). With replicas, a killed master is failed over. */
+  readonly replicasPerMaster?: number;
+  /** `cluster-node-timeout`: how long a node must be silent to be failed (default 5000 ms). */
+  readonly nodeTimeoutMs?: number;
+}
+
+/** A Redis Cluster of this test run, every slot assigned. */
 export interface RedisClusterInstance {
   readonly nodes: readonly { readonly host: '127.0.0.1'; readonly port: number }[];
-  /** The node processes, in the order of {@link nodes}. */
+  /** The node processes, in the order of {@link nodes} (which are masters: ask CLUSTER NODES). */
   readonly instances: readonly RedisInstance[];
   /** Kills every node with SIGKILL (their directories, nodes.conf included, stay). */
   kill(): Promise<void>;
@@ -179,11 +187,15 @@ async function clusterStateOk(port: number): Promise<boolean> {
 }
 
 /**
- * Starts `masters` (default 3) cluster-enabled `redis-server`s on free loopback ports (client and
- * bus ports both picked free), joins them with `redis-cli --cluster create --cluster-replicas 0`,
- * and waits until every node reports `cluster_state:ok`.
+ * Starts `masters` (default 3) masters and `replicasPerMaster` replicas of each as cluster-enabled
+ * `redis-server`s on free loopback ports (client and bus ports both picked free), joins them with
+ * `redis-cli --cluster create`, and waits until every node reports `cluster_state:ok`.
  */
-export async function startRedisCluster(masters = 3): Promise<RedisClusterInstance> {
+export async function startRedisCluster(
+  masters = 3,
+  options: RedisClusterOptions = {},
+): Promise<RedisClusterInstance> {
+  const replicas = options.replicasPerMaster ?? 0;
   const started: RedisInstance[] = [];
   const stop = async () => {
     await Promise.all(started.map((node) => node.stop()));
@@ -198,7 +210,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterInstan
     }
   };
   try {
-    for (let i = 0; i < masters; i++) {
+    for (let i = 0; i < masters * (1 + replicas); i++) {
       const busPort = await freePort();
       started.push(
         await startRedisInstance({
@@ -210,7 +222,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterInstan
             '--cluster-port',
             String(busPort),
             '--cluster-node-timeout',
-            '5000',
+            String(options.nodeTimeoutMs ?? 5000),
           ],
         }),
       );
@@ -218,7 +230,14 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterInstan
     const addresses = started.map((node) => `127.0.0.1:${node.port}`);
     await run(
       'redis-cli',
-      ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'],
+      [
+        '--cluster',
+        'create',
+        ...addresses,
+        '--cluster-replicas',
+        String(replicas),
+        '--cluster-yes',
+      ],
       {
         timeout: 60_000,
       },
