@@ -48,6 +48,16 @@ export function pushOrderKey(base: string, taskId: string): string {
   return `${base}po:${taskId}`;
 }
 
+/**
+ * A key of the scope's slot that is never written, declared by every script beside the scope
+ * base (see LuaScript.run). While the slot is being resharded, Redis serves a multi-key command
+ * only where all its keys exist; this one exists nowhere, so a script on a migrating slot gets
+ * TRYAGAIN (retried by the client) instead of running on a node that holds part of the scope.
+ */
+export function migrationGuardKey(base: string): string {
+  return `${base}~guard`;
+}
+
 export function registryKey(prefix: string): string {
   return `${prefix}scopes`;
 }

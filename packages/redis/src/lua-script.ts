@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { migrationGuardKey } from './keys.js';
 import type { RedisClient } from './options.js';
 
 function isNoScript(error: unknown): boolean {
@@ -20,16 +21,24 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
+  /**
+   * Runs the script on the slot of `base` (a scope base: the script derives every key it
+   * touches from it). The declared keys are the base and its {@link migrationGuardKey}, which
+   * never exists: during a resharding of the slot, Redis then answers TRYAGAIN (ioredis retries
+   * it) instead of redirecting the script with ASK to the importing node, where it would run
+   * against the part of the scope already moved (an empty index, a split scope).
+   */
   async run(
     client: RedisClient,
-    keys: readonly string[],
+    base: string,
     args: readonly (string | number)[],
   ): Promise<unknown> {
+    const guard = migrationGuardKey(base);
     try {
-      return await client.evalsha(this.sha, keys.length, ...keys, ...args);
+      return await client.evalsha(this.sha, 2, base, guard, ...args);
     } catch (error) {
       if (!isNoScript(error)) throw error;
-      return client.eval(this.source, keys.length, ...keys, ...args);
+      return client.eval(this.source, 2, base, guard, ...args);
     }
   }
 }

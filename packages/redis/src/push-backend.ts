@@ -44,7 +44,7 @@ export class RedisPushConfigBackend implements PushConfigBackend {
     const written = await this.session.call((client) =>
       putPushConfigScript.run(
         client,
-        [base],
+        base,
         [taskId, config.id, encodeStoredPushConfig(config), String(maxPerTask)],
       ),
     );
@@ -56,7 +56,7 @@ export class RedisPushConfigBackend implements PushConfigBackend {
   async list(scope: Scope, taskId: string): Promise<readonly EncodedPushConfig[]> {
     const { base } = this.session.scopes.of(scope);
     const reply = (await this.session.call((client) =>
-      listPushConfigsScript.run(client, [base], [taskId]),
+      listPushConfigsScript.run(client, base, [taskId]),
     )) as string[];
     const configs: EncodedPushConfig[] = [];
     for (let i = 0; i + 1 < reply.length; i += 2) {
@@ -68,7 +68,7 @@ export class RedisPushConfigBackend implements PushConfigBackend {
   async delete(scope: Scope, taskId: string, configId: string): Promise<void> {
     const { base } = this.session.scopes.of(scope);
     await this.session.call((client) =>
-      deletePushConfigScript.run(client, [base], [taskId, configId]),
+      deletePushConfigScript.run(client, base, [taskId, configId]),
     );
     await this.session.awaitReplicas(base);
   }

@@ -93,7 +93,7 @@ export class RedisTaskBackend implements TaskBackend {
     const reply = (await this.session.call((client) =>
       putTaskScript.run(
         client,
-        [base],
+        base,
         [
           task.id,
           expectedArgument(expected),
@@ -118,7 +118,7 @@ export class RedisTaskBackend implements TaskBackend {
   async delete(scope: Scope, id: string): Promise<boolean> {
     const { base } = this.session.scopes.of(scope);
     const existed = await this.session.call((client) =>
-      deleteTaskScript.run(client, [base], [id, String(WRITE_PRUNE_BATCH)]),
+      deleteTaskScript.run(client, base, [id, String(WRITE_PRUNE_BATCH)]),
     );
     await this.session.awaitReplicas(base);
     return existed === 1;
@@ -139,7 +139,7 @@ export class RedisTaskBackend implements TaskBackend {
     // a page and its total never include an expired task.
     do {
       reply = (await this.session.call((client) =>
-        listTasksScript.run(client, [base], args),
+        listTasksScript.run(client, base, args),
       )) as Reply;
     } while (reply[0] === -1);
     const stride = query.includeArtifacts ? 4 : 3;
@@ -195,7 +195,7 @@ export class RedisTaskBackend implements TaskBackend {
     let offset = 0;
     for (;;) {
       const [removed, kept, scanned] = (await this.session.call((client) =>
-        purgeScopeScript.run(client, [base], this.purgeArgs(query, offset)),
+        purgeScopeScript.run(client, base, this.purgeArgs(query, offset)),
       )) as number[];
       deleted += removed ?? 0;
       query.onBatch?.(removed ?? 0);
@@ -211,7 +211,7 @@ export class RedisTaskBackend implements TaskBackend {
     let offset = 0;
     for (;;) {
       const [wouldDelete, scanned] = (await this.session.call((client) =>
-        countPurgeableScript.run(client, [base], this.purgeArgs(query, offset)),
+        countPurgeableScript.run(client, base, this.purgeArgs(query, offset)),
       )) as number[];
       counted += wouldDelete ?? 0;
       query.onBatch?.(wouldDelete ?? 0);
