@@ -4,10 +4,10 @@ import {
   type MigrationResult,
   renderMigrationScript,
   type SqlMigration,
-  StoreUnavailableError,
   sqlStringLiteral,
 } from '@a2a-stores/core';
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import { isGaleraNode, takeGaleraLock, takeNamedLock } from './migration-lock.js';
 import { recountTasks, taskCountsTable, taskCountTriggers } from './counter-sql.js';
 import { triggerPrivilegeError } from './mysql-errors.js';
 import { DEFAULT_TABLE_PREFIX, type TableNames, tableNames } from './options.js';
@@ -119,9 +119,6 @@ export function mysqlMigrationScript(tablePrefix?: string, now: number = Date.no
   });
 }
 
-/** How long a worker waits for another worker's migration before giving up. */
-const MIGRATION_LOCK_WAIT_SECONDS = 300;
-
 /**
  * GET_LOCK names are server-wide and at most 64 characters: hash the database and prefix, so
  * two apps on one server (or one app with two prefixes) never wait on each other.
@@ -143,32 +140,24 @@ async function currentDatabase(connection: PoolConnection): Promise<string> {
 }
 
 /**
- * Applies pending migrations under a GET_LOCK named lock held on one connection, so concurrent
- * workers apply each step once; the server drops the lock if this process dies.
+ * Applies pending migrations under a lock, so concurrent workers apply each step once: a GET_LOCK
+ * named lock held on one connection (the server drops it if this process dies), or on a Galera
+ * node, where GET_LOCK is local to the node, a lock row certified cluster-wide.
  */
 export async function runMigrations(pool: Pool, tables: TableNames): Promise<MigrationResult> {
   const connection = await pool.getConnection();
   let keep = true;
   try {
-    const lock = migrationLockName(await currentDatabase(connection), tables.prefix);
-    const [locked] = await connection.execute<RowDataPacket[]>('SELECT GET_LOCK(?, ?) AS got', [
-      lock,
-      MIGRATION_LOCK_WAIT_SECONDS,
-    ]);
-    if (locked[0]?.got !== 1) {
-      throw new StoreUnavailableError(
-        `MySQL migrate() could not take its lock within ${MIGRATION_LOCK_WAIT_SECONDS}s (another worker is migrating)`,
-      );
-    }
+    const database = await currentDatabase(connection);
+    const release = (await isGaleraNode(connection))
+      ? await takeGaleraLock(connection, tables)
+      : await takeNamedLock(connection, migrationLockName(database, tables.prefix));
     try {
       return await applySteps(connection, tables);
     } finally {
       // A pooled connection must never go back still holding the lock: if the release fails,
       // the connection is closed instead, and the server drops the lock with the session.
-      keep = await connection
-        .execute('SELECT RELEASE_LOCK(?)', [lock])
-        .then(() => true)
-        .catch(() => false);
+      keep = await release();
     }
   } finally {
     if (keep) connection.release();

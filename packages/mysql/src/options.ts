@@ -65,6 +65,8 @@ export interface TableNames {
     readonly delete: string;
   };
   readonly migrations: string;
+  /** Galera only: the row lock `migrate()` takes instead of GET_LOCK (see migration-lock.ts). */
+  readonly migrationLock: string;
 }
 
 /** Validates the prefix (typed `InvalidInputError` before any SQL is built) and names the tables. */
@@ -85,5 +87,6 @@ export function tableNames(prefix: unknown = DEFAULT_TABLE_PREFIX): TableNames {
       delete: q('tasks_count_del'),
     },
     migrations: q('migrations'),
+    migrationLock: q('migration_lock'),
   };
 }

@@ -39,12 +39,18 @@ async function findMissing(
   return missing;
 }
 
-/** InnoDB deadlock victims are retried this many times in all (only outside your transaction). */
-const MAX_DEADLOCK_ATTEMPTS = 5;
+/**
+ * Deadlock victims are attempted this many times in all (only outside your transaction). On
+ * Galera a certification conflict surfaces as the same error, and two nodes writing one scope's
+ * count row conflict often: enough attempts, spread out, let both writes through.
+ */
+const MAX_DEADLOCK_ATTEMPTS = 8;
 
 function backoff(attempt: number): Promise<void> {
-  // Jittered, so two victims of the same deadlock do not collide again in lockstep.
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * 4 * attempt));
+  // Jittered, so two victims do not collide again in lockstep; growing, so a winner replicating
+  // from another node (Galera) has time to be applied before the retry reads.
+  const capMs = Math.min(5 * 2 ** attempt, 250);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * capMs));
 }
 
 type Target = { readonly pool: Pool } | { readonly connection: Connection };

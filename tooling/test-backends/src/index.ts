@@ -8,6 +8,7 @@ export {
 } from './a2a-client.js';
 export { type IntegerBounds, integerOption, nameListOption } from './cli-options.js';
 export { freePort, portAnswers, waitFor } from './free-port.js';
+export { type GaleraCluster, type GaleraNode, startGaleraCluster } from './galera-cluster.js';
 export {
   dockerEngineReachable,
   type MariadbInstance,

@@ -8,8 +8,8 @@ import { freePort, portAnswers, waitFor } from './free-port.js';
 
 const run = promisify(execFile);
 
-const MARIADBD = process.env.A2A_STORES_MARIADBD ?? '/usr/sbin/mariadbd';
-const INSTALL_DB = process.env.A2A_STORES_MARIADB_INSTALL_DB ?? 'mariadb-install-db';
+export const MARIADBD = process.env.A2A_STORES_MARIADBD ?? '/usr/sbin/mariadbd';
+export const INSTALL_DB = process.env.A2A_STORES_MARIADB_INSTALL_DB ?? 'mariadb-install-db';
 const READY_LINE = 'ready for connections';
 
 /** A private MariaDB server owned by one test file: its own datadir, socket and loopback port. */
@@ -33,7 +33,8 @@ export interface MariadbInstanceOptions {
   readonly extraArgs?: readonly string[];
 }
 
-function serverArgs(dir: string, port: number, extra: readonly string[]): string[] {
+/** The options of a private test server: datadir and socket under `dir`, fsync on commit. */
+export function mariadbServerArgs(dir: string, port: number, extra: readonly string[]): string[] {
   return [
     '--no-defaults',
     `--datadir=${join(dir, 'data')}`,
@@ -107,7 +108,7 @@ export async function startMariadbInstance(
 
   const start = async () => {
     const before = await readyCount(logFile);
-    const proc = spawn(MARIADBD, serverArgs(dir, port, extra), { stdio: 'ignore' });
+    const proc = spawn(MARIADBD, mariadbServerArgs(dir, port, extra), { stdio: 'ignore' });
     child = proc;
     exited = new Promise((resolve) => proc.once('exit', () => resolve()));
     let died = false;
