@@ -7,8 +7,8 @@ import {
   sqlStringLiteral,
 } from '@a2a-stores/core';
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
-import { isGaleraNode, takeGaleraLock, takeNamedLock } from './migration-lock.js';
 import { recountTasks, taskCountsTable, taskCountTriggers } from './counter-sql.js';
+import { isGaleraNode, takeGaleraLock, takeNamedLock } from './migration-lock.js';
 import { triggerPrivilegeError } from './mysql-errors.js';
 import { DEFAULT_TABLE_PREFIX, type TableNames, tableNames } from './options.js';
 

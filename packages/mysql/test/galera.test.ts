@@ -71,9 +71,15 @@ describe('MariaDB Galera: migrate()', () => {
     const prefix = randomPrefix();
     const lockTable = `${prefix}migration_lock`;
     // A lock row held (as if by a worker migrating through node 1) until `expires`.
-    await sql(1, `CREATE TABLE ${lockTable} (id TINYINT UNSIGNED NOT NULL PRIMARY KEY, token CHAR(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL, expires_at BIGINT NOT NULL) ENGINE=InnoDB`);
+    await sql(
+      1,
+      `CREATE TABLE ${lockTable} (id TINYINT UNSIGNED NOT NULL PRIMARY KEY, token CHAR(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL, expires_at BIGINT NOT NULL) ENGINE=InnoDB`,
+    );
     const expires = Date.now() + 2_000;
-    await sql(1, `INSERT INTO ${lockTable} VALUES (1, 'held-by-another-worker-000000000', ${expires})`);
+    await sql(
+      1,
+      `INSERT INTO ${lockTable} VALUES (1, 'held-by-another-worker-000000000', ${expires})`,
+    );
     const results = await Promise.all([
       storesOn(0, prefix).migrate(),
       storesOn(1, prefix).migrate(),
@@ -115,7 +121,11 @@ describe('MariaDB Galera: writes through two nodes at once', () => {
         waitForVersion(a, task.id, ctx, winners.length + 1),
         waitForVersion(b, task.id, ctx, winners.length + 1),
       ]);
-      const attempt = (stores: MysqlStores, loaded: { task: Task; version: number }, who: string) => {
+      const attempt = (
+        stores: MysqlStores,
+        loaded: { task: Task; version: number },
+        who: string,
+      ) => {
         const marker = `${who}-${round}`;
         const message = { ...makeMessage(task.id, task.contextId, round), messageId: marker };
         const next: Task = { ...loaded.task, history: [...(loaded.task.history ?? []), message] };
@@ -162,10 +172,11 @@ describe('MariaDB Galera: writes through two nodes at once', () => {
     const rowsOn = async (node: number) =>
       Number(
         (
-          await sql(node, `SELECT COUNT(*) AS n FROM ${prefix}tasks WHERE tenant = ? AND owner = ?`, [
-            scope.tenant,
-            scope.owner,
-          ])
+          await sql(
+            node,
+            `SELECT COUNT(*) AS n FROM ${prefix}tasks WHERE tenant = ? AND owner = ?`,
+            [scope.tenant, scope.owner],
+          )
         )[0]?.n,
       );
     await waitFor('node 3 to apply every write', async () => (await rowsOn(2)) === written, 30_000);
@@ -214,7 +225,11 @@ describe('MariaDB Galera: writes through two nodes at once', () => {
     await waitFor('150 acknowledged writes', async () => acked.length >= 150, 30_000);
     killedAt = Date.now();
     await galera.nodes[2]!.kill();
-    await waitFor('150 writes acknowledged by the survivors after the kill', async () => ackedAfterKill >= 150, 45_000);
+    await waitFor(
+      '150 writes acknowledged by the survivors after the kill',
+      async () => ackedAfterKill >= 150,
+      45_000,
+    );
     stopped = true;
     await Promise.all(workers);
     expect(await galera.clusterSize(galera.nodes[0]!.port)).toBe(2);
@@ -238,10 +253,14 @@ describe('MariaDB Galera: writes through two nodes at once', () => {
     version: number,
   ): Promise<{ task: Task; version: number }> {
     let seen: { task: Task; version: number } | undefined;
-    await waitFor(`version ${version} on another node`, async () => {
-      seen = await stores.taskStore.loadVersioned(id, ctx);
-      return seen?.version === version;
-    }, 10_000);
+    await waitFor(
+      `version ${version} on another node`,
+      async () => {
+        seen = await stores.taskStore.loadVersioned(id, ctx);
+        return seen?.version === version;
+      },
+      10_000,
+    );
     return seen!;
   }
 });

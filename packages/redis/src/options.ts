@@ -162,7 +162,9 @@ export function validateConnection(connection: RedisConnection): void {
         (s) => typeof s?.host === 'string' && Number.isInteger(s.port) && s.port > 0,
       );
     if (!valid) {
-      throw new TypeError('createRedisStores: sentinels must be a non-empty array of { host, port }');
+      throw new TypeError(
+        'createRedisStores: sentinels must be a non-empty array of { host, port }',
+      );
     }
     if (typeof connection.name !== 'string' || connection.name === '') {
       throw new TypeError(

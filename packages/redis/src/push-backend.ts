@@ -42,11 +42,12 @@ export class RedisPushConfigBackend implements PushConfigBackend {
     const { base, tag } = this.session.scopes.of(scope);
     await this.session.registerScope(tag);
     const written = await this.session.call((client) =>
-      putPushConfigScript.run(
-        client,
-        base,
-        [taskId, config.id, encodeStoredPushConfig(config), String(maxPerTask)],
-      ),
+      putPushConfigScript.run(client, base, [
+        taskId,
+        config.id,
+        encodeStoredPushConfig(config),
+        String(maxPerTask),
+      ]),
     );
     if (written !== 1) return 'limit';
     await this.session.awaitReplicas(base);

@@ -91,23 +91,19 @@ export class RedisTaskBackend implements TaskBackend {
     const { base, tag } = this.session.scopes.of(scope);
     await this.session.registerScope(tag);
     const reply = (await this.session.call((client) =>
-      putTaskScript.run(
-        client,
-        base,
-        [
-          task.id,
-          expectedArgument(expected),
-          String(task.state),
-          contextKeyPart(task.contextId),
-          encodeSortKey(task.sortKey),
-          task.body,
-          task.artifacts,
-          isTerminalState(task.state) ? '1' : '0',
-          String(now),
-          String(this.session.options.finishedTaskTtl),
-          String(WRITE_PRUNE_BATCH),
-        ],
-      ),
+      putTaskScript.run(client, base, [
+        task.id,
+        expectedArgument(expected),
+        String(task.state),
+        contextKeyPart(task.contextId),
+        encodeSortKey(task.sortKey),
+        task.body,
+        task.artifacts,
+        isTerminalState(task.state) ? '1' : '0',
+        String(now),
+        String(this.session.options.finishedTaskTtl),
+        String(WRITE_PRUNE_BATCH),
+      ]),
     )) as Reply;
     if (reply[0] === 'conflict') return { status: 'conflict' };
     if (reply[0] === 'stale') return { status: 'stale', storedState: Number(reply[1]) };

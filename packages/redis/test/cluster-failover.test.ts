@@ -3,13 +3,7 @@ import { callContext, randomScope, silentLogger } from '@a2a-stores/core/conform
 import { type RedisClusterInstance, startRedisCluster, waitFor } from '@a2a-stores/test-backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStores, type RedisStoreBundle } from '../src/index.js';
-import {
-  clusterNodes,
-  keySlot,
-  migrateSlot,
-  scopeSplits,
-  slotOwner,
-} from './cluster-topology.js';
+import { clusterNodes, keySlot, migrateSlot, scopeSplits, slotOwner } from './cluster-topology.js';
 import { baseOf, testPrefix } from './helpers.js';
 import { WriteLoad } from './write-load.js';
 

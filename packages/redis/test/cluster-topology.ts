@@ -90,7 +90,11 @@ export async function migrateSlot(
     }
   });
   const masters = (await clusterNodes(anyPort)).filter((node) => node.master && !node.failed);
-  const ordered = [target, source, ...masters.filter((m) => m.id !== target.id && m.id !== source.id)];
+  const ordered = [
+    target,
+    source,
+    ...masters.filter((m) => m.id !== target.id && m.id !== source.id),
+  ];
   for (const node of ordered) {
     await withNode(node.port, (n) => n.call('CLUSTER', 'SETSLOT', slot, 'NODE', target.id));
   }

@@ -1,6 +1,6 @@
+import type { ServerCallContext } from '@a2a-js/sdk/server';
 import { StoreUnavailableError } from '@a2a-stores/core';
 import { callContext, makeTask, randomScope } from '@a2a-stores/core/conformance';
-import type { ServerCallContext } from '@a2a-js/sdk/server';
 import type { RedisStoreBundle } from '../src/index.js';
 
 /** One acknowledged write: the task saved and the context (scope) it was saved in. */

@@ -8,7 +8,8 @@ import { freePort, waitFor } from './free-port.js';
 import { INSTALL_DB, MARIADBD, mariadbServerArgs } from './mysql-servers.js';
 
 const run = promisify(execFile);
-const GALERA_PROVIDER = process.env.A2A_STORES_GALERA_PROVIDER ?? '/usr/lib/galera/libgalera_smm.so';
+const GALERA_PROVIDER =
+  process.env.A2A_STORES_GALERA_PROVIDER ?? '/usr/lib/galera/libgalera_smm.so';
 /** The rsync daemon of an rsync SST, started as root, drops to this user (rsyncd's default). */
 const RSYNC_DAEMON_UID = 65534;
 const INSTALL_HINT = 'apt-get install -y galera-4 rsync mariadb-server mariadb-client';
@@ -60,7 +61,9 @@ export async function startGaleraCluster(size = 3): Promise<GaleraCluster> {
     ['/usr/bin/rsync', 'rsync (the SST method)'],
   ] as const) {
     if (!existsSync(path)) {
-      throw new Error(`Cannot start a Galera cluster: ${what} (${path}) is missing: ${INSTALL_HINT}`);
+      throw new Error(
+        `Cannot start a Galera cluster: ${what} (${path}) is missing: ${INSTALL_HINT}`,
+      );
     }
   }
   const startedAt = Date.now();
@@ -69,7 +72,12 @@ export async function startGaleraCluster(size = 3): Promise<GaleraCluster> {
   await chmod(dir, 0o755);
   const ports: { sql: number; gcomm: number; ist: number; sst: number }[] = [];
   for (let i = 0; i < size; i++) {
-    ports.push({ sql: await freePort(), gcomm: await freePort(), ist: await freePort(), sst: await freePort() });
+    ports.push({
+      sql: await freePort(),
+      gcomm: await freePort(),
+      ist: await freePort(),
+      sst: await freePort(),
+    });
   }
   const peers = ports.map((p) => `127.0.0.1:${p.gcomm}`).join(',');
   const children: (ChildProcess | undefined)[] = [];
@@ -120,7 +128,9 @@ export async function startGaleraCluster(size = 3): Promise<GaleraCluster> {
       60_000,
     );
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`mariadbd n${i} exited during startup; see ${join(dir, `n${i}`, 'error.log')}`);
+      throw new Error(
+        `mariadbd n${i} exited during startup; see ${join(dir, `n${i}`, 'error.log')}`,
+      );
     }
   };
 

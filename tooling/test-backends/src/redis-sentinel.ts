@@ -90,9 +90,7 @@ export async function startRedisSentinelGroup(
       await waitFor(
         `replica ${replica.port} linked to ${master.port}`,
         async () =>
-          (await redisCli(replica.port, ['info', 'replication'])).includes(
-            'master_link_status:up',
-          ),
+          (await redisCli(replica.port, ['info', 'replication'])).includes('master_link_status:up'),
         30_000,
       );
     }
