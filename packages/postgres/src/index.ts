@@ -6,6 +6,7 @@ export {
 export { postgresMigrationScript, postgresMigrations } from './migrations.js';
 export {
   type PostgresConnection,
+  type PostgresPoolerMode,
   type PostgresStoreOptions,
   resolvePostgresNames,
 } from './options.js';
