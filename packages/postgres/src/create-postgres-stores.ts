@@ -13,6 +13,7 @@ import {
 import pg, { type ClientBase, type Pool } from 'pg';
 import { type ExecutorContext, PgExecutor, type PgTarget, poolTransaction } from './executor.js';
 import { findMissingMigrations, migratePostgres } from './migrations.js';
+import { multiHostClientClass, parseMultiHost } from './multi-host.js';
 import {
   type PostgresConnection,
   type PostgresNames,
@@ -71,10 +72,13 @@ function openPool(connection: PostgresConnection): { pool: Pool; owned: boolean 
     'connectionString' in connection &&
     typeof connection.connectionString === 'string'
   ) {
+    // pg 8 reads one host only: a host list is tried by our own client class.
+    const multiHost = parseMultiHost(connection.connectionString);
     const pool = new pg.Pool({
       ...OWNED_POOL_DEFAULTS,
       ...connection.poolConfig,
-      connectionString: connection.connectionString,
+      connectionString: multiHost?.connectionString ?? connection.connectionString,
+      ...(multiHost ? { Client: multiHostClientClass(multiHost) } : {}),
     });
     // An idle connection that breaks (server restart) is dropped by the pool, which then emits
     // 'error'; unhandled, that event would crash the process. The next call reconnects, and

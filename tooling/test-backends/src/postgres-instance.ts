@@ -94,7 +94,7 @@ function defaultBinDir(): string {
     : [];
   if (!majors[0]) {
     throw new Error(
-      'No PostgreSQL server binaries found under /usr/lib/postgresql/<major>/bin; install postgresql or set A2A_STORES_PG_BIN',
+      'No PostgreSQL server binaries found under /usr/lib/postgresql/<major>/bin: install them with "apt-get install -y postgresql" (initdb, pg_ctl, pg_basebackup) or set A2A_STORES_PG_BIN',
     );
   }
   return join(root, majors[0], 'bin');
