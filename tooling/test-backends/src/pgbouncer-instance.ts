@@ -101,8 +101,9 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
     pool_mode: options.poolMode ?? 'transaction',
     default_pool_size: String(options.poolSize ?? 4),
     max_client_conn: '200',
-    // node-postgres sends none of these today; listed so a driver that does still connects.
-    ignore_startup_parameters: 'extra_float_digits,options',
+    // What production configurations ignore; anything else a client sends at startup (pg's
+    // statement_timeout, options=-c ...) is refused, as it is in production.
+    ignore_startup_parameters: 'extra_float_digits',
     logfile: logFile,
     ...options.settings,
   };
