@@ -172,7 +172,7 @@ describe('primary + streaming standby', () => {
             await reader.end();
           }
           console.info(
-            `failover (synchronous_commit=${synchronousCommit}): acknowledged=${acknowledged.length} found=${found} lost=${acknowledged.length - found} errors=${errors.length} promote=${((promotedAt - killedAt) / 1000).toFixed(2)}s recovered=${recoverySeconds.toFixed(2)}s slowest failed call=${slowestFailureMs}ms`,
+            `failover (synchronous_commit=${synchronousCommit}): acknowledged=${acknowledged.length} found=${found} lost=${acknowledged.length - found} errors=${errors.length} promote=${((promotedAt - killedAt) / 1000).toFixed(2)}s recovered=${recoverySeconds.toFixed(2)}s slowest failed call=${slowestFailureMs}ms; messages: ${[...new Set(errors.map((e) => (e as Error).message))].join(' | ')}`,
           );
           expect(found).toBe(acknowledged.length);
           for (const error of errors) expect(error).toBeInstanceOf(StoreUnavailableError);
