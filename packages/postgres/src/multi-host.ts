@@ -84,8 +84,9 @@ async function acceptable(client: pg.Client, attrs: TargetSessionAttrs): Promise
 
 /**
  * A `pg.Client` class for a pool over several hosts: each new connection tries the hosts in
- * turn, starting with the last one that was accepted, and keeps the first that `attrs` accepts
- * (checked on a short-lived probe connection, since a `pg.Client` cannot connect twice). When
+ * turn, starting with the last one that was accepted, and keeps the first that answers and that
+ * `attrs` accepts (checked on a short-lived probe connection, even for `any`: a `pg.Client`
+ * cannot connect twice, so a host must be known to answer before the real connection goes). When
  * none does, the connection fails, so calls during a failover fail fast rather than land on a
  * standby; the pool's next connection tries again.
  */
@@ -97,7 +98,6 @@ export function multiHostClientClass(target: MultiHostTarget): typeof pg.Client 
       const index = (preferred + i) % target.hosts.length;
       const candidate = target.hosts[index];
       if (!candidate) continue;
-      if (target.targetSessionAttrs === 'any' && i === 0) return candidate;
       // The candidate's string wins over the pool's, as the pool's own string would.
       const probe = new pg.Client({ ...config, connectionString: candidate.connectionString });
       probe.on('error', () => {});

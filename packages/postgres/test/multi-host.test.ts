@@ -1,5 +1,5 @@
 import { InvalidInputError } from '@a2a-stores/core';
-import { freePort } from '@a2a-stores/test-backends';
+import { freePort, resolveTestBackend } from '@a2a-stores/test-backends';
 import { describe, expect, it } from 'vitest';
 import { createPostgresStores, multiHostPoolConfig } from '../src/index.js';
 import { parseMultiHost } from '../src/multi-host.js';
@@ -51,6 +51,23 @@ describe('multi-host connection strings', () => {
         { pooler: 'session' as unknown as 'auto' },
       ),
     ).toThrow(InvalidInputError);
+  });
+
+  it('skips a host that does not answer and connects to the next, for any target_session_attrs', async () => {
+    const server = new URL((await resolveTestBackend('postgres')).url);
+    const dead = await freePort();
+    for (const attrs of ['', '?target_session_attrs=any', '?target_session_attrs=read-write']) {
+      const stores = createPostgresStores({
+        connectionString: `postgresql://postgres@127.0.0.1:${dead},${server.host}${server.pathname}${attrs}`,
+        poolConfig: { max: 1, connectionTimeoutMillis: 2_000 },
+      });
+      try {
+        const health = await stores.health();
+        expect(health.reachable).toBe(true);
+      } finally {
+        await stores.close();
+      }
+    }
   });
 
   it('when no host answers, a call fails fast with a typed error that names no host', async () => {
