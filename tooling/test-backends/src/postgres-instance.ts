@@ -318,6 +318,13 @@ export async function startPostgresStandby(
 ): Promise<PostgresInstance> {
   installExitHook();
   const binDir = options.binDir ?? defaultBinDir();
+  for (const tool of ['pg_basebackup', 'pg_ctl']) {
+    if (!existsSync(join(binDir, tool))) {
+      throw new Error(
+        `${tool} not found in ${binDir}: install it with "apt-get install -y postgresql" or set A2A_STORES_PG_BIN`,
+      );
+    }
+  }
   const user = await serverUser();
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'a2a-pg-standby-'));
