@@ -11,12 +11,15 @@ import {
   type StoreHealth,
 } from '@a2a-stores/core';
 import pg, { type ClientBase, type Pool } from 'pg';
-import { type ExecutorContext, PgExecutor, type RunQuery } from './executor.js';
+import { type ExecutorContext, PgExecutor, type PgTarget, poolTransaction } from './executor.js';
 import { findMissingMigrations, migratePostgres } from './migrations.js';
+import { multiHostClientClass, parseMultiHost } from './multi-host.js';
 import {
   type PostgresConnection,
   type PostgresNames,
+  type PostgresPoolerMode,
   type PostgresStoreOptions,
+  resolvePoolerMode,
   resolvePostgresNames,
 } from './options.js';
 import { PostgresPushConfigBackend, pushStatements } from './push-backend.js';
@@ -42,6 +45,11 @@ export interface PostgresStoreBundle
   /** The schema and table prefix in use. */
   readonly names: Pick<PostgresNames, 'schema' | 'tablePrefix'>;
   /**
+   * The pooler mode in effect: `'transaction'` when configured so or once `'auto'` detected a
+   * transaction pooler, else `'auto'`.
+   */
+  readonly pooler: PostgresPoolerMode;
+  /**
    * Reads the migration ledger once: reachable, schema current, latency. Never throws; a
    * misconfigured or unreachable database is a result with `healthy: false`.
    */
@@ -64,10 +72,13 @@ function openPool(connection: PostgresConnection): { pool: Pool; owned: boolean 
     'connectionString' in connection &&
     typeof connection.connectionString === 'string'
   ) {
+    // pg 8 reads one host only: a host list is tried by our own client class.
+    const multiHost = parseMultiHost(connection.connectionString);
     const pool = new pg.Pool({
       ...OWNED_POOL_DEFAULTS,
       ...connection.poolConfig,
-      connectionString: connection.connectionString,
+      connectionString: multiHost?.connectionString ?? connection.connectionString,
+      ...(multiHost ? { Client: multiHostClientClass(multiHost) } : {}),
     });
     // An idle connection that breaks (server restart) is dropped by the pool, which then emits
     // 'error'; unhandled, that event would crash the process. The next call reconnects, and
@@ -94,30 +105,41 @@ export function createPostgresStores(
   connection: PostgresConnection,
   options: PostgresStoreOptions = {},
 ): PostgresStoreBundle {
-  const { schema, tablePrefix, ...coreOptions } = options;
+  const { schema, tablePrefix, pooler, ...coreOptions } = options;
   const names = resolvePostgresNames({ schema, tablePrefix });
+  const poolerMode = resolvePoolerMode(pooler);
   const resolved = resolveStoreOptions(coreOptions);
   const { pool, owned } = openPool(connection);
   let closed = false;
   const context: ExecutorContext = {
     gate: new SchemaGate('PostgreSQL', () => findMissingMigrations(pool, names)),
     isClosed: () => closed,
+    pooler: {
+      transactionPooling: poolerMode === 'transaction',
+      onDetected: () =>
+        resolved.logger.warn(
+          'PostgreSQL stores: a transaction pooler dropped a named prepared statement; using pooler mode "transaction" from now on (set pooler: "transaction" to start in it)',
+        ),
+    },
   };
   const tasks = taskStatements(names);
   const push = pushStatements(names);
 
-  const bind = (run: RunQuery): PostgresClientStores =>
-    storesOver(new PgExecutor(run, context), names, resolved, tasks, push);
+  const bind = (target: PgTarget): PostgresClientStores =>
+    storesOver(new PgExecutor(target, context), names, resolved, tasks, push);
 
-  const main = bind((config) => pool.query(config));
+  const main = bind({ run: (config) => pool.query(config), inTransaction: poolTransaction(pool) });
   return {
     ...main,
     names: { schema: names.schema, tablePrefix: names.tablePrefix },
+    get pooler(): PostgresPoolerMode {
+      return context.pooler.transactionPooling ? 'transaction' : 'auto';
+    },
     withClient: (client) => {
       if (!client || typeof client.query !== 'function') {
         throw new TypeError('withClient needs a pg client (e.g. from pool.connect())');
       }
-      return bind((config) => client.query(config));
+      return bind({ run: (config) => client.query(config) });
     },
     async migrate(): Promise<MigrationResult> {
       if (closed) throw new StoreClosedError();

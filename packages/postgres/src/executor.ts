@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type SchemaGate, StoreClosedError, StoreUnavailableError } from '@a2a-stores/core';
-import type { QueryConfig, QueryResult, QueryResultRow } from 'pg';
-import { isSchemaMissing, translatePgError } from './pg-errors.js';
+import type { Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg';
+import { isSchemaMissing, sqlStateOf, translatePgError } from './pg-errors.js';
 
 /**
  * A SQL text the adapter runs. Made by {@link statement} it is sent unnamed, not as a named
@@ -36,11 +36,43 @@ export function preparedStatement(text: string): Statement {
 /** Anything that runs a query: a `pg.Pool`, or a client inside the caller's transaction. */
 export type RunQuery = (config: QueryConfig) => Promise<QueryResult>;
 
+/** Where an executor's statements go. */
+export interface PgTarget {
+  readonly run: RunQuery;
+  /**
+   * Runs `work` on one connection between BEGIN and COMMIT. Absent on a caller's client, whose
+   * transaction is theirs.
+   */
+  readonly inTransaction?: <T>(work: (run: RunQuery) => Promise<T>) => Promise<T>;
+}
+
 /** State shared by every executor of one store bundle. */
 export interface ExecutorContext {
   readonly gate: SchemaGate;
   readonly isClosed: () => boolean;
+  readonly pooler: PoolerState;
 }
+
+/** Whether `list` may use its named statement; flips once when a transaction pooler shows. */
+export interface PoolerState {
+  transactionPooling: boolean;
+  /** Called once, when `'auto'` detects a transaction pooler. */
+  readonly onDetected: () => void;
+}
+
+/**
+ * What PostgreSQL says when the session that prepared a named statement is not the one running
+ * it: a transaction pooler (PgBouncer before 1.21 in transaction mode, Supavisor, pgcat) hands
+ * each transaction whichever server connection is free. 26000: the statement is unknown there;
+ * 42P05: another client already prepared that name there. Either way nothing ran.
+ */
+const POOLER_STATEMENT_SQLSTATES: ReadonlySet<string> = new Set(['26000', '42P05']);
+
+/**
+ * The generic plan a named statement would settle on (see {@link preparedStatement}), for an
+ * unnamed statement: the setting lasts until COMMIT, so no pooled connection keeps it.
+ */
+const GENERIC_PLAN_TRANSACTION = 'BEGIN; SET LOCAL plan_cache_mode = force_generic_plan';
 
 /**
  * Runs the adapter's statements: refuses calls after `close()`, checks the schema once, and
@@ -48,7 +80,7 @@ export interface ExecutorContext {
  */
 export class PgExecutor {
   constructor(
-    private readonly run: RunQuery,
+    private readonly target: PgTarget,
     private readonly context: ExecutorContext,
   ) {}
 
@@ -57,13 +89,25 @@ export class PgExecutor {
     const { gate } = this.context;
     if (!gate.ready) await gate.ensure();
     try {
-      const result = await this.run(
-        stmt.name === undefined
-          ? { text: stmt.text, values: [...values] }
-          : { name: stmt.name, text: stmt.text, values: [...values] },
-      );
-      return result.rows as R[];
-    } catch (error) {
+      return (await this.send(stmt, values)).rows as R[];
+    } catch (first) {
+      let error = first;
+      if (stmt.name !== undefined && isPoolerStatementError(error)) {
+        const { pooler } = this.context;
+        if (!pooler.transactionPooling) {
+          pooler.transactionPooling = true;
+          pooler.onDetected();
+        }
+        // Nothing ran, so once more without the name; not on a caller's client, whose
+        // transaction the failed statement has aborted.
+        if (this.target.inTransaction) {
+          try {
+            return (await this.send(stmt, values)).rows as R[];
+          } catch (again) {
+            error = again;
+          }
+        }
+      }
       if (isSchemaMissing(error)) {
         // Dropped or rolled back after the cached check: re-check so the error names the step.
         gate.reset();
@@ -75,4 +119,49 @@ export class PgExecutor {
       throw translatePgError(error);
     }
   }
+
+  private send(stmt: Statement, values: readonly unknown[]): Promise<QueryResult> {
+    const { text, name } = stmt;
+    if (name === undefined) return this.target.run({ text, values: [...values] });
+    if (!this.context.pooler.transactionPooling) {
+      return this.target.run({ name, text, values: [...values] });
+    }
+    const { inTransaction } = this.target;
+    // On a caller's client only the name can go: the plan is then made for the values.
+    if (!inTransaction) return this.target.run({ text, values: [...values] });
+    return inTransaction(async (run) => {
+      await run({ text: GENERIC_PLAN_TRANSACTION });
+      return run({ text, values: [...values] });
+    });
+  }
+}
+
+function isPoolerStatementError(error: unknown): boolean {
+  const state = sqlStateOf(error);
+  return state !== undefined && POOLER_STATEMENT_SQLSTATES.has(state);
+}
+
+/** {@link PgTarget.inTransaction} on a pool: one checked-out client, released even on failure. */
+export function poolTransaction(pool: Pool) {
+  return async <T>(work: (run: RunQuery) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    // A checked-out client's socket errors are emitted on it; the failing query reports them.
+    const ignore = () => {};
+    client.on('error', ignore);
+    let failure: unknown;
+    try {
+      // The first statement carries BEGIN (see GENERIC_PLAN_TRANSACTION) so the round trips
+      // stay three: BEGIN + setting, the statement, COMMIT.
+      const result = await work((config) => client.query(config));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      failure = error;
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.removeListener('error', ignore);
+      client.release(failure instanceof Error ? failure : undefined);
+    }
+  };
 }

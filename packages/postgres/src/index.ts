@@ -4,8 +4,10 @@ export {
   type PostgresStoreBundle,
 } from './create-postgres-stores.js';
 export { postgresMigrationScript, postgresMigrations } from './migrations.js';
+export { multiHostPoolConfig, type TargetSessionAttrs } from './multi-host.js';
 export {
   type PostgresConnection,
+  type PostgresPoolerMode,
   type PostgresStoreOptions,
   resolvePostgresNames,
 } from './options.js';

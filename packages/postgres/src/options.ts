@@ -28,6 +28,29 @@ export interface PostgresStoreOptions extends CoreStoreOptions {
   schema?: string;
   /** Prefix of every table, index, sequence and function name. Default `'a2a_'`; may be `''`. */
   tablePrefix?: string;
+  /**
+   * What sits between the stores and PostgreSQL. `'transaction'`: a transaction pooler
+   * (PgBouncer in `pool_mode = transaction` before 1.21, Supavisor or pgcat in transaction
+   * mode, RDS Proxy): the stores never use a named prepared statement, and keep no session
+   * state outside a transaction. `'auto'` (default): `list` uses a named statement, and the
+   * stores switch to `'transaction'` for good, with one warning, the first time PostgreSQL
+   * answers it as only a transaction pooler makes it answer (the failed call is retried once).
+   */
+  pooler?: PostgresPoolerMode;
+}
+
+/** See {@link PostgresStoreOptions.pooler}. */
+export type PostgresPoolerMode = 'auto' | 'transaction';
+
+const POOLER_MODES: readonly PostgresPoolerMode[] = ['auto', 'transaction'];
+
+/** The validated pooler mode (typed `InvalidInputError` on anything else). */
+export function resolvePoolerMode(mode: unknown): PostgresPoolerMode {
+  if (mode === undefined) return 'auto';
+  if (!POOLER_MODES.includes(mode as PostgresPoolerMode)) {
+    throw new InvalidInputError(`pooler must be one of ${POOLER_MODES.join(', ')}`);
+  }
+  return mode as PostgresPoolerMode;
 }
 
 /** Longest prefix that keeps every derived name (e.g. `<prefix>tasks_by_context`) within 63 bytes. */

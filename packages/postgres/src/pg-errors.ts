@@ -81,6 +81,15 @@ export function translatePgError(error: unknown): Error {
         'The combined UTF-8 size of tenant, owner, contextId and id exceeds what PostgreSQL can index',
       );
     }
+    if (state === '25006') {
+      // read_only_sql_transaction: the connection reached a standby, or a primary that was
+      // demoted or set read-only. After a failover the pool's next connection can reach the new
+      // primary, so the same call may succeed when retried.
+      return new StoreUnavailableError(
+        'PostgreSQL refused the write: the server is read-only (a standby, or a primary during failover) (SQLSTATE 25006); it may be retried',
+        { cause: error },
+      );
+    }
     if (state === '25P02') {
       return new StoreUnavailableError(
         'PostgreSQL refused the call: the surrounding transaction has already failed (SQLSTATE 25P02)',

@@ -165,6 +165,27 @@ describe('connection failures', () => {
       await impatientPool.end();
     }
   });
+
+  it('a write refused by a read-only server (SQLSTATE 25006) is a typed, retryable error', async () => {
+    const ctx = callContext(randomScope());
+    const task = makeTask();
+    const readOnlyPool = await testPool(1);
+    const readOnly = storesOn(readOnlyPool, { schema });
+    try {
+      // The pool has one connection: this session answers writes as a standby does.
+      const session = await readOnlyPool.connect();
+      await session.query('SET default_transaction_read_only = on');
+      session.release();
+      const error = await rejectionOf(readOnly.taskStore.save(task, ctx));
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect((error as Error).message).toContain('25006');
+      expect((error as Error).message).toContain('may be retried');
+      // Reads still work there, and nothing was written.
+      expect(await readOnly.taskStore.load(task.id, ctx)).toBeUndefined();
+    } finally {
+      await readOnlyPool.end();
+    }
+  });
 });
 
 describe('bad input is refused before any query', () => {

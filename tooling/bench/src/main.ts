@@ -95,6 +95,7 @@ async function benchBackend(
         name: subject.name,
         role: subject.role,
         ...(subject.wraps ? { wraps: subject.wraps } : {}),
+        ...(subject.variantOf ? { variantOf: subject.variantOf } : {}),
         workloads,
         ...(mixed.length > 0 ? { mixed: { runs: mixed, median: medianOfMixedRuns(mixed) } } : {}),
       };

@@ -97,6 +97,33 @@ function wrapperTable(backend: BackendResult): string[] {
   return lines;
 }
 
+/** Each variant's p50 over the p50 of the subject it varies, per workload. */
+function variantTable(backend: BackendResult): string[] {
+  const lines: string[] = [];
+  for (const variant of backend.subjects) {
+    if (!variant.variantOf) continue;
+    const base = backend.subjects.find((s) => s.name === variant.variantOf);
+    if (lines.length === 0) {
+      lines.push(
+        'Variant cost over the subject it varies (variant p50 / base p50, above 1 = slower):',
+        '',
+        '| workload | variant | base p50 µs | variant p50 µs | cost |',
+        '|---|---|---:|---:|---:|',
+      );
+    }
+    for (const workload of WORKLOADS) {
+      const baseP50 = p50Of(base, workload);
+      const variantP50 = p50Of(variant, workload);
+      if (baseP50 === undefined || variantP50 === undefined) continue;
+      lines.push(
+        `| ${workload} | ${variant.name} | ${fmt(baseP50)} | ${fmt(variantP50)} | ${ratio(variantP50 / baseP50)} |`,
+      );
+    }
+  }
+  if (lines.length > 0) lines.push('');
+  return lines;
+}
+
 function scalingTable(result: ScalingResult): string[] {
   const lines = [
     `#### scaling: ${result.backend}, ${result.subject}`,
@@ -143,7 +170,12 @@ export function renderMarkdown(report: BenchReport): string {
     lines.push(`#### ${backend.backend}`, '', `Settings: ${backend.settings}.`, '');
     for (const note of backend.notes ?? []) lines.push(`- ${note}`);
     if (backend.notes?.length) lines.push('');
-    lines.push(...workloadTable(backend), ...mixedTable(backend), ...wrapperTable(backend));
+    lines.push(
+      ...workloadTable(backend),
+      ...mixedTable(backend),
+      ...wrapperTable(backend),
+      ...variantTable(backend),
+    );
   }
   for (const result of report.scaling ?? []) lines.push(...scalingTable(result));
   lines.push(...targetTable(checkTargets(report)));

@@ -10,6 +10,8 @@ export interface SubjectResult {
   readonly name: string;
   readonly role: SubjectRole;
   readonly wraps?: WrapperInfo;
+  /** Name of the subject a variant's cost is divided by. */
+  readonly variantOf?: string;
   readonly workloads: Partial<Record<WorkloadName, { runs: LatencyStats[]; median: LatencyStats }>>;
   /** The concurrent mixed workload: each run and the median of each statistic. */
   readonly mixed?: { runs: MixedStats[]; median: MixedStats };

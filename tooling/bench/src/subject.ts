@@ -5,7 +5,14 @@ import type { PushNotificationStore, ServerCallContext, TaskStore } from '@a2a-j
  * What a subject is, relative to the others on its backend. A `guarded-floor` is the raw floor
  * plus, in raw SQL, the write guarantees the adapter gives: it prices them, it is not a target.
  */
-export type SubjectRole = 'adapter' | 'floor' | 'guarded-floor' | 'sdk' | 'memory' | 'wrapper';
+export type SubjectRole =
+  | 'adapter'
+  | 'floor'
+  | 'guarded-floor'
+  | 'sdk'
+  | 'memory'
+  | 'wrapper'
+  | 'variant';
 
 /** For a wrapper subject: the subject it wraps (same backend, same run) and how it is set up. */
 export interface WrapperInfo {
@@ -34,6 +41,11 @@ export interface Subject {
   readonly notes?: string;
   /** Set on wrappers: their cost is reported relative to `inner`. */
   readonly wraps?: WrapperInfo;
+  /**
+   * Set on variants: the adapter of the same run with one option changed (e.g. the PostgreSQL
+   * pooler mode), reported as a cost relative to that subject. Not a target.
+   */
+  readonly variantOf?: string;
   /**
    * Saves `tasks` through this subject's own `save` (its codec, statements and checks, one call
    * per task) inside one transaction of its database, so the batch costs one durable commit.

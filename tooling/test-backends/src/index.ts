@@ -18,9 +18,16 @@ export {
   startMysql8Container,
 } from './mysql-servers.js';
 export {
+  type PgBouncerInstance,
+  type PgBouncerOptions,
+  startPgBouncer,
+} from './pgbouncer-instance.js';
+export {
   type PostgresInstance,
   type PostgresInstanceOptions,
+  type PostgresStandbyOptions,
   startPostgresInstance,
+  startPostgresStandby,
 } from './postgres-instance.js';
 export { quantile } from './quantile.js';
 export {

@@ -38,6 +38,20 @@ export interface PostgresInstance {
   restart(): Promise<void>;
   /** Kills the server (if running) and removes its directory. */
   stop(): Promise<void>;
+  /**
+   * Ends recovery on a standby (`pg_ctl promote -w`): resolves once it accepts writes.
+   * Refused by a server that is not a standby.
+   */
+  promote(): Promise<void>;
+}
+
+/** Options of a streaming standby started by {@link startPostgresStandby}. */
+export interface PostgresStandbyOptions extends PostgresInstanceOptions {
+  /**
+   * `application_name` the standby reports to its primary, the name a primary's
+   * `synchronous_standby_names` lists. Default `'standby'`.
+   */
+  readonly applicationName?: string;
 }
 
 /** Process groups of servers still running, killed if the test process exits first. */
@@ -80,7 +94,7 @@ function defaultBinDir(): string {
     : [];
   if (!majors[0]) {
     throw new Error(
-      'No PostgreSQL server binaries found under /usr/lib/postgresql/<major>/bin; install postgresql or set A2A_STORES_PG_BIN',
+      'No PostgreSQL server binaries found under /usr/lib/postgresql/<major>/bin: install them with "apt-get install -y postgresql" (initdb, pg_ctl, pg_basebackup) or set A2A_STORES_PG_BIN',
     );
   }
   return join(root, majors[0], 'bin');
@@ -109,6 +123,7 @@ class LocalPostgresInstance implements PostgresInstance {
     private readonly user: { uid: number; gid: number } | undefined,
     private readonly settings: Readonly<Record<string, string>>,
     private readonly readyTimeoutMs: number,
+    private readonly source?: { primary: PostgresInstance; applicationName: string },
   ) {}
 
   get url(): string {
@@ -121,6 +136,10 @@ class LocalPostgresInstance implements PostgresInstance {
 
   async init(): Promise<void> {
     if (this.user) await chown(this.dir, this.user.uid, this.user.gid);
+    if (this.source) {
+      await this.cloneFrom(this.source.primary, this.source.applicationName);
+      return;
+    }
     // --no-sync only skips flushing the freshly created files; the server runs with fsync on.
     await run(
       join(this.binDir, 'initdb'),
@@ -137,6 +156,26 @@ class LocalPostgresInstance implements PostgresInstance {
       ],
       { ...this.user, timeout: 120_000 },
     );
+  }
+
+  /**
+   * A base backup of `primary` streamed with its WAL; -R writes `standby.signal` and the
+   * `primary_conninfo` that makes this server follow the primary once started.
+   */
+  private async cloneFrom(primary: PostgresInstance, applicationName: string): Promise<void> {
+    const conninfo = `host=${primary.host} port=${primary.port} user=postgres application_name=${applicationName}`;
+    await run(
+      join(this.binDir, 'pg_basebackup'),
+      ['-d', conninfo, '-D', this.dataDir, '-R', '-X', 'stream', '-c', 'fast', '--no-sync'],
+      { ...this.user, timeout: 120_000 },
+    );
+  }
+
+  async promote(): Promise<void> {
+    await run(join(this.binDir, 'pg_ctl'), ['promote', '-D', this.dataDir, '-w', '-t', '60'], {
+      ...this.user,
+      timeout: 70_000,
+    });
   }
 
   async start(): Promise<void> {
@@ -255,6 +294,48 @@ export async function startPostgresInstance(
     user,
     options.settings ?? {},
     options.readyTimeoutMs ?? 60_000,
+  );
+  try {
+    await instance.init();
+    await instance.start();
+  } catch (error) {
+    await instance.stop();
+    throw error;
+  }
+  return instance;
+}
+
+/**
+ * Starts a streaming-replication standby of `primary` (pg_basebackup -R) on a free loopback
+ * port, and waits until it accepts (read-only) connections. The primary needs no extra settings:
+ * initdb's defaults (wal_level replica, max_wal_senders 10, replication allowed from loopback in
+ * pg_hba) are enough. For synchronous replication, start the primary with
+ * `synchronous_standby_names` naming {@link PostgresStandbyOptions.applicationName}.
+ */
+export async function startPostgresStandby(
+  primary: PostgresInstance,
+  options: PostgresStandbyOptions = {},
+): Promise<PostgresInstance> {
+  installExitHook();
+  const binDir = options.binDir ?? defaultBinDir();
+  for (const tool of ['pg_basebackup', 'pg_ctl']) {
+    if (!existsSync(join(binDir, tool))) {
+      throw new Error(
+        `${tool} not found in ${binDir}: install it with "apt-get install -y postgresql" or set A2A_STORES_PG_BIN`,
+      );
+    }
+  }
+  const user = await serverUser();
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), 'a2a-pg-standby-'));
+  const instance = new LocalPostgresInstance(
+    port,
+    dir,
+    binDir,
+    user,
+    options.settings ?? {},
+    options.readyTimeoutMs ?? 60_000,
+    { primary, applicationName: options.applicationName ?? 'standby' },
   );
   try {
     await instance.init();

@@ -70,6 +70,13 @@ export async function postgresSubjects(): Promise<BackendSubjects> {
   const oursPool = newPool();
   const ours = createPostgresStores({ pool: oursPool }, { pushUrlCheck: benchPushUrlCheck() });
   await ours.migrate();
+  // The same adapter in pooler mode 'transaction', on a direct connection to the same server:
+  // prices the mode itself (list in BEGIN, SET LOCAL, statement, COMMIT), not a pooler's hop.
+  const pooledPool = newPool();
+  const pooled = createPostgresStores(
+    { pool: pooledPool },
+    { pushUrlCheck: benchPushUrlCheck(), pooler: 'transaction' },
+  );
   const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: newPool() }) });
   const sdk = sdkDatabaseStores(kysely);
   return {
@@ -116,6 +123,17 @@ export async function postgresSubjects(): Promise<BackendSubjects> {
           await ours.close();
           await oursPool.end();
           await backend.stop();
+        },
+      },
+      {
+        name: '@a2a-stores/postgres (pooler: transaction)',
+        role: 'variant',
+        variantOf: '@a2a-stores/postgres',
+        taskStore: pooled.taskStore,
+        pushStore: pooled.pushNotificationStore,
+        close: async () => {
+          await pooled.close();
+          await pooledPool.end();
         },
       },
       {

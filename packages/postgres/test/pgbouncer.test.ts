@@ -1,0 +1,119 @@
+import {
+  callContext,
+  listRequest,
+  makeTask,
+  randomScope,
+  runStoreConformance,
+} from '@a2a-stores/core/conformance';
+import { resolveTestBackend, startPgBouncer } from '@a2a-stores/test-backends';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresStores, postgresMigrations } from '../src/index.js';
+import { postgresRawProbe } from '../src/testing/index.js';
+import { randomSchema } from './support.js';
+
+// PgBouncer 1.18 (Debian's) in pool_mode = transaction, with four server connections, in front of
+// the test database: consecutive transactions of one client land on different server sessions.
+const backend = await resolveTestBackend('postgres');
+const server = new URL(backend.url);
+const bouncer = await startPgBouncer({
+  server: { host: server.hostname, port: Number(server.port || 5432) },
+  poolMode: 'transaction',
+  poolSize: 4,
+});
+const bouncedUrl = bouncer.url(server.pathname.slice(1) || 'postgres');
+
+function bouncedPool(max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: bouncedUrl, max });
+  pool.on('error', () => {});
+  return pool;
+}
+
+const pool = bouncedPool(8);
+const schema = randomSchema('pgbouncer');
+await createPostgresStores({ pool }, { schema, pooler: 'transaction' }).migrate();
+
+afterAll(async () => {
+  await pool.end();
+  await bouncer.stop();
+});
+
+runStoreConformance({
+  name: 'postgres through pgbouncer (transaction pooling)',
+  create: (options) =>
+    createPostgresStores({ pool }, { ...options, schema, pooler: 'transaction' }),
+  destroy: async () => {
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  },
+  probe: postgresRawProbe(pool, { schema }),
+});
+
+describe('pgbouncer in transaction mode', () => {
+  // Its own schema: the suite's is dropped by its destroy().
+  const own = randomSchema('pgbouncer_auto');
+  beforeAll(async () => {
+    await createPostgresStores({ pool }, { schema: own, pooler: 'transaction' }).migrate();
+  });
+  afterAll(async () => {
+    await pool.query(`DROP SCHEMA IF EXISTS "${own}" CASCADE`);
+  });
+
+  it('pooler "auto" detects the pooler on the first lists, warns once, and every list answers', async () => {
+    const warnings: string[] = [];
+    const eight = bouncedPool(8);
+    try {
+      const stores = createPostgresStores(
+        { pool: eight },
+        { schema: own, logger: { warn: (message) => warnings.push(message) } },
+      );
+      const ctx = callContext(randomScope());
+      const tasks = Array.from({ length: 3 }, () => makeTask());
+      for (const task of tasks) await stores.taskStore.save(task, ctx);
+      expect(stores.pooler).toBe('auto');
+      // Eight client connections, open and idle, so the eight lists below take one each. Each
+      // prepares the named statement once, over at most four server sessions: two of them
+      // meet on one session, where the name already exists (or a session lacks it).
+      const clients = await Promise.all(Array.from({ length: 8 }, () => eight.connect()));
+      for (const client of clients) client.release();
+      const pages = await Promise.all(
+        Array.from({ length: 8 }, () => stores.taskStore.list(listRequest({}), ctx)),
+      );
+      const ids = tasks.map((t) => t.id).sort();
+      for (const page of pages) expect(page.tasks.map((t) => t.id).sort()).toEqual(ids);
+      expect(stores.pooler).toBe('transaction');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain('transaction pooler');
+      // From now on no name is used: lists keep answering on any session.
+      for (let i = 0; i < 8; i++) {
+        expect((await stores.taskStore.list(listRequest({}), ctx)).tasks).toHaveLength(3);
+      }
+    } finally {
+      await eight.end();
+    }
+  });
+
+  it('two stores migrating one fresh schema at once through the pooler apply each step once', async () => {
+    const fresh = randomSchema('pgbouncer_migrate');
+    const pools = [bouncedPool(2), bouncedPool(2)];
+    try {
+      const [a, b] = pools.map((p) =>
+        createPostgresStores({ pool: p }, { schema: fresh, pooler: 'transaction' }),
+      );
+      const results = await Promise.all([a!.migrate(), b!.migrate()]);
+      const ids = postgresMigrations({ schema: fresh }).map((m) => m.id);
+      // The advisory lock is transaction-scoped, so it holds through the pooler: one call
+      // applied everything, the other waited and found nothing to do.
+      expect([...results[0]!.applied, ...results[1]!.applied]).toEqual(ids);
+      for (const result of results) expect(result.current).toEqual(ids);
+      const ledger = await pool.query(`SELECT id FROM "${fresh}".a2a_migrations ORDER BY id`);
+      expect(ledger.rows.map((r) => r.id)).toEqual(ids);
+      const ctx = callContext(randomScope());
+      const task = makeTask();
+      await a!.taskStore.save(task, ctx);
+      expect((await b!.taskStore.load(task.id, ctx))?.id).toBe(task.id);
+    } finally {
+      await pool.query(`DROP SCHEMA IF EXISTS "${fresh}" CASCADE`);
+      await Promise.all(pools.map((p) => p.end()));
+    }
+  });
+});
