@@ -101,13 +101,24 @@ describe('PostgreSQL leases across two workers', () => {
     expect((await a.readLease(lease.key))?.holder).toBe('worker-b');
   });
 
+  it('lets the holder extend an expired lease nobody took over yet', async () => {
+    const lease = request('worker-a');
+    await a.acquireLease(lease, 200);
+    await expired(b, lease.key);
+    expect(await a.renewLease(lease.key, 'worker-a', lease.token, 30_000)).toBe(true);
+    expect(await b.readLease(lease.key)).toMatchObject({ holder: 'worker-a', live: true });
+    expect(
+      (await b.claimExpiredLeases('sweeper', 'tok', 30_000, 100)).map((l) => l.key),
+    ).not.toContain(lease.key);
+  });
+
   it('hands an expired lease to another worker, after which the old holder cannot renew it', async () => {
     const lease = request('worker-a');
     await a.acquireLease(lease, 200);
     await expired(b, lease.key);
-    expect(await a.renewLease(lease.key, 'worker-a', lease.token, 30_000)).toBe(false);
     const takeover = { ...lease, holder: 'worker-b', token: randomId() };
     expect((await b.acquireLease(takeover, 30_000)).acquired).toBe(true);
+    expect(await a.renewLease(lease.key, 'worker-a', lease.token, 30_000)).toBe(false);
     expect(await b.readLease(lease.key)).toMatchObject({ holder: 'worker-b', live: true });
     expect((await a.acquireLease({ ...lease, token: randomId() }, 30_000)).acquired).toBe(false);
   });
