@@ -132,6 +132,27 @@ describe('cluster engine', () => {
     await stream.done;
   });
 
+  it("cancels a dead worker's task in the store from a worker with a subscriber waiting on it", async () => {
+    // No sweeper gets there first: the cancel meets an expired, unclaimed lease.
+    const { workers, wait } = await fixture({
+      clusterOptions: () => ({ sweepIntervalMs: 60_000 }),
+    });
+    const [a, c] = [workers[0]!, workers[2]!];
+    const ctx = callContext(randomScope());
+    const { taskId } = await startTask(a, ctx, wait);
+    const sub = consume(c.handler.resubscribe({ tenant: '', id: taskId }, ctx));
+    await wait(() => sub.events.length >= 1, 'the snapshot');
+    await a.cluster.close();
+    await wait(
+      async () => (await c.cluster.describeLease(taskId, ctx))?.live === false,
+      'the lease to expire',
+    );
+    const canceled = await c.handler.cancelTask({ tenant: '', id: taskId, metadata: {} }, ctx);
+    expect(canceled.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
+    expect((await sub.done).error).toBeUndefined();
+    expect(c.executor.runs).toEqual([]);
+  });
+
   it('never recovers a task in a scope contextForScope does not map back to', async () => {
     const { warnings, logger } = recordingLogger();
     const { workers, wait } = await fixture({
