@@ -1,5 +1,5 @@
 import type { LeaseRequest } from '@a2a-stores/core';
-import { InvalidInputError } from '@a2a-stores/core';
+import { InvalidInputError, SchemaNotMigratedError } from '@a2a-stores/core';
 import { randomId, randomScope, rejectionOf } from '@a2a-stores/core/conformance';
 import { waitFor } from '@a2a-stores/test-backends';
 import type pg from 'pg';
@@ -152,6 +152,19 @@ describe('PostgreSQL leases across two workers', () => {
     ];
     const errors = await Promise.all(calls.map((call) => rejectionOf(call())));
     for (const error of errors) expect(error).toBeInstanceOf(InvalidInputError);
+  });
+});
+
+describe('an unmigrated schema', () => {
+  it('fails lease calls with SchemaNotMigratedError naming the coordination step', async () => {
+    const bare = coordinationOn(poolA, randomSchema('bare'));
+    try {
+      const error = await rejectionOf(bare.acquireLease(request('worker-a'), 1_000));
+      expect(error).toBeInstanceOf(SchemaNotMigratedError);
+      expect((error as SchemaNotMigratedError).missing).toContain('0005_coordination');
+    } finally {
+      await bare.close();
+    }
   });
 });
 
