@@ -11,6 +11,15 @@ export type {
   TaskBackend,
   TaskRow,
 } from './backend.js';
+export type {
+  ChannelListener,
+  ChannelState,
+  CoordinationBackend,
+  LeaseAcquireResult,
+  LeaseRecord,
+  LeaseRequest,
+  Unsubscribe,
+} from './cluster/coordination-backend.js';
 export {
   type ConfigurationProblem,
   StoreConfigurationError,
