@@ -135,10 +135,25 @@ export function describeCoordination(label: string, target: () => CoordinationTa
         10_000,
       );
       expect(await b!.readLease(lease.key)).toMatchObject({ holder: 'worker-a', live: false });
-      expect(await a!.renewLease(lease.key, 'worker-a', lease.token, 30_000)).toBe(false);
       const taken = await b!.acquireLease({ ...lease, holder: 'worker-b', token: 't-b' }, 30_000);
       expect(taken.acquired).toBe(true);
       expect(await a!.readLease(lease.key)).toMatchObject({ holder: 'worker-b', live: true });
+      expect(await a!.renewLease(lease.key, 'worker-a', lease.token, 30_000)).toBe(false);
+    });
+
+    it('lets the holder renew an expired lease nobody has taken over yet', async () => {
+      const [a, b] = workers();
+      const lease = request('worker-a');
+      await a!.acquireLease(lease, 150);
+      await waitFor(
+        'the lease to expire',
+        async () => (await b!.readLease(lease.key))?.live === false,
+        10_000,
+      );
+      expect(await a!.renewLease(lease.key, 'worker-a', lease.token, 60_000)).toBe(true);
+      expect(await b!.readLease(lease.key)).toMatchObject({ holder: 'worker-a', live: true });
+      // Live again, so a sweep does not take it.
+      expect(await b!.claimExpiredLeases('sweeper', 'tok', 60_000, 10)).toEqual([]);
     });
 
     it('gives each expired lease to exactly one of 5 concurrent sweepers, never a live one', async () => {
