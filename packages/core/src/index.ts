@@ -11,6 +11,16 @@ export type {
   TaskBackend,
   TaskRow,
 } from './backend.js';
+export type {
+  ChannelListener,
+  ChannelState,
+  CoordinationBackend,
+  LeaseAcquireResult,
+  LeaseRecord,
+  LeaseRequest,
+  Unsubscribe,
+} from './cluster/coordination-backend.js';
+export * from './cluster/polling/index.js';
 export {
   type ConfigurationProblem,
   StoreConfigurationError,
