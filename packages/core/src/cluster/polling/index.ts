@@ -5,5 +5,6 @@ export {
   DEFAULT_MESSAGE_RETENTION_MS,
   DEFAULT_POLL_INTERVAL_MS,
   type PollingCoordinationOptions,
+  resolvePollingOptions,
 } from './polling-options.js';
 export type { PolledMessage, PollingStorePort } from './polling-store-port.js';
