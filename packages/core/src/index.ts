@@ -11,6 +11,7 @@ export type {
   TaskBackend,
   TaskRow,
 } from './backend.js';
+export { ClusterRequestHandler } from './cluster/cluster-request-handler.js';
 export type {
   ChannelListener,
   ChannelState,
@@ -20,7 +21,36 @@ export type {
   LeaseRequest,
   Unsubscribe,
 } from './cluster/coordination-backend.js';
+export {
+  type Cluster,
+  createCluster,
+  type LeaseDescription,
+} from './cluster/create-cluster.js';
+export type {
+  CancelEnvelope,
+  CancelResultEnvelope,
+  EndEnvelope,
+  Envelope,
+  EventEnvelope,
+} from './cluster/envelopes.js';
+export { decodeEnvelope, encodeEnvelope } from './cluster/envelopes.js';
+export { ClusterEventBusManager } from './cluster/event-bus-manager.js';
+export { leaseKey, taskChannel, workerChannel } from './cluster/keys.js';
+export {
+  createMemoryCoordination,
+  MemoryCoordinationBackend,
+  type MemoryCoordinationHub,
+  type MemoryCoordinationOptions,
+} from './cluster/memory-coordination.js';
+export { OncePushNotificationSender } from './cluster/once-push-sender.js';
+export {
+  type ClusterOptions,
+  defaultContextForScope,
+  type RecoveryPolicy,
+} from './cluster/options.js';
 export * from './cluster/polling/index.js';
+export { ORPHAN_FAILURE_TEXT } from './cluster/recovery.js';
+export type { ClusterStats } from './cluster/stats.js';
 export {
   type ConfigurationProblem,
   StoreConfigurationError,
@@ -35,6 +65,7 @@ export type {
   VersionedTask,
 } from './contracts.js';
 export {
+  CoordinationUnavailableError,
   CorruptRecordError,
   FollowUpRefusedError,
   InvalidInputError,
@@ -50,6 +81,7 @@ export {
   StoreError,
   type StoreErrorCode,
   StoreUnavailableError,
+  TaskBusyError,
   unreachableError,
   VersionConflictError,
 } from './errors.js';
