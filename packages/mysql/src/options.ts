@@ -67,6 +67,10 @@ export interface TableNames {
   readonly migrations: string;
   /** Galera only: the row lock `migrate()` takes instead of GET_LOCK (see migration-lock.ts). */
   readonly migrationLock: string;
+  /** Execution leases of multi-worker coordination (`createMysqlCoordination`). */
+  readonly leases: string;
+  /** Messages between workers, read by polling. */
+  readonly messages: string;
 }
 
 /** Validates the prefix (typed `InvalidInputError` before any SQL is built) and names the tables. */
@@ -88,5 +92,7 @@ export function tableNames(prefix: unknown = DEFAULT_TABLE_PREFIX): TableNames {
     },
     migrations: q('migrations'),
     migrationLock: q('migration_lock'),
+    leases: q('leases'),
+    messages: q('messages'),
   };
 }
