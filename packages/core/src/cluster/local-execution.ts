@@ -162,6 +162,17 @@ export class LocalExecution {
     return this.#chain;
   }
 
+  /**
+   * This worker's sweeper gave the lease back to the run `exec` (it had missed renewals): if a
+   * renewal meanwhile found the lease gone and stopped relaying, resume both.
+   */
+  leaseRestored(exec: string): void {
+    const run = this.#run;
+    if (!run || run.exec !== exec || run.lease !== 'lost') return;
+    run.lease = 'held';
+    this.#startRenewal(run);
+  }
+
   /** Stops renewal without publishing (process shutdown, bus cleanup). */
   dispose(): void {
     this.#stopRenewal();

@@ -127,7 +127,8 @@ export class RecoverySweeper {
 
   async #recover(lease: LeaseRecord, token: string): Promise<Outcome | undefined> {
     const { contextForScope, scopeResolver, taskStore, recovery, logger } = this.#runtime.options;
-    const local = this.#manager.running(lease.key)?.currentExec;
+    const execution = this.#manager.running(lease.key);
+    const local = execution?.currentExec;
     if (
       local !== undefined &&
       lease.holder === this.#runtime.options.workerId &&
@@ -146,6 +147,7 @@ export class RecoverySweeper {
         },
         leaseTtlMs,
       );
+      execution?.leaseRestored(local);
       return undefined;
     }
     const context = contextForScope(lease.scope);
