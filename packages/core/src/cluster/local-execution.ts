@@ -85,6 +85,11 @@ export class LocalExecution {
     return this.#run?.lease ?? 'idle';
   }
 
+  /** The id (and lease token) of the run in progress, if any. */
+  get currentExec(): string | undefined {
+    return this.#run?.exec;
+  }
+
   /** True while an executor run is in progress on this bus (between begin and settle). */
   get running(): boolean {
     return this.#run !== undefined;
@@ -155,6 +160,17 @@ export class LocalExecution {
     // Still waiting for the lease: the acquire handler finishes the run when it answers.
     if (run.lease !== 'pending') this.#finish(run);
     return this.#chain;
+  }
+
+  /**
+   * This worker's sweeper gave the lease back to the run `exec` (it had missed renewals): if a
+   * renewal meanwhile found the lease gone and stopped relaying, resume both.
+   */
+  leaseRestored(exec: string): void {
+    const run = this.#run;
+    if (!run || run.exec !== exec || run.lease !== 'lost') return;
+    run.lease = 'held';
+    this.#startRenewal(run);
   }
 
   /** Stops renewal without publishing (process shutdown, bus cleanup). */
