@@ -7,7 +7,7 @@ import {
   StoreClosedError,
   type StoreLogger,
 } from '@a2a-stores/core';
-import { PgExecutor } from '../executor.js';
+import { PgExecutor, poolTransaction } from '../executor.js';
 import { findMissingMigrations, migratePostgres } from '../migrations.js';
 import { openPool } from '../open-pool.js';
 import { type PostgresNames, resolvePostgresNames } from '../options.js';
@@ -69,7 +69,11 @@ export function createPostgresCoordination(
   });
   let closed = false;
   const gate = new SchemaGate('PostgreSQL', () => findMissingMigrations(pool, names));
-  const db = new PgExecutor((config) => pool.query(config), { gate, isClosed: () => closed });
+  const db = new PgExecutor(
+    { run: (config) => pool.query(config), inTransaction: poolTransaction(pool) },
+    // Coordination statements are never named, so a transaction pooler changes nothing here.
+    { gate, isClosed: () => closed, pooler: { transactionPooling: true, onDetected: () => {} } },
+  );
   const leases = new PostgresLeases(db, leaseStatements(names));
   const publishSql = publishStatements(names);
   const publisher = new NotifyPublisher(db, publishSql, names.notifyChannel);

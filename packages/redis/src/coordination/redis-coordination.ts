@@ -129,7 +129,7 @@ class RedisCoordination implements CoordinationBackend {
     const wire = wireChannel(this.prefix, channel);
     await this.session.call((client) =>
       client.isCluster
-        ? publishScript.run(client, [publishRoutingKey(this.prefix, channel)], [wire, message])
+        ? publishScript.run(client, publishRoutingKey(this.prefix, channel), [wire, message])
         : client.publish(wire, message),
     );
   }

@@ -62,19 +62,15 @@ export class RedisLeases {
   async acquire(request: LeaseRequest, ttlMs: number): Promise<LeaseAcquireResult> {
     assertPositiveInteger('ttlMs', ttlMs, MAX_TTL_MS);
     const reply = (await this.session.call((client) =>
-      acquireLeaseScript.run(
-        client,
-        [this.baseOf(request.key)],
-        [
-          request.key,
-          encodeScope(request.scope),
-          request.taskId,
-          request.holder,
-          request.token,
-          ttlMs,
-          this.retentionMs,
-        ],
-      ),
+      acquireLeaseScript.run(client, this.baseOf(request.key), [
+        request.key,
+        encodeScope(request.scope),
+        request.taskId,
+        request.holder,
+        request.token,
+        ttlMs,
+        this.retentionMs,
+      ]),
     )) as (string | number)[];
     if (Number(reply[0]) === 1) return { acquired: true, expiresAt: Number(reply[1]) };
     const fields = reply.slice(1).map(String);
@@ -84,24 +80,20 @@ export class RedisLeases {
   async renew(key: string, holder: string, token: string, ttlMs: number): Promise<boolean> {
     assertPositiveInteger('ttlMs', ttlMs, MAX_TTL_MS);
     const reply = await this.session.call((client) =>
-      renewLeaseScript.run(
-        client,
-        [this.baseOf(key)],
-        [key, holder, token, ttlMs, this.retentionMs],
-      ),
+      renewLeaseScript.run(client, this.baseOf(key), [key, holder, token, ttlMs, this.retentionMs]),
     );
     return Number(reply) === 1;
   }
 
   async release(key: string, holder: string, token: string): Promise<void> {
     await this.session.call((client) =>
-      releaseLeaseScript.run(client, [this.baseOf(key)], [key, holder, token]),
+      releaseLeaseScript.run(client, this.baseOf(key), [key, holder, token]),
     );
   }
 
   async read(key: string): Promise<LeaseRecord | undefined> {
     const reply = (await this.session.call((client) =>
-      readLeaseScript.run(client, [this.baseOf(key)], [key]),
+      readLeaseScript.run(client, this.baseOf(key), [key]),
     )) as string[];
     if (reply.length === 0) return undefined;
     return toRecord(key, reply, Number(reply[5]));
@@ -126,11 +118,13 @@ export class RedisLeases {
     for (let i = 0; i < buckets && claimed.length < limit; i++) {
       const base = leaseBucketBase(this.prefix, (first + i) % buckets);
       const reply = (await this.session.call((client) =>
-        claimExpiredLeasesScript.run(
-          client,
-          [base],
-          [holder, token, ttlMs, this.retentionMs, limit - claimed.length],
-        ),
+        claimExpiredLeasesScript.run(client, base, [
+          holder,
+          token,
+          ttlMs,
+          this.retentionMs,
+          limit - claimed.length,
+        ]),
       )) as string[];
       for (let at = 0; at + 6 <= reply.length; at += 6) {
         const [key, ...fields] = reply.slice(at, at + 6) as [string, ...string[]];
