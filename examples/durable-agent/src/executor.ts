@@ -1,11 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Role, type Task, TaskState } from '@a2a-js/sdk';
+import { type Task, TaskState } from '@a2a-js/sdk';
 import {
   AgentEvent,
   type AgentExecutor,
   type ExecutionEventBus,
-  RequestContext,
-  type ServerCallContext,
+  type RequestContext,
 } from '@a2a-js/sdk/server';
 import type { AgentLogger } from './logger.js';
 import { agentMessage, textOf, textPart } from './messages.js';
@@ -19,6 +18,7 @@ export const PLAN_METADATA_KEY = 'durableAgent';
 export const MAX_STEPS = 100;
 const STEPS_HINT = /\bsteps?\s*[:=]\s*(\d{1,3})\b/i;
 const ASK_HINT = /\bask me\b/i;
+const QUESTION = 'Who is this report for? Reply on this task with a name.';
 const ACTIVITIES = ['gathering notes', 'drafting', 'checking facts', 'polishing', 'formatting'];
 // Echoed user text is capped: the report should not become a mirror for arbitrary payloads.
 const MAX_ECHO_CHARS = 80;
@@ -69,6 +69,10 @@ function storedPlan(task: Task | undefined): TaskPlan | undefined {
 export function storedStep(task: Task | undefined): number {
   const step = (task?.metadata?.[PLAN_METADATA_KEY] as Partial<StoredProgress> | undefined)?.step;
   return Number.isInteger(step) && (step as number) > 0 ? Math.min(MAX_STEPS, step as number) : 0;
+}
+
+function hasAsked(task: Task | undefined): boolean {
+  return Boolean(task?.history.some((message) => textOf(message) === QUESTION));
 }
 
 function isRunningState(state: TaskState | undefined): boolean {
@@ -141,16 +145,12 @@ export class DemoExecutor implements AgentExecutor {
       fromStep: run.step,
     });
     try {
-      if (plan.ask && !answering) {
+      // A resumed task whose question was already answered goes on with its steps.
+      const asked = resuming && hasAsked(existing);
+      if (plan.ask && !answering && !asked) {
         if (!(await this.#work(bus, taskId, run, 1))) return;
         this.#waiting.set(taskId, contextId);
-        this.#publishState(
-          bus,
-          taskId,
-          contextId,
-          TaskState.TASK_STATE_INPUT_REQUIRED,
-          'Who is this report for? Reply on this task with a name.',
-        );
+        this.#publishState(bus, taskId, contextId, TaskState.TASK_STATE_INPUT_REQUIRED, QUESTION);
         return;
       }
       if (!(await this.#work(bus, taskId, run, plan.steps))) return;
@@ -196,25 +196,6 @@ export class DemoExecutor implements AgentExecutor {
     // Published here, not by the aborted loop: the SDK's cancel call waits for this event.
     this.#publishState(bus, taskId, contextId, TaskState.TASK_STATE_CANCELED, `Canceled${where}.`);
   };
-
-  /**
-   * Carries on a task a dead worker left submitted or working (cluster recovery with
-   * `A2A_AGENT_RECOVERY=resume`): the plan and the step reached come from the task's metadata,
-   * the request from its last user message. Resolves when the run ends, like `execute`.
-   */
-  resume(task: Task, bus: ExecutionEventBus, context: ServerCallContext): Promise<void> {
-    const message =
-      [...task.history].reverse().find((entry) => entry.role === Role.ROLE_USER) ??
-      agentMessage(task.id, task.contextId, '');
-    const request = new RequestContext(
-      { tenant: context.tenant ?? '', message, configuration: undefined, metadata: undefined },
-      task.id,
-      task.contextId,
-      context,
-      task,
-    );
-    return this.execute(request, bus);
-  }
 
   /** Aborts every execution without publishing: used at shutdown, tasks keep their last state. */
   stopAll(): void {

@@ -2,6 +2,7 @@ import { Role, type Task, TaskState } from '@a2a-js/sdk';
 import {
   type AgentExecutionEvent,
   DefaultExecutionEventBus,
+  RequestContext,
   ServerCallContext,
 } from '@a2a-js/sdk/server';
 import { describe, expect, it } from 'vitest';
@@ -26,7 +27,21 @@ async function run(executor: DemoExecutor, task: Task): Promise<AgentExecutionEv
   const bus = new DefaultExecutionEventBus();
   const events: AgentExecutionEvent[] = [];
   bus.on('event', (event) => events.push(event));
-  await executor.resume(task, bus, new ServerCallContext({ tenant: 't' }));
+  // What the cluster's resume policy makes the SDK do: a message on the still-working task.
+  const message = agentMessage(task.id, task.contextId, 'Resume');
+  const request = new RequestContext(
+    {
+      tenant: 't',
+      message: { ...message, role: Role.ROLE_USER },
+      configuration: undefined,
+      metadata: undefined,
+    },
+    task.id,
+    task.contextId,
+    new ServerCallContext({ tenant: 't' }),
+    task,
+  );
+  await executor.execute(request, bus);
   return events;
 }
 
