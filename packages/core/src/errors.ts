@@ -8,6 +8,8 @@ export type StoreErrorCode =
   | 'SCOPE_UNRESOLVED'
   /** A message on a task that is not waiting for input (see `ScopeGuardRequestHandler`). */
   | 'FOLLOW_UP_REFUSED'
+  /** A message on a task whose execution runs on another worker of the cluster. */
+  | 'TASK_BUSY'
   | 'VERSION_CONFLICT'
   | 'STALE_WRITE'
   | 'CORRUPT_RECORD'
@@ -250,5 +252,35 @@ export class FollowUpRefusedError extends UnsupportedOperationError {
     // The SDK's transports pick the wire error code by `name`, so it must stay the SDK's.
     this.name = 'UnsupportedOperationError';
     this.taskId = taskId;
+  }
+}
+
+/**
+ * A message was sent to a task whose execution is running on another worker of the cluster
+ * (`createCluster`): only the worker holding the task's lease may run it. A client error,
+ * `UnsupportedOperationError` on the wire like {@link FollowUpRefusedError}; nothing was written.
+ */
+export class TaskBusyError extends UnsupportedOperationError {
+  readonly code: StoreErrorCode = 'TASK_BUSY';
+  readonly taskId: string;
+  constructor(taskId: string) {
+    super(
+      `Task ${JSON.stringify(taskId)} is running on another worker; retry when it waits for input`,
+    );
+    this.name = 'UnsupportedOperationError';
+    this.taskId = taskId;
+  }
+}
+
+/**
+ * The cluster's coordination backend cannot be reached, so a call that needs another worker
+ * (cancel or subscribe to a task running elsewhere) fails fast instead of hanging. A kind of
+ * {@link StoreUnavailableError} (code `STORE_UNAVAILABLE`): agents answer it as 503 and the caller may retry. Calls served by
+ * the local worker keep working.
+ */
+export class CoordinationUnavailableError extends StoreUnavailableError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    // Keeps the STORE_UNAVAILABLE code, so whatever maps store outages to 503 maps this too.
+    super(message, options);
   }
 }

@@ -11,6 +11,45 @@ export type {
   TaskBackend,
   TaskRow,
 } from './backend.js';
+export { ClusterRequestHandler } from './cluster/cluster-request-handler.js';
+export type {
+  ChannelListener,
+  ChannelState,
+  CoordinationBackend,
+  LeaseAcquireResult,
+  LeaseRecord,
+  LeaseRequest,
+  Unsubscribe,
+} from './cluster/coordination-backend.js';
+export {
+  type Cluster,
+  createCluster,
+  type LeaseDescription,
+} from './cluster/create-cluster.js';
+export type {
+  CancelEnvelope,
+  CancelResultEnvelope,
+  EndEnvelope,
+  Envelope,
+  EventEnvelope,
+} from './cluster/envelopes.js';
+export { decodeEnvelope, encodeEnvelope } from './cluster/envelopes.js';
+export { ClusterEventBusManager } from './cluster/event-bus-manager.js';
+export { leaseKey, taskChannel, workerChannel } from './cluster/keys.js';
+export {
+  createMemoryCoordination,
+  MemoryCoordinationBackend,
+  type MemoryCoordinationHub,
+  type MemoryCoordinationOptions,
+} from './cluster/memory-coordination.js';
+export { OncePushNotificationSender } from './cluster/once-push-sender.js';
+export {
+  type ClusterOptions,
+  defaultContextForScope,
+  type RecoveryPolicy,
+} from './cluster/options.js';
+export { ORPHAN_FAILURE_TEXT } from './cluster/recovery.js';
+export type { ClusterStats } from './cluster/stats.js';
 export {
   type ConfigurationProblem,
   StoreConfigurationError,
@@ -25,6 +64,7 @@ export type {
   VersionedTask,
 } from './contracts.js';
 export {
+  CoordinationUnavailableError,
   CorruptRecordError,
   FollowUpRefusedError,
   InvalidInputError,
@@ -40,6 +80,7 @@ export {
   StoreError,
   type StoreErrorCode,
   StoreUnavailableError,
+  TaskBusyError,
   unreachableError,
   VersionConflictError,
 } from './errors.js';
