@@ -165,9 +165,11 @@ async function main(): Promise<void> {
 }
 
 /**
- * Stops executions (tasks keep their last saved state), lets in-flight requests finish, leaves
- * the cluster, then closes the stores so every acknowledged write is flushed before the process
- * exits.
+ * Leaves the cluster first (no more renewals, and the coordination connection closed, so the
+ * leases of the tasks still running here are not released but expire: the other workers then
+ * recover those tasks by the recovery policy, as after a crash), stops executions (tasks keep
+ * their last saved state), lets in-flight requests finish, then closes the stores so every
+ * acknowledged write is flushed before the process exits.
  */
 async function shutdown(
   httpServer: Server,
@@ -183,13 +185,13 @@ async function shutdown(
     logger.error('shutdown took too long, exiting');
     process.exit(1);
   }, SHUTDOWN_DEADLINE_MS).unref();
+  await closeCluster();
   stopExecutions();
   const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
   httpServer.closeIdleConnections();
   const force = setTimeout(() => httpServer.closeAllConnections(), SHUTDOWN_GRACE_MS);
   await closed;
   clearTimeout(force);
-  await closeCluster();
   await replay.close();
   await stores.bundle.close();
   logger.info('stopped');
