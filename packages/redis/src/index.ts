@@ -11,3 +11,10 @@ export {
   type WaitForReplicasOptions,
 } from './options.js';
 export { CLUSTER_READY_TIMEOUT_MS } from './session.js';
+export {
+  DEFAULT_EXPIRED_LEASE_RETENTION_MS,
+  DEFAULT_SUBSCRIBE_TIMEOUT_MS,
+  type RedisCoordinationOptions,
+  type RedisCoordinationSettings,
+} from './coordination/options.js';
+export { createRedisCoordination } from './coordination/redis-coordination.js';
