@@ -10,9 +10,10 @@ import {
   StoreClosedError,
   type StoreHealth,
 } from '@a2a-stores/core';
-import pg, { type ClientBase, type Pool } from 'pg';
+import type { ClientBase } from 'pg';
 import { type ExecutorContext, PgExecutor, type RunQuery } from './executor.js';
 import { findMissingMigrations, migratePostgres } from './migrations.js';
+import { openPool } from './open-pool.js';
 import {
   type PostgresConnection,
   type PostgresNames,
@@ -48,36 +49,6 @@ export interface PostgresStoreBundle
   health(): Promise<StoreHealth>;
 }
 
-/** Defaults for a pool the adapter creates; anything in `poolConfig` wins. */
-const OWNED_POOL_DEFAULTS = {
-  // Without it, a call during an outage could wait forever for a connection.
-  connectionTimeoutMillis: 10_000,
-  keepAlive: true,
-} as const;
-
-function openPool(connection: PostgresConnection): { pool: Pool; owned: boolean } {
-  if (connection && 'pool' in connection && connection.pool) {
-    return { pool: connection.pool, owned: false };
-  }
-  if (
-    connection &&
-    'connectionString' in connection &&
-    typeof connection.connectionString === 'string'
-  ) {
-    const pool = new pg.Pool({
-      ...OWNED_POOL_DEFAULTS,
-      ...connection.poolConfig,
-      connectionString: connection.connectionString,
-    });
-    // An idle connection that breaks (server restart) is dropped by the pool, which then emits
-    // 'error'; unhandled, that event would crash the process. The next call reconnects, and
-    // calls in flight report the failure themselves.
-    pool.on('error', () => {});
-    return { pool, owned: true };
-  }
-  throw new TypeError('createPostgresStores needs { pool } or { connectionString }');
-}
-
 /**
  * PostgreSQL stores for `@a2a-js/sdk` agents, over `pg`. Tables are created by `migrate()`
  * only; a store used before that throws `SchemaNotMigratedError` naming the missing steps.
@@ -97,7 +68,7 @@ export function createPostgresStores(
   const { schema, tablePrefix, ...coreOptions } = options;
   const names = resolvePostgresNames({ schema, tablePrefix });
   const resolved = resolveStoreOptions(coreOptions);
-  const { pool, owned } = openPool(connection);
+  const { pool, owned } = openPool(connection, 'createPostgresStores');
   let closed = false;
   const context: ExecutorContext = {
     gate: new SchemaGate('PostgreSQL', () => findMissingMigrations(pool, names)),

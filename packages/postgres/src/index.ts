@@ -1,4 +1,9 @@
 export {
+  createPostgresCoordination,
+  type PostgresCoordination,
+} from './coordination/create-postgres-coordination.js';
+export type { PostgresCoordinationOptions } from './coordination/options.js';
+export {
   createPostgresStores,
   type PostgresClientStores,
   type PostgresStoreBundle,

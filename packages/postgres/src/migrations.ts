@@ -133,6 +133,32 @@ function migrationSteps(names: PostgresNames): readonly SqlMigration[] {
           SET plan_cache_mode = force_custom_plan`,
       ],
     },
+    {
+      id: '0005_coordination',
+      statements: [
+        // One row per running execution; expiry is judged on the database clock, so workers
+        // with skewed clocks agree on who is alive.
+        `CREATE TABLE ${names.leases} (
+          key text COLLATE "C" PRIMARY KEY,
+          tenant text COLLATE "C" NOT NULL,
+          owner text COLLATE "C" NOT NULL,
+          task_id text COLLATE "C" NOT NULL,
+          holder text COLLATE "C" NOT NULL,
+          token text COLLATE "C" NOT NULL,
+          expires_at timestamptz NOT NULL
+        )`,
+        `CREATE INDEX ${names.index('leases_by_expiry')} ON ${names.leases} (expires_at)`,
+        // Messages over NOTIFY's 8000-byte payload: the NOTIFY carries the row id only. Rows are
+        // read right after commit and deleted by later publishers once a minute old.
+        `CREATE TABLE ${names.spill} (
+          id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          channel text COLLATE "C" NOT NULL,
+          payload text NOT NULL,
+          created_at timestamptz NOT NULL DEFAULT clock_timestamp()
+        )`,
+        `CREATE INDEX ${names.index('coord_spill_by_age')} ON ${names.spill} (created_at)`,
+      ],
+    },
   ];
 }
 

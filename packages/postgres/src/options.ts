@@ -46,6 +46,15 @@ export interface PostgresNames {
   readonly pushSeq: string;
   readonly putPushConfig: string;
   readonly ledger: string;
+  /** Execution leases of multi-worker coordination. */
+  readonly leases: string;
+  /** Coordination messages too large for a NOTIFY payload. */
+  readonly spill: string;
+  /**
+   * The NOTIFY channel of coordination messages, unique per schema and prefix (channels are
+   * database-wide, so two schemas on one database must not hear each other). Unquoted, safe.
+   */
+  readonly notifyChannel: string;
   /** An unquoted-safe relative name for index `suffix` (indexes live in their table's schema). */
   index(suffix: string): string;
   /** Key of the advisory lock `migrate()` holds, unique per schema and prefix. */
@@ -89,6 +98,12 @@ export function resolvePostgresNames(
     pushSeq: qualified(schema, `${prefix}push_config_seq`),
     putPushConfig: qualified(schema, `${prefix}put_push_config`),
     ledger: qualified(schema, `${prefix}migrations`),
+    leases: qualified(schema, `${prefix}leases`),
+    spill: qualified(schema, `${prefix}coord_spill`),
+    notifyChannel: `a2a_coord_${createHash('sha256')
+      .update(`a2a-stores/postgres:notify:${schema}:${prefix}`)
+      .digest('hex')
+      .slice(0, 24)}`,
     index: (suffix) => quoteSqlIdentifier(`${prefix}${suffix}`, '"'),
     migrationLockKey: digest.readBigInt64BE(0).toString(),
   };

@@ -5,7 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStores, postgresMigrations, resolvePostgresNames } from '../src/index.js';
 import { dropSchema, randomSchema, storesOn, testPool } from './support.js';
 
-const ALL_STEPS = ['0001_tasks', '0002_task_counts', '0003_push_configs', '0004_push_config_plans'];
+const ALL_STEPS = [
+  '0001_tasks',
+  '0002_task_counts',
+  '0003_push_configs',
+  '0004_push_config_plans',
+  '0005_coordination',
+];
 
 let pool: pg.Pool;
 const schemas: string[] = [];
@@ -51,6 +57,9 @@ describe('migrate()', () => {
       [schema],
     );
     expect(rows.map((r) => r.relname)).toEqual([
+      'a2a_coord_spill',
+      'a2a_coord_spill_id_seq',
+      'a2a_leases',
       'a2a_migrations',
       'a2a_push_config_seq',
       'a2a_push_configs',
@@ -129,13 +138,14 @@ describe('a store on a schema that is not migrated', () => {
     await pool.query(`DROP FUNCTION ${names.putPushConfig}`);
     await pool.query(`DROP TABLE ${names.pushConfigs}`);
     await pool.query(`DROP SEQUENCE ${names.pushSeq}`);
+    await pool.query(`DROP TABLE ${names.leases}, ${names.spill}`);
     await pool.query(
-      `DELETE FROM ${names.ledger} WHERE id IN ('0003_push_configs', '0004_push_config_plans')`,
+      `DELETE FROM ${names.ledger} WHERE id IN ('0003_push_configs', '0004_push_config_plans', '0005_coordination')`,
     );
     const stores = storesOn(pool, { schema });
     const error = await rejectionOf(stores.taskStore.load('t', callContext(randomScope())));
     expect(error).toBeInstanceOf(SchemaNotMigratedError);
-    const lastSteps = ['0003_push_configs', '0004_push_config_plans'];
+    const lastSteps = ['0003_push_configs', '0004_push_config_plans', '0005_coordination'];
     expect((error as SchemaNotMigratedError).missing).toEqual(lastSteps);
     // migrate() brings it up to date, and the same store then works without being rebuilt.
     expect((await stores.migrate()).applied).toEqual(lastSteps);

@@ -74,6 +74,10 @@ export const EXAMPLE_RUNS = {
     driver: `await m.createDurableHandler(card, executor);
       await m.shutdown();`,
   },
+  'postgres/coordination-example.ts': {
+    env: { DATABASE_URL: PG_URL },
+    driver: 'await m.main();',
+  },
   'postgres/raw-probe-example.ts': {
     vitest: true,
     esmOnly: CONFORMANCE_ESM_ONLY,
