@@ -24,6 +24,7 @@ import {
 import express, { type Express } from 'express';
 import { AGENT_CARD_URL_PATH, buildAgentCard, JSONRPC_PATH, REST_PATH } from './agent-card.js';
 import { createBearerAuth, type UserDirectory } from './auth.js';
+import { mapClusterErrors } from './cluster-errors.js';
 import { recoveryPolicy } from './cluster-recovery.js';
 import type { RecoveryMode } from './config.js';
 import { DemoExecutor } from './executor.js';
@@ -134,7 +135,7 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
     // Inside the passport handler: the resolver reads the verification that one records.
     new ScopeGuardRequestHandler(
       // Cross-worker cancel and subscribe, inside the scope guard: its refusals come first.
-      cluster ? cluster.wrap(sdkHandler) : sdkHandler,
+      cluster ? mapClusterErrors(cluster.wrap(sdkHandler), options.logger) : sdkHandler,
       { scopeResolver: options.scopeResolver, taskStore },
     ),
     {
