@@ -9,8 +9,9 @@ import type { ClusterRuntime } from './runtime.js';
  * A bus on this worker that replays another worker's execution of one task to local
  * subscribers (the SDK's `resubscribe` reads it through `getByTaskId`). It delivers events in
  * sequence order per execution, drops repeats, and finishes (so every subscriber's stream ends)
- * on the first of: an `end` envelope, an event of a different execution, the lease found
- * expired or gone by the watchdog, the channel going down, or `close`. Never reused once
+ * on the first of: an `end` envelope, the lease found gone (or expired and unclaimed) by the
+ * watchdog, the channel going down, or `close`. Events of a new execution without an `end` for
+ * the previous one (a recovering worker's outcome) are followed. Never reused once
  * finished: a subscriber arriving later gets a new proxy.
  */
 export class RemoteTaskProxy {
@@ -20,6 +21,8 @@ export class RemoteTaskProxy {
   #refs = 0;
   #exec: string | undefined;
   #lastSeq = 0;
+  readonly #seenExecs = new Set<string>();
+  #suspectSince: number | undefined;
   #finished = false;
   #unsubscribe: Unsubscribe | undefined;
   #watchdog: NodeJS.Timeout | undefined;
@@ -77,14 +80,32 @@ export class RemoteTaskProxy {
     this.#onDone();
   }
 
-  /** Checks the lease right away (after subscribing, to close the race with an ending run). */
+  /**
+   * Checks the lease now (the watchdog calls it every renew interval). A lease gone for a renew
+   * interval means nobody runs the task. An expired one is given time for a sweeper to claim
+   * it and publish the outcome (two sweep intervals), so subscribers see how the task ended;
+   * after that the subscriber is released anyway: it never waits on a task nobody runs.
+   */
   async checkLease(): Promise<void> {
+    let live: boolean;
+    let absent: boolean;
     try {
       const lease = await this.#runtime.options.backend.readLease(this.key);
-      if (!lease?.live) this.finish();
+      live = lease?.live === true;
+      absent = lease === undefined;
     } catch {
-      // Unreachable backend: the channel-state listener (or the next check) decides.
+      // Unreachable backend: the channel-state listener (or a later check) decides.
+      return;
     }
+    if (live) {
+      this.#suspectSince = undefined;
+      return;
+    }
+    const now = Date.now();
+    this.#suspectSince ??= now;
+    const { renewIntervalMs, sweepIntervalMs } = this.#runtime.options;
+    const grace = absent ? renewIntervalMs : 2 * sweepIntervalMs + renewIntervalMs;
+    if (now - this.#suspectSince >= grace) this.finish();
   }
 
   #checkLease(): void {
@@ -116,13 +137,19 @@ export class RemoteTaskProxy {
       this.finish();
       return;
     }
-    if (this.#exec !== undefined && envelope.exec !== this.#exec) {
-      // Another execution started (recovery resumed it, or a follow-up elsewhere): the one this
-      // subscriber joined is over, and the store snapshot is where the new one is read from.
-      this.finish();
-      return;
+    if (envelope.exec !== this.#exec) {
+      if (this.#seenExecs.has(envelope.exec)) {
+        // A late event of an execution already superseded (a half-alive worker).
+        stats.duplicatesDropped += 1;
+        return;
+      }
+      // A new execution without an end for the previous one: a recovering worker publishing
+      // the outcome of a task whose worker died. Subscribers follow it.
+      this.#seenExecs.add(envelope.exec);
+      this.#exec = envelope.exec;
+      this.#lastSeq = 0;
     }
-    if (this.#exec !== undefined && envelope.seq <= this.#lastSeq) {
+    if (envelope.seq <= this.#lastSeq) {
       stats.duplicatesDropped += 1;
       return;
     }

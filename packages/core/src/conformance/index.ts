@@ -1,3 +1,4 @@
+export * from './coordination/index.js';
 export { runAnonymousPolicyGroup } from './groups/anonymous-policy.js';
 export { runCopiesGroup } from './groups/copies.js';
 export { runCorruptRecordsGroup } from './groups/corrupt-records.js';
