@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type Message, Role, type Task } from '@a2a-js/sdk';
 import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server';
-import type { RecoveryPolicy } from '@a2a-stores/core';
+import { defaultContextForScope, type RecoveryPolicy, type Scope } from '@a2a-stores/core';
+import { setPassportVerification } from '@a2a-stores/passport';
 import type { RecoveryMode } from './config.js';
 import { PLAN_METADATA_KEY } from './executor.js';
 import type { AgentLogger } from './logger.js';
@@ -22,6 +23,19 @@ function resumeMessage(task: Task): Message {
     extensions: [],
     referenceTaskIds: [],
   };
+}
+
+/**
+ * The call context a recovering worker reads and writes an orphaned task with (the cluster's
+ * `contextForScope`). The agent's scope resolver reads what `PassportRequestHandler` recorded, so
+ * the context records "no passport": tasks of bearer users and anonymous callers map back to
+ * their scope. A task a verified passport created (owner `passport:<client id>`) does not, and the
+ * cluster leaves it alone (logged) rather than forge a verification.
+ */
+export function recoveryContextForScope(scope: Scope): ServerCallContext {
+  const context = defaultContextForScope(scope);
+  setPassportVerification(context, { status: 'absent' });
+  return context;
 }
 
 /**

@@ -25,7 +25,7 @@ import express, { type Express } from 'express';
 import { AGENT_CARD_URL_PATH, buildAgentCard, JSONRPC_PATH, REST_PATH } from './agent-card.js';
 import { createBearerAuth, type UserDirectory } from './auth.js';
 import { mapClusterErrors } from './cluster-errors.js';
-import { recoveryPolicy } from './cluster-recovery.js';
+import { recoveryContextForScope, recoveryPolicy } from './cluster-recovery.js';
 import type { RecoveryMode } from './config.js';
 import { DemoExecutor } from './executor.js';
 import { healthRoute } from './health-route.js';
@@ -207,6 +207,7 @@ function createAgentCluster(
     sweepIntervalMs: settings.sweepIntervalMs,
     // Recovery runs long after construction, so the handler it resumes through exists by then.
     recovery: recoveryPolicy(settings.recovery, handler, options.logger),
+    contextForScope: recoveryContextForScope,
     logger: options.logger,
   });
 }
