@@ -151,6 +151,8 @@ async function main(): Promise<void> {
     ).then(
       () => {
         process.exitCode = 0;
+        // A worker's IPC channel to its parent would keep the process alive.
+        if (process.connected) process.disconnect();
       },
       (error: unknown) => {
         logger.error('shutdown failed', { error: (error as Error).message });
@@ -161,7 +163,12 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   // A worker whose parent died (the IPC channel closed) stops too, instead of serving orphaned.
-  if (isWorkerProcess()) process.once('disconnect', () => onSignal('SIGTERM'));
+  // (After its own shutdown the worker disconnects too: that is no second signal.)
+  if (isWorkerProcess()) {
+    process.once('disconnect', () => {
+      if (!stopping) onSignal('SIGTERM');
+    });
+  }
 }
 
 /**

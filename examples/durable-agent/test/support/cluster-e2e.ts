@@ -348,9 +348,19 @@ export function defineClusterE2e(kind: ClusterStoreKind): void {
       // task goes on); a new subscription follows the resumed run, here on the survivor, to
       // its end.
       expect(events.map(labelOf)).not.toContain('status:FAILED');
-      const resumed = await drain(onSurvivor.resubscribeTask({ tenant, id: started.id }));
-      // (Only the snapshot if the resumed run already finished: the stream then holds it.)
-      expect(['status:COMPLETED', 'task:COMPLETED']).toContain(resumed.map(labelOf).at(-1));
+      // Until the recovering worker has started the run again, a subscription yields the
+      // stored snapshot only; then it follows the run (or the run is over: the snapshot says so).
+      let resumed: string[] = [];
+      await waitFor(
+        'a subscription that ends COMPLETED',
+        async () => {
+          resumed = (await drain(onSurvivor.resubscribeTask({ tenant, id: started.id }))).map(
+            labelOf,
+          );
+          return ['status:COMPLETED', 'task:COMPLETED'].includes(resumed.at(-1) ?? '');
+        },
+        15_000,
+      );
       await waitFor(
         'the store to say COMPLETED',
         async () =>
