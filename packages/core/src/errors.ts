@@ -275,12 +275,13 @@ export class TaskBusyError extends UnsupportedOperationError {
 /**
  * The cluster's coordination backend cannot be reached, so a call that needs another worker
  * (cancel or subscribe to a task running elsewhere) fails fast instead of hanging. A kind of
- * {@link StoreUnavailableError} (code `STORE_UNAVAILABLE`): agents answer it as 503 and the caller may retry. Calls served by
+ * {@link StoreUnavailableError} (code `STORE_UNAVAILABLE`): an agent answers it as it answers store outages, and the caller
+ * may retry. Calls served by
  * the local worker keep working.
  */
 export class CoordinationUnavailableError extends StoreUnavailableError {
   constructor(message: string, options?: { cause?: unknown }) {
-    // Keeps the STORE_UNAVAILABLE code, so whatever maps store outages to 503 maps this too.
+    // Keeps the STORE_UNAVAILABLE code, so whatever handles store outages handles this too.
     super(message, options);
   }
 }

@@ -205,6 +205,9 @@ export class ClusterRequestHandler implements A2ARequestHandler {
     context: ServerCallContext,
     key: string,
   ): Promise<Task> {
+    // The execution a local subscriber's proxy follows is over; left in place, the SDK would
+    // take the proxy for a running bus and wait on it for a CANCELED nobody will publish.
+    this.#manager.finishProxy(key);
     const task = await this.#inner.cancelTask(params, context);
     // Subscribers elsewhere may still wait on an execution that died: end their streams.
     const end = encodeEnvelope({

@@ -118,6 +118,11 @@ export class ClusterEventBusManager implements ExecutionEventBusManager {
     return proxy;
   }
 
+  /** Ends the proxy of `key`, if any: its execution is known to be over. */
+  finishProxy(key: string): void {
+    this.#proxies.get(key)?.finish();
+  }
+
   /** Ends every proxy: their subscribers' streams end (channel down, close). */
   finishProxies(): void {
     for (const proxy of [...this.#proxies.values()]) proxy.finish();

@@ -56,6 +56,10 @@ export interface FixtureOptions {
   readonly timing?: ClusterTiming;
   /** The recovery policy of worker `index` (it may call back into `workers`). */
   readonly recovery?: (index: number, workers: ClusterWorker[]) => RecoveryPolicy;
+  /** Receives every worker's warnings (default: dropped). */
+  readonly logger?: StoreLogger;
+  /** Extra cluster options of worker `index` (e.g. a custom `contextForScope`). */
+  readonly clusterOptions?: (index: number) => Partial<Parameters<typeof createCluster>[0]>;
 }
 
 const CARD = {
@@ -95,9 +99,10 @@ export async function startClusterFixture(
       renewIntervalMs: timing.renewIntervalMs,
       sweepIntervalMs: timing.sweepIntervalMs,
       cancelTimeoutMs: timing.waitMs,
-      logger: quietLogger,
+      logger: options.logger ?? quietLogger,
       // The workers array fills up as they start; a resume callback reads it when it runs.
       ...(options.recovery ? { recovery: options.recovery(index, workers) } : {}),
+      ...options.clusterOptions?.(index),
     });
     const pushes: PushRecord[] = [];
     const fakeSender: PushNotificationSender = {

@@ -49,7 +49,13 @@ export {
   consume,
   type FixtureOptions,
   type PushRecord,
+  sendRequest,
+  signature,
   startClusterFixture,
+  startTask,
+  stateOf,
+  textOf,
+  userMessage,
 } from './cluster-fixture.js';
 export { runClusterRecoveryGroup } from './cluster-recovery-group.js';
 export * from './harness.js';
