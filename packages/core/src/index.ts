@@ -48,6 +48,7 @@ export {
   defaultContextForScope,
   type RecoveryPolicy,
 } from './cluster/options.js';
+export * from './cluster/polling/index.js';
 export { ORPHAN_FAILURE_TEXT } from './cluster/recovery.js';
 export type { ClusterStats } from './cluster/stats.js';
 export {

@@ -64,7 +64,8 @@ export const SESSION_SQL_MODE =
  */
 const OWNED_POOL_DEFAULTS = { trace: false } as const;
 
-function createOwnedPool(source: MysqlUriSource): Pool {
+/** A pool from a URI with the stores' defaults and strict sql_mode on every connection. */
+export function createOwnedPool(source: MysqlUriSource): Pool {
   const pool = createPool({ ...OWNED_POOL_DEFAULTS, ...source.poolOptions, uri: source.uri });
   // Queued before the first statement of each new connection, so no statement runs unstrict.
   pool.pool.on('connection', (connection) => {

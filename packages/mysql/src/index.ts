@@ -1,4 +1,8 @@
 export {
+  createMysqlCoordination,
+  type MysqlCoordinationOptions,
+} from './coordination/create-mysql-coordination.js';
+export {
   createMysqlStores,
   type MysqlBoundStores,
   type MysqlStores,

@@ -8,6 +8,7 @@ import {
   sqlStringLiteral,
 } from '@a2a-stores/core';
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import { coordinationTables } from './coordination/coordination-sql.js';
 import { recountTasks, taskCountsTable, taskCountTriggers } from './counter-sql.js';
 import { triggerPrivilegeError } from './mysql-errors.js';
 import { DEFAULT_TABLE_PREFIX, type TableNames, tableNames } from './options.js';
@@ -87,6 +88,7 @@ export function mysqlMigrations(t: TableNames): readonly SqlMigration[] {
       id: '0003_task_counts',
       statements: [taskCountsTable(t), ...taskCountTriggers(t), ...recountTasks(t)],
     },
+    { id: '0004_coordination', statements: coordinationTables(t) },
   ];
 }
 

@@ -65,6 +65,10 @@ export interface TableNames {
     readonly delete: string;
   };
   readonly migrations: string;
+  /** Execution leases of multi-worker coordination (`createMysqlCoordination`). */
+  readonly leases: string;
+  /** Messages between workers, read by polling. */
+  readonly messages: string;
 }
 
 /** Validates the prefix (typed `InvalidInputError` before any SQL is built) and names the tables. */
@@ -85,5 +89,7 @@ export function tableNames(prefix: unknown = DEFAULT_TABLE_PREFIX): TableNames {
       delete: q('tasks_count_del'),
     },
     migrations: q('migrations'),
+    leases: q('leases'),
+    messages: q('messages'),
   };
 }

@@ -219,7 +219,7 @@ describe('migrate() without the TRIGGER privilege', () => {
     );
     expect(ledger.map((row) => String(row.id))).toEqual(['0001_tasks', '0002_push_configs']);
     const admin = createMysqlStores({ pool }, { tablePrefix: prefix });
-    expect((await admin.migrate()).applied).toEqual(['0003_task_counts']);
+    expect((await admin.migrate()).applied).toEqual(['0003_task_counts', '0004_coordination']);
     await admin.taskStore.save(makeTask(), callContext(randomScope()));
     expect(await countersOf(prefix)).toEqual(await truthOf(prefix));
   });

@@ -53,7 +53,15 @@ describe('migrate()', () => {
     const second = await stores.migrate();
     expect(second).toEqual({ applied: [], current: ALL_IDS });
     expect(await tablesOf(prefix)).toEqual(
-      ['migrations', 'push_config_sets', 'push_configs', 'task_counts', 'tasks']
+      [
+        'leases',
+        'messages',
+        'migrations',
+        'push_config_sets',
+        'push_configs',
+        'task_counts',
+        'tasks',
+      ]
         .map((s) => prefix + s)
         .sort(),
     );

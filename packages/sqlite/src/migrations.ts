@@ -75,6 +75,31 @@ export function migrationsFor(n: SchemaNames): readonly SqlMigration[] {
             WHERE context_id <> '' GROUP BY tenant, owner, context_id`,
       ],
     },
+    {
+      // Multi-worker coordination. Leases are read and written by key (WITHOUT ROWID); the
+      // expiry index serves the sweep. Messages are AUTOINCREMENT so an id is never reused
+      // after retention deleted the newest rows: pollers compare ids, not times.
+      id: '0003_coordination',
+      statements: [
+        `CREATE TABLE ${n.leases} (
+          lease_key TEXT NOT NULL PRIMARY KEY,
+          tenant TEXT NOT NULL,
+          owner TEXT NOT NULL,
+          task_id TEXT NOT NULL,
+          holder TEXT NOT NULL,
+          token TEXT NOT NULL,
+          expires_at INTEGER NOT NULL
+        ) STRICT, WITHOUT ROWID`,
+        `CREATE INDEX ${n.named('leases_by_expiry')} ON ${n.leases} (expires_at)`,
+        `CREATE TABLE ${n.messages} (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          channel TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          payload TEXT NOT NULL
+        ) STRICT`,
+        `CREATE INDEX ${n.named('messages_by_age')} ON ${n.messages} (created_at)`,
+      ],
+    },
   ];
 }
 

@@ -12,6 +12,10 @@ export interface SchemaNames {
   /** Exact per-scope totals behind `list`'s `totalSize` (see core's `taskCounterKeys`). */
   readonly counts: string;
   readonly ledger: string;
+  /** Execution leases of multi-worker coordination (see `createSqliteCoordination`). */
+  readonly leases: string;
+  /** Messages between workers, read by polling. */
+  readonly messages: string;
   /** Unquoted, for sqlite_master lookups. */
   readonly ledgerName: string;
   /** Quotes `<prefix><suffix>` (index names). */
@@ -25,6 +29,8 @@ export function schemaNames(prefix: string): SchemaNames {
     pushConfigs: named('push_configs'),
     counts: named('task_counts'),
     ledger: named('migrations'),
+    leases: named('leases'),
+    messages: named('messages'),
     ledgerName: `${prefix}migrations`,
     named,
   };

@@ -93,6 +93,10 @@ describe('sqlite migrations', () => {
     );
     expect(schemaObjects(db)).toEqual(
       [
+        'a2a_leases',
+        'a2a_leases_by_expiry',
+        'a2a_messages',
+        'a2a_messages_by_age',
         'a2a_migrations',
         'a2a_push_configs',
         'a2a_push_configs_order',

@@ -63,11 +63,14 @@ export function runClusterRecoveryGroup(harness: ClusterHarness, destroy = true)
         $case: 'text',
         value: ORPHAN_FAILURE_TEXT,
       });
-      expect(recovered(started.workers, 'failed')).toBe(1);
+      // The recoverer counts the task once it has also published the end and released the
+      // lease, which a subscriber does not wait for: check the count after the release.
       await wait(
         async () => (await b.cluster.describeLease(taskId, ctx)) === undefined,
         'the lease to be released',
       );
+      await wait(() => recovered(started.workers, 'failed') === 1, 'the recovery to be counted');
+      expect(recovered(started.workers, 'failed')).toBe(1);
       // Pushed once, by the recovering worker.
       const pushedFailed = started.workers
         .flatMap((w) => w.pushes)
@@ -108,6 +111,7 @@ export function runClusterRecoveryGroup(harness: ClusterHarness, destroy = true)
           TaskState.TASK_STATE_COMPLETED,
         'the resumed task to complete',
       );
+      await wait(() => recovered(started.workers, 'resumed') === 1, 'the recovery to be counted');
       expect(recovered(started.workers, 'resumed')).toBe(1);
       expect(calls.length).toBe(1);
       await wait(
