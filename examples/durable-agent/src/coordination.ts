@@ -1,4 +1,4 @@
-import type { CoordinationBackend } from '@a2a-stores/core';
+import type { CoordinationBackend, StoreLogger } from '@a2a-stores/core';
 import type { CoordinationMode } from './config.js';
 import { StoreAdapterUnavailableError, type StoreTarget } from './stores-from-url.js';
 
@@ -12,19 +12,20 @@ type CoordinationFactory = (options: object) => CoordinationBackend;
 /** The coordinator each shared store's adapter exports, and how it connects from the URL. */
 function factoryFor(
   target: StoreTarget,
+  logger: StoreLogger,
 ): { packageName: string; exportName: string; options: object } | undefined {
   switch (target.kind) {
     case 'redis':
       return {
         packageName: '@a2a-stores/redis',
         exportName: 'createRedisCoordination',
-        options: { url: target.url },
+        options: { url: target.url, logger },
       };
     case 'postgres':
       return {
         packageName: '@a2a-stores/postgres',
         exportName: 'createPostgresCoordination',
-        options: { connectionString: target.connectionString },
+        options: { connectionString: target.connectionString, logger },
       };
     case 'mysql':
       return {
@@ -55,9 +56,11 @@ function factoryFor(
 export async function openCoordination(
   target: StoreTarget,
   mode: CoordinationMode,
+  logger: StoreLogger,
 ): Promise<CoordinationChoice> {
   if (mode === 'off') return { kind: 'alone', reason: 'A2A_AGENT_COORDINATION=off' };
-  const factory = factoryFor(target);
+  // Reconnects of the push channel go to the agent's log (the polling transports have none).
+  const factory = factoryFor(target, logger);
   if (!factory) return { kind: 'alone', reason: 'the store lives in this process only' };
   let module: Record<string, unknown>;
   try {

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     throw error;
   }
   try {
-    coordination = await openCoordination(target, config.coordination);
+    coordination = await openCoordination(target, config.coordination, logger);
   } catch (error) {
     await replay.close();
     await stores.bundle.close();

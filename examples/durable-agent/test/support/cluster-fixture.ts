@@ -17,6 +17,8 @@ export interface ClusterFixture {
   /** Starts one more worker on the store (stopped with the others), e.g. one to kill. */
   startWorker(name: string): Promise<AgentProcess>;
   receiver(): WebhookReceiver;
+  /** The store's URL (a fresh database or server of this fixture). */
+  storeUrl(): string;
 }
 
 /** Executions running on a worker, from its liveness probe. */
@@ -107,6 +109,10 @@ export function useCluster(
     receiver: () => {
       if (setupError) throw setupError;
       return hooks as WebhookReceiver;
+    },
+    storeUrl: () => {
+      if (setupError) throw setupError;
+      return (store as ClusterStore).url;
     },
   };
 }
