@@ -24,6 +24,9 @@ export interface ClusterLoadOptions {
   readonly clients: number;
   readonly workers: number;
   readonly stepMs: number;
+  /** The workers' `A2A_AGENT_LEASE_MS` and `A2A_AGENT_SWEEP_MS`. */
+  readonly leaseMs: number;
+  readonly sweepMs: number;
 }
 
 /** What one backend's multi-worker run measured, and its verdict. */
@@ -45,6 +48,8 @@ export interface ClusterLoadResult {
     missingFinal: number;
   };
   readonly agentErrorLines: number;
+  /** Warning and error lines of all workers, by message (no ids or content in them). */
+  readonly agentLogLines: Readonly<Record<string, number>>;
   readonly agentExitCodes: readonly (number | null)[];
   readonly passed: boolean;
 }
@@ -116,7 +121,10 @@ export async function runClusterLoad(
           storeUrl: store.url,
           stepMs: options.stepMs,
           steps: 3,
-          extraEnv: { A2A_AGENT_LEASE_MS: '5000', A2A_AGENT_SWEEP_MS: '1000' },
+          extraEnv: {
+            A2A_AGENT_LEASE_MS: String(options.leaseMs),
+            A2A_AGENT_SWEEP_MS: String(options.sweepMs),
+          },
         }),
       ),
     );
@@ -159,6 +167,12 @@ export async function runClusterLoad(
     const counts = hooks.counts();
     const missingFinal = hooks.waiting().length;
     const agentErrorLines = agents.reduce((sum, agent) => sum + agent.log().errorLines, 0);
+    const agentLogLines: Record<string, number> = {};
+    for (const agent of agents) {
+      for (const [line, count] of Object.entries(agent.log().byMessage)) {
+        agentLogLines[line] = (agentLogLines[line] ?? 0) + count;
+      }
+    }
     for (const agent of agents.splice(0)) exits.push((await agent.stop()).code);
 
     const operations = Object.fromEntries(
@@ -179,6 +193,7 @@ export async function runClusterLoad(
       nonTerminal,
       webhooks: { ...counts, missingFinal },
       agentErrorLines,
+      agentLogLines,
       agentExitCodes: exits,
       passed:
         ctx.tally.failures() === 0 &&
@@ -207,6 +222,9 @@ export function describeClusterLoad(result: ClusterLoadResult): string {
     `  tasks ${result.tasks}, non-terminal at the end ${result.nonTerminal}`,
     `  webhooks ${hooks}, deliveries ${deliveries}, duplicates ${duplicates}, missing final event ${missingFinal}`,
     `  agent error lines ${result.agentErrorLines}, exit codes ${result.agentExitCodes.join(', ')}`,
+    ...Object.entries(result.agentLogLines).map(
+      ([line, count]) => `  agent log: ${count} × ${line}`,
+    ),
     ...Object.entries(result.failureSamples).map(
       ([op, samples]) => `  ${op} failures: ${samples.join(' | ')}`,
     ),

@@ -8,7 +8,7 @@ describe('multi-worker load (short)', () => {
   it('leaves no task unfinished and delivers no webhook event twice', async () => {
     const result = await runClusterLoad(
       'redis',
-      { durationSec: 15, clients: 32, workers: 3, stepMs: 20 },
+      { durationSec: 15, clients: 32, workers: 3, stepMs: 20, leaseMs: 15_000, sweepMs: 5000 },
       () => {},
     );
     console.info(describeClusterLoad(result));
