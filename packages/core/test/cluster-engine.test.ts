@@ -31,8 +31,8 @@ afterEach(async () => {
   for (const fixture of open.splice(0)) await fixture.close();
 });
 
-async function fixture(options: FixtureOptions = {}) {
-  const hub = createMemoryCoordination();
+async function fixture(options: FixtureOptions = {}, now?: () => number) {
+  const hub = createMemoryCoordination(now ? { now } : {});
   const started = await startClusterFixture(
     { name: 'memory', create: () => hub.connect() },
     options,
@@ -151,6 +151,29 @@ describe('cluster engine', () => {
     expect(canceled.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
     expect((await sub.done).error).toBeUndefined();
     expect(c.executor.runs).toEqual([]);
+  });
+
+  it("gives a stalled worker's own running execution its lease back instead of failing it", async () => {
+    let offset = 0;
+    const { workers, wait } = await fixture(
+      { workers: 1, clusterOptions: () => ({ sweepIntervalMs: 60_000 }) },
+      () => Date.now() + offset,
+    );
+    const a = workers[0]!;
+    const ctx = callContext(randomScope());
+    const { taskId, stream } = await startTask(a, ctx, wait);
+    // Jump the engine's clock past the lease, as if A's event loop had stalled, then sweep.
+    await wait(async () => {
+      offset += 10_000;
+      return (await a.cluster.sweep()) > 0;
+    }, 'a sweep to claim the lease');
+    const lease = await a.cluster.describeLease(taskId, ctx);
+    expect(lease).toMatchObject({ self: true, live: true });
+    expect(a.cluster.stats().recovered).toEqual({ failed: 0, resumed: 0, left: 0, released: 0 });
+    const run = a.executor.runOf(taskId)!;
+    for (let step = 0; step < 4; step += 1) run.advance();
+    await stream.done;
+    expect(stateOf(stream.events.at(-1))).toBe(TaskState.TASK_STATE_COMPLETED);
   });
 
   it('never recovers a task in a scope contextForScope does not map back to', async () => {

@@ -102,7 +102,15 @@ export class ClusterRequestHandler implements A2ARequestHandler {
     const { workerId } = this.#runtime.options;
     if (lease?.live && lease.holder !== workerId) {
       this.#requireChannel('cancel');
-      const outcome = await this.#router.request(lease.holder, key);
+      let outcome: Awaited<ReturnType<CancelRouter['request']>>;
+      try {
+        outcome = await this.#router.request(lease.holder, key);
+      } catch (error) {
+        throw new CoordinationUnavailableError(
+          'Cannot cancel across workers: coordination backend unreachable',
+          { cause: error },
+        );
+      }
       if (outcome !== 'timeout' && !outcome.ok && outcome.error === 'no-execution') {
         // The holder no longer runs it (ended or died between our read and its answer).
         return this.#storeCancel(params, context, key);
@@ -151,7 +159,13 @@ export class ClusterRequestHandler implements A2ARequestHandler {
     params: SubscribeToTaskRequest,
     context: ServerCallContext,
   ): AsyncGenerator<StreamResponse, void, undefined> {
-    const key = this.#manager.keyOf(params?.id, context);
+    const taskId = params?.id;
+    if (typeof taskId !== 'string' || taskId === '') {
+      // The SDK answers a missing id with its own client error.
+      yield* this.#inner.resubscribe(params, context);
+      return;
+    }
+    const key = this.#manager.keyOf(taskId, context);
     if (this.#manager.running(key)) {
       yield* this.#inner.resubscribe(params, context);
       return;

@@ -76,7 +76,7 @@ export function createCluster(options: ClusterOptions): Cluster {
   const manager = new ClusterEventBusManager(runtime);
   const router = new CancelRouter(runtime, manager);
   let sender: PushNotificationSender | undefined;
-  const sweeper = new RecoverySweeper(runtime, () => sender);
+  const sweeper = new RecoverySweeper(runtime, manager, () => sender);
   let stopChannelState: (() => void) | undefined;
   let started = false;
 

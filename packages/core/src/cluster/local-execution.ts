@@ -85,6 +85,11 @@ export class LocalExecution {
     return this.#run?.lease ?? 'idle';
   }
 
+  /** The id (and lease token) of the run in progress, if any. */
+  get currentExec(): string | undefined {
+    return this.#run?.exec;
+  }
+
   /** True while an executor run is in progress on this bus (between begin and settle). */
   get running(): boolean {
     return this.#run !== undefined;

@@ -6,6 +6,7 @@ import { StaleWriteError, VersionConflictError } from '../errors.js';
 import { resolveScope } from '../scope.js';
 import type { LeaseRecord } from './coordination-backend.js';
 import { encodeEnvelope } from './envelopes.js';
+import type { ClusterEventBusManager } from './event-bus-manager.js';
 import { leaseKey, taskChannel } from './keys.js';
 import { errorName } from './local-execution.js';
 import type { ClusterRuntime } from './runtime.js';
@@ -59,11 +60,17 @@ function failureStatus(task: Task): Task['status'] {
 export class RecoverySweeper {
   readonly #runtime: ClusterRuntime;
   readonly #pushSender: () => PushNotificationSender | undefined;
+  readonly #manager: ClusterEventBusManager;
   #timer: NodeJS.Timeout | undefined;
   #sweeping: Promise<number> | undefined;
 
-  constructor(runtime: ClusterRuntime, pushSender: () => PushNotificationSender | undefined) {
+  constructor(
+    runtime: ClusterRuntime,
+    manager: ClusterEventBusManager,
+    pushSender: () => PushNotificationSender | undefined,
+  ) {
     this.#runtime = runtime;
+    this.#manager = manager;
     this.#pushSender = pushSender;
   }
 
@@ -120,6 +127,27 @@ export class RecoverySweeper {
 
   async #recover(lease: LeaseRecord, token: string): Promise<Outcome | undefined> {
     const { contextForScope, scopeResolver, taskStore, recovery, logger } = this.#runtime.options;
+    const local = this.#manager.running(lease.key)?.currentExec;
+    if (
+      local !== undefined &&
+      lease.holder === this.#runtime.options.workerId &&
+      lease.token === local
+    ) {
+      // Our own execution missed its renewals (an event-loop stall) and is still running: hand
+      // the lease back to it instead of failing live work.
+      const { backend, workerId, leaseTtlMs } = this.#runtime.options;
+      await backend.acquireLease(
+        {
+          key: lease.key,
+          scope: lease.scope,
+          taskId: lease.taskId,
+          holder: workerId,
+          token: local,
+        },
+        leaseTtlMs,
+      );
+      return undefined;
+    }
     const context = contextForScope(lease.scope);
     let scope: ReturnType<typeof resolveScope>;
     try {
