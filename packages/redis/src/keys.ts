@@ -17,7 +17,8 @@ import type { Scope } from '@a2a-stores/core';
  * - `upd`              zset taskId by write time (purge)
  * - `exp`, `expm`      zset taskId by expiry time and its index coordinates (retention)
  *
- * Outside any scope: `<prefix>scopes` (set of tags, for cross-scope purge) and `<prefix>meta`.
+ * Outside any scope: `<prefix>scopes` (set of tags, for cross-scope purge) and `<prefix>meta`;
+ * multi-worker coordination keeps leases under `<prefix>{co:<n>}:` (see coordination/lease-keys.ts).
  */
 
 /** Characters of the base64url SHA-256 digest kept in a tag: 132 bits. */

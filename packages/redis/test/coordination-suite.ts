@@ -7,10 +7,10 @@ import {
 } from '@a2a-stores/core';
 import { randomScope } from '@a2a-stores/core/conformance';
 import { waitFor } from '@a2a-stores/test-backends';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { RedisCoordinationOptions } from '../src/coordination/options.js';
 import { createRedisCoordination, type RedisClient } from '../src/index.js';
-import { testPrefix } from './helpers.js';
+import { deleteKeysWithPrefix, testPrefix } from './helpers.js';
 
 /** How a suite run reaches Redis: a shared client, and options that open owned connections. */
 export interface CoordinationTarget {
@@ -53,11 +53,22 @@ function collector() {
 export function describeCoordination(label: string, target: () => CoordinationTarget): void {
   describe(`Redis coordination (${label})`, () => {
     const opened: CoordinationBackend[] = [];
+    const prefixes: string[] = [];
     afterEach(async () => {
       await Promise.all(opened.splice(0).map((backend) => backend.close()));
     });
+    // Leases outlive their expiry by the retention (a day): remove what the tests left.
+    afterAll(async () => {
+      for (const prefix of prefixes) await deleteKeysWithPrefix(target().client(), prefix);
+    });
 
-    function workers(count = 2, prefix = testPrefix('coord')): CoordinationBackend[] {
+    function prefixFor(label: string): string {
+      const prefix = testPrefix(label);
+      prefixes.push(prefix);
+      return prefix;
+    }
+
+    function workers(count = 2, prefix = prefixFor('coord')): CoordinationBackend[] {
       const backends = Array.from({ length: count }, () =>
         createRedisCoordination({ client: target().client(), keyPrefix: prefix }),
       );
@@ -135,14 +146,29 @@ export function describeCoordination(label: string, target: () => CoordinationTa
         10_000,
       );
       expect(await b!.readLease(lease.key)).toMatchObject({ holder: 'worker-a', live: false });
-      expect(await a!.renewLease(lease.key, 'worker-a', lease.token, 30_000)).toBe(false);
       const taken = await b!.acquireLease({ ...lease, holder: 'worker-b', token: 't-b' }, 30_000);
       expect(taken.acquired).toBe(true);
       expect(await a!.readLease(lease.key)).toMatchObject({ holder: 'worker-b', live: true });
+      expect(await a!.renewLease(lease.key, 'worker-a', lease.token, 30_000)).toBe(false);
+    });
+
+    it('lets the holder renew an expired lease nobody has taken over yet', async () => {
+      const [a, b] = workers();
+      const lease = request('worker-a');
+      await a!.acquireLease(lease, 150);
+      await waitFor(
+        'the lease to expire',
+        async () => (await b!.readLease(lease.key))?.live === false,
+        10_000,
+      );
+      expect(await a!.renewLease(lease.key, 'worker-a', lease.token, 60_000)).toBe(true);
+      expect(await b!.readLease(lease.key)).toMatchObject({ holder: 'worker-a', live: true });
+      // Live again, so a sweep does not take it.
+      expect(await b!.claimExpiredLeases('sweeper', 'tok', 60_000, 10)).toEqual([]);
     });
 
     it('gives each expired lease to exactly one of 5 concurrent sweepers, never a live one', async () => {
-      const prefix = testPrefix('claim');
+      const prefix = prefixFor('claim');
       const [owner, ...sweepers] = workers(6, prefix);
       const expiring = Array.from({ length: 40 }, () => request('dead-worker'));
       await Promise.all(expiring.map((lease) => owner!.acquireLease(lease, 100)));
@@ -221,7 +247,7 @@ export function describeCoordination(label: string, target: () => CoordinationTa
 
     it('never delivers across channels or key prefixes', async () => {
       const [a, b] = workers();
-      const [other] = workers(1, testPrefix('other'));
+      const [other] = workers(1, prefixFor('other'));
       const [one, two] = [`one-${randomUUID()}`, `two-${randomUUID()}`];
       const onOne = collector();
       const onTwo = collector();
@@ -285,7 +311,7 @@ export function describeCoordination(label: string, target: () => CoordinationTa
                 redisOptions: { connectionName: name },
               },
             };
-      const backend = createRedisCoordination({ ...connection, keyPrefix: testPrefix('close') });
+      const backend = createRedisCoordination({ ...connection, keyPrefix: prefixFor('close') });
       await backend.subscribe('x', () => {});
       await backend.publish('x', 'y');
       await backend.acquireLease(request('w'), 1_000);

@@ -9,6 +9,9 @@ import {
 import type { Redis } from 'ioredis';
 import { toStoreError } from '../errors.js';
 
+/** Pause between attempts to open a replacement subscriber connection. */
+const REOPEN_DELAY_MS = 1_000;
+
 /** One registration; an object, so one function subscribed twice is two subscriptions. */
 interface Entry {
   readonly listener: ChannelListener;
@@ -31,6 +34,7 @@ export class ChannelSubscriber {
   /** Bumped per connection event, so a re-subscription finishing late cannot report `up`. */
   private generation = 0;
   private closed = false;
+  private reopenTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly open: () => Promise<Redis>,
@@ -75,6 +79,7 @@ export class ChannelSubscriber {
   /** Ends the subscriber connection; later subscribes throw `StoreClosedError`. */
   close(): void {
     this.closed = true;
+    clearTimeout(this.reopenTimer);
     this.channels.clear();
     this.stateListeners.clear();
     this.generation++;
@@ -149,6 +154,7 @@ export class ChannelSubscriber {
     });
   }
 
+  /** Opens a replacement connection, retrying every {@link REOPEN_DELAY_MS} until it works. */
   private reopen(): void {
     this.open().then(
       (connection) => {
@@ -159,6 +165,11 @@ export class ChannelSubscriber {
         this.logger?.warn('Redis coordination subscriber could not reconnect', {
           error: error instanceof Error ? error.message : String(error),
         });
+        if (this.closed) return;
+        this.reopenTimer = setTimeout(() => {
+          this.reopenTimer = undefined;
+          if (!this.closed && !this.connection) this.reopen();
+        }, REOPEN_DELAY_MS);
       },
     );
   }

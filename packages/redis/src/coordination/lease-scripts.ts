@@ -49,17 +49,20 @@ return {1, tostring(expires_at)}
 `,
 );
 
-/** ARGV: lease key, holder, token, ttl ms, retention ms. Returns 1 when renewed, else 0. */
+/**
+ * ARGV: lease key, holder, token, ttl ms, retention ms. Returns 1 when renewed (expired or not,
+ * as long as holder and token still match), else 0.
+ */
 export const renewLeaseScript = new LuaScript(
   'coordination-renew-lease',
   `${LEASE_PRELUDE}
 local key = ARGV[1]
 local h = lease_hash(key)
-local cur = redis.call('HMGET', h, 'holder', 'token', 'expiresAt')
+local cur = redis.call('HMGET', h, 'holder', 'token')
+-- An expired lease nobody has taken over yet is still the holder's to extend (core's reference
+-- backend agrees): a takeover by a sweeper or another acquirer replaces the token first.
+if cur[1] ~= ARGV[2] or cur[2] ~= ARGV[3] then return 0 end
 local now = now_ms()
--- An expired lease is not held any more, even if nobody has claimed it yet: renewing it would
--- revive an execution other workers were already entitled to recover.
-if cur[1] ~= ARGV[2] or cur[2] ~= ARGV[3] or tonumber(cur[3]) <= now then return 0 end
 local ttl = tonumber(ARGV[4])
 local expires_at = now + ttl
 redis.call('HSET', h, 'expiresAt', expires_at)
