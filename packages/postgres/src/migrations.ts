@@ -149,8 +149,10 @@ function migrationSteps(names: PostgresNames): readonly SqlMigration[] {
         )`,
         `CREATE INDEX ${names.index('leases_by_expiry')} ON ${names.leases} (expires_at)`,
         // Messages over NOTIFY's 8000-byte payload: the NOTIFY carries the row id only. Rows are
-        // read right after commit and deleted by later publishers once a minute old.
-        `CREATE TABLE ${names.spill} (
+        // read right after commit and deleted by later publishers once a minute old. UNLOGGED:
+        // no WAL flush per message (a spill costs what a NOTIFY costs); a crash empties it, but a
+        // crash also drops every LISTEN connection, so nothing could have read those rows anyway.
+        `CREATE UNLOGGED TABLE ${names.spill} (
           id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
           channel text COLLATE "C" NOT NULL,
           payload text NOT NULL,

@@ -35,7 +35,12 @@ const listenName = `a2a-test-listen-${randomId()}`;
 function backend(applicationName: string): PostgresCoordination {
   return createPostgresCoordination({
     connectionString: server.url,
-    poolConfig: { max: 4, connectionTimeoutMillis: 3_000 },
+    // The pool under its own name, so the LISTEN connection is the only one named applicationName.
+    poolConfig: {
+      max: 4,
+      connectionTimeoutMillis: 3_000,
+      application_name: `${applicationName}-pool`,
+    },
     schema: 'faults',
     applicationName,
     logger: silentLogger(),
@@ -45,7 +50,7 @@ function backend(applicationName: string): PostgresCoordination {
 
 async function listenPids(): Promise<number[]> {
   const { rows } = await admin.query<{ pid: number }>(
-    `SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'`,
+    'SELECT pid FROM pg_stat_activity WHERE application_name = $1',
     [listenName],
   );
   return rows.map((r) => r.pid);
@@ -76,8 +81,9 @@ describe('the LISTEN connection killed with pg_terminate_backend', () => {
     await publisher.publish(channel, 'before');
     await received.until(1);
 
-    const [pid] = await listenPids();
-    expect(pid).toBeTypeOf('number');
+    const pids = await listenPids();
+    expect(pids).toHaveLength(1);
+    const [pid] = pids;
     await admin.query('SELECT pg_terminate_backend($1)', [pid]);
     await waitFor(
       'the channel to report down then up',

@@ -1,5 +1,5 @@
 import type { LeaseRequest } from '@a2a-stores/core';
-import { InvalidInputError } from '@a2a-stores/core';
+import { InvalidInputError, SchemaNotMigratedError } from '@a2a-stores/core';
 import { randomId, randomScope, rejectionOf } from '@a2a-stores/core/conformance';
 import { waitFor } from '@a2a-stores/test-backends';
 import type pg from 'pg';
@@ -101,13 +101,24 @@ describe('PostgreSQL leases across two workers', () => {
     expect((await a.readLease(lease.key))?.holder).toBe('worker-b');
   });
 
+  it('lets the holder extend an expired lease nobody took over yet', async () => {
+    const lease = request('worker-a');
+    await a.acquireLease(lease, 200);
+    await expired(b, lease.key);
+    expect(await a.renewLease(lease.key, 'worker-a', lease.token, 30_000)).toBe(true);
+    expect(await b.readLease(lease.key)).toMatchObject({ holder: 'worker-a', live: true });
+    expect(
+      (await b.claimExpiredLeases('sweeper', 'tok', 30_000, 100)).map((l) => l.key),
+    ).not.toContain(lease.key);
+  });
+
   it('hands an expired lease to another worker, after which the old holder cannot renew it', async () => {
     const lease = request('worker-a');
     await a.acquireLease(lease, 200);
     await expired(b, lease.key);
-    expect(await a.renewLease(lease.key, 'worker-a', lease.token, 30_000)).toBe(false);
     const takeover = { ...lease, holder: 'worker-b', token: randomId() };
     expect((await b.acquireLease(takeover, 30_000)).acquired).toBe(true);
+    expect(await a.renewLease(lease.key, 'worker-a', lease.token, 30_000)).toBe(false);
     expect(await b.readLease(lease.key)).toMatchObject({ holder: 'worker-b', live: true });
     expect((await a.acquireLease({ ...lease, token: randomId() }, 30_000)).acquired).toBe(false);
   });
@@ -141,6 +152,19 @@ describe('PostgreSQL leases across two workers', () => {
     ];
     const errors = await Promise.all(calls.map((call) => rejectionOf(call())));
     for (const error of errors) expect(error).toBeInstanceOf(InvalidInputError);
+  });
+});
+
+describe('an unmigrated schema', () => {
+  it('fails lease calls with SchemaNotMigratedError naming the coordination step', async () => {
+    const bare = coordinationOn(poolA, randomSchema('bare'));
+    try {
+      const error = await rejectionOf(bare.acquireLease(request('worker-a'), 1_000));
+      expect(error).toBeInstanceOf(SchemaNotMigratedError);
+      expect((error as SchemaNotMigratedError).missing).toContain('0005_coordination');
+    } finally {
+      await bare.close();
+    }
   });
 });
 

@@ -89,6 +89,13 @@ describe('PostgreSQL coordination channels across two workers', () => {
     expect(received.messages[1]).toBe(large);
     // They went through the table, not a NOTIFY that silently truncated or failed.
     expect(await spilledRows()).toBe(before + 2);
+    // An unlogged table: no WAL flush per spilled message.
+    const { rows } = await poolA.query<{ relpersistence: string }>(
+      `SELECT c.relpersistence FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relname = 'a2a_coord_spill'`,
+      [schema],
+    );
+    expect(rows[0]?.relpersistence).toBe('u');
     await stop();
   });
 

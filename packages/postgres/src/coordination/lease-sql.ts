@@ -58,10 +58,11 @@ export function leaseStatements(names: PostgresNames): LeaseStatements {
         ${EXPIRES_MS('expires_at')}, expires_at > clock_timestamp()
       FROM ${leases}
       WHERE key = $1 AND NOT EXISTS (SELECT 1 FROM taken)`),
-    // An expired lease is not renewed even if nobody claimed it yet: once expired it may be
-    // promised to a sweeper, exactly as a TTL-based transport would have dropped it.
+    // An expired lease nobody has taken over yet is still the holder's to extend (core's
+    // reference semantics). The row lock orders it against a concurrent sweep: whichever commits
+    // first wins, and the other sees the new row (a new token, or an expiry in the future).
     renew: statement(`UPDATE ${leases} SET expires_at = ${FROM_NOW('$4')}
-      WHERE key = $1 AND holder = $2 AND token = $3 AND expires_at > clock_timestamp()
+      WHERE key = $1 AND holder = $2 AND token = $3
       RETURNING key`),
     release: statement(`DELETE FROM ${leases} WHERE key = $1 AND holder = $2 AND token = $3`),
     read: statement(`SELECT key, tenant, owner, task_id, holder, token,

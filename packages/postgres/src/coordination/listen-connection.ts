@@ -25,6 +25,8 @@ interface Waiter {
 export class ListenConnection {
   private phase: Phase = 'idle';
   private client: pg.Client | undefined;
+  /** The client of the attempt in progress, so `close()` can end it and await the attempt. */
+  private connecting: { client: pg.Client; attempt: Promise<void> } | undefined;
   private waiters: Waiter[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
@@ -71,22 +73,34 @@ export class ListenConnection {
     const client = this.client;
     this.client = undefined;
     if (client) await client.end().catch(() => {});
+    const pending = this.connecting;
+    if (pending) {
+      await pending.client.end().catch(() => {});
+      await pending.attempt;
+    }
   }
 
   private connectNow(): void {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.phase = 'connecting';
-    void this.connect();
+    const client = new pg.Client(this.settings.clientConfig);
+    const attempt = this.connect(client).finally(() => {
+      if (this.connecting?.client === client) this.connecting = undefined;
+    });
+    this.connecting = { client, attempt };
   }
 
-  private async connect(): Promise<void> {
-    const client = new pg.Client(this.settings.clientConfig);
+  /** Never rejects: a failed attempt is reported to the waiters and retried. */
+  private async connect(client: pg.Client): Promise<void> {
     // Errors on an idle client arrive as events; unhandled they would crash the process.
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));
     client.on('notification', (note) => {
-      if (client === this.client && note.channel === this.channel && note.payload !== undefined) {
+      // The attempt's client counts too: a notification can arrive in the same read as the
+      // LISTEN's completion, before this.client is set.
+      const current = client === this.client || client === this.connecting?.client;
+      if (current && note.channel === this.channel && note.payload !== undefined) {
         this.onPayload(note.payload);
       }
     });
