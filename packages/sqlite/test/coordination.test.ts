@@ -262,14 +262,18 @@ describe('SQLite coordination: a second OS process on the file', () => {
     // Expired leases swept by both processes at once: each claimed exactly once.
     for (let i = 0; i < 40; i++) await a.acquireLease(lease(`x${i}`, 'gone'), 1);
     await until('the leases to expire', async () => (await a.readLease('x39'))?.live === false);
-    const fromChild = child.call<string[]>('claim', { holder: 'child', limit: 3, ttlMs: 30_000 });
-    const fromParent: string[] = [];
-    for (;;) {
-      const batch = await a.claimExpiredLeases('parent', 'p', 30_000, 3);
-      if (batch.length === 0) break;
-      fromParent.push(...batch.map((l) => l.key));
-    }
-    const childKeys = await fromChild;
+    const sweepHere = async () => {
+      const keys: string[] = [];
+      for (;;) {
+        const batch = await a.claimExpiredLeases('parent', 'p', 30_000, 3);
+        if (batch.length === 0) return keys;
+        keys.push(...batch.map((l) => l.key));
+      }
+    };
+    const [childKeys, fromParent] = await Promise.all([
+      child.call<string[]>('claim', { holder: 'child', limit: 3, ttlMs: 30_000 }),
+      sweepHere(),
+    ]);
     const all = [...fromParent, ...childKeys].filter((k) => k.startsWith('x')).sort();
     expect(all).toEqual(Array.from({ length: 40 }, (_, i) => `x${i}`).sort());
 
