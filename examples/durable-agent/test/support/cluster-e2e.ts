@@ -1,5 +1,6 @@
 import type { StreamResponse, Task } from '@a2a-js/sdk';
 import { TaskState } from '@a2a-js/sdk';
+import type { Client } from '@a2a-js/sdk/client';
 import { type ReceivedNotification, waitFor } from '@a2a-stores/test-backends';
 import { describe, expect, it } from 'vitest';
 import {
@@ -66,6 +67,18 @@ async function drain(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Waits until the stored task shows a step done: its execution has started and holds its lease
+ * (a subscription that arrives before the lease is visible gets the stored snapshot only).
+ */
+async function waitForStep(client: Client, tenant: string, id: string): Promise<void> {
+  await waitFor(
+    `task ${id} to store its first step`,
+    async () => stepsOf(await getTask(client, tenant, id)).length > 0,
+    15_000,
+  );
 }
 
 function isFinal(received: readonly ReceivedNotification[]): boolean {
@@ -138,6 +151,7 @@ export function defineClusterE2e(kind: ClusterStoreKind): void {
         sendRequest(tenant, userMessage('report, steps: 12'), { returnImmediately: true }),
       );
       if (!('status' in started)) throw new Error('expected a task');
+      await waitForStep(onC, tenant, started.id);
       const events = await drain(onC.resubscribeTask({ tenant, id: started.id }));
       const first = events[0]?.payload;
       expect(first?.$case).toBe('task');
@@ -173,6 +187,7 @@ export function defineClusterE2e(kind: ClusterStoreKind): void {
         sendRequest(tenant, userMessage(LONG_TASK), { returnImmediately: true }),
       );
       if (!('status' in started)) throw new Error('expected a task');
+      await waitForStep(onC, tenant, started.id);
       let killedAt = 0;
       const events = await drain(onC.resubscribeTask({ tenant, id: started.id }), async (event) => {
         if (killedAt === 0 && stepOf(event) !== undefined) {
@@ -245,6 +260,7 @@ export function defineClusterE2e(kind: ClusterStoreKind): void {
       await onC.createTaskPushNotificationConfig(
         pushConfig(tenant, run.id, 'added-on-c', hooks.addedOnC, 'c', false),
       );
+      await waitForStep(onB, tenant, run.id);
       await drain(onB.resubscribeTask({ tenant, id: run.id }));
 
       // 2. Sent on A with a webhook, canceled on B.
@@ -332,6 +348,7 @@ export function defineClusterE2e(kind: ClusterStoreKind): void {
         sendRequest(tenant, userMessage('report, steps: 12'), { returnImmediately: true }),
       );
       if (!('status' in started)) throw new Error('expected a task');
+      await waitForStep(onSurvivor, tenant, started.id);
       let killed = false;
       const events = await drain(
         onSurvivor.resubscribeTask({ tenant, id: started.id }),
