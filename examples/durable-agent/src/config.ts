@@ -42,7 +42,29 @@ export interface AgentConfig {
    * REST, JSON-RPC -32602). `A2A_AGENT_ANONYMOUS`.
    */
   readonly anonymous: AnonymousPolicy;
+  /**
+   * Cluster mode on a shared store (redis, postgres, mysql, sqlite file): `'auto'` (default)
+   * makes every copy of the agent on one store URL a worker of one cluster; `'off'` runs this
+   * process alone, as before. `A2A_AGENT_COORDINATION=off`.
+   */
+  readonly coordination: CoordinationMode;
+  /** Execution lease length; a dead worker's tasks are recovered after it. `A2A_AGENT_LEASE_MS`. */
+  readonly leaseMs: number;
+  /** How often each worker looks for expired leases. `A2A_AGENT_SWEEP_MS`. */
+  readonly sweepMs: number;
+  /** What a worker does with a dead worker's running task. `A2A_AGENT_RECOVERY`, default fail. */
+  readonly recovery: RecoveryMode;
+  /** Worker processes `pnpm start` runs, on consecutive ports from PORT. `A2A_AGENT_WORKERS`. */
+  readonly workers: number;
 }
+
+export type CoordinationMode = 'auto' | 'off';
+/** `fail`: mark it FAILED; `resume`: run the rest of its plan here; `leave`: leave it be. */
+export type RecoveryMode = 'fail' | 'resume' | 'leave';
+
+export const DEFAULT_LEASE_MS = 15_000;
+export const DEFAULT_SWEEP_MS = 5_000;
+export const MAX_WORKERS = 32;
 
 export const DEFAULT_PORT = 41241;
 
@@ -60,6 +82,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     devMode: readDevMode(env),
     passportJwksFile: env.A2A_PASSPORT_JWKS || undefined,
     anonymous: readAnonymous(env),
+    coordination: readChoice(env, 'A2A_AGENT_COORDINATION', ['auto', 'off'], 'auto'),
+    // Renewal runs every third of the lease, so below a second it competes with the steps.
+    leaseMs: readInteger(env, 'A2A_AGENT_LEASE_MS', DEFAULT_LEASE_MS, 300, 600_000),
+    sweepMs: readInteger(env, 'A2A_AGENT_SWEEP_MS', DEFAULT_SWEEP_MS, 50, 600_000),
+    recovery: readChoice(env, 'A2A_AGENT_RECOVERY', ['fail', 'resume', 'leave'], 'fail'),
+    workers: readInteger(env, 'A2A_AGENT_WORKERS', 1, 1, MAX_WORKERS),
   };
 }
 
@@ -69,6 +97,18 @@ export function readAnonymous(env: NodeJS.ProcessEnv): AnonymousPolicy {
   if (raw === undefined || raw === '') return 'shared';
   if (raw === 'shared' || raw === 'reject') return raw;
   throw new Error(`A2A_AGENT_ANONYMOUS must be shared or reject; got ${JSON.stringify(raw)}`);
+}
+
+function readChoice<T extends string>(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if ((choices as readonly string[]).includes(raw)) return raw as T;
+  throw new Error(`${name} must be ${choices.join(', ')}; got ${JSON.stringify(raw)}`);
 }
 
 /**

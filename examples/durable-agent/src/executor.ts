@@ -10,11 +10,15 @@ import type { AgentLogger } from './logger.js';
 import { agentMessage, textOf, textPart } from './messages.js';
 import { preferredCurrency } from './passport.js';
 
-/** Task metadata key holding the plan, so a follow-up turn (even after a restart) can resume. */
+/**
+ * Task metadata key holding the plan and the last step reached, so a follow-up turn (even after a
+ * restart) or another worker recovering the task can carry on where the work stopped.
+ */
 export const PLAN_METADATA_KEY = 'durableAgent';
 export const MAX_STEPS = 100;
 const STEPS_HINT = /\bsteps?\s*[:=]\s*(\d{1,3})\b/i;
 const ASK_HINT = /\bask me\b/i;
+const QUESTION = 'Who is this report for? Reply on this task with a name.';
 const ACTIVITIES = ['gathering notes', 'drafting', 'checking facts', 'polishing', 'formatting'];
 // Echoed user text is capped: the report should not become a mirror for arbitrary payloads.
 const MAX_ECHO_CHARS = 80;
@@ -33,9 +37,16 @@ export interface DemoExecutorOptions {
   readonly logger: AgentLogger;
 }
 
+/** What the task's metadata holds under {@link PLAN_METADATA_KEY}. */
+export interface StoredProgress extends TaskPlan {
+  /** Steps done so far; absent on tasks written before the agent kept it. */
+  readonly step?: number;
+}
+
 interface RunningTask {
   readonly controller: AbortController;
   readonly contextId: string;
+  readonly plan: TaskPlan;
   readonly steps: number;
   step: number;
   readonly done: Promise<void>;
@@ -52,6 +63,20 @@ function storedPlan(task: Task | undefined): TaskPlan | undefined {
   const plan = task?.metadata?.[PLAN_METADATA_KEY] as Partial<TaskPlan> | undefined;
   if (!plan || !Number.isInteger(plan.steps) || typeof plan.ask !== 'boolean') return undefined;
   return { steps: Math.min(MAX_STEPS, Math.max(1, plan.steps as number)), ask: plan.ask };
+}
+
+/** The last step a task's stored metadata records as done (0 when it records none). */
+export function storedStep(task: Task | undefined): number {
+  const step = (task?.metadata?.[PLAN_METADATA_KEY] as Partial<StoredProgress> | undefined)?.step;
+  return Number.isInteger(step) && (step as number) > 0 ? Math.min(MAX_STEPS, step as number) : 0;
+}
+
+function hasAsked(task: Task | undefined): boolean {
+  return Boolean(task?.history.some((message) => textOf(message) === QUESTION));
+}
+
+function isRunningState(state: TaskState | undefined): boolean {
+  return state === TaskState.TASK_STATE_SUBMITTED || state === TaskState.TASK_STATE_WORKING;
 }
 
 /**
@@ -93,6 +118,9 @@ export class DemoExecutor implements AgentExecutor {
     this.#waiting.delete(taskId);
     const existing = request.task;
     const answering = existing?.status?.state === TaskState.TASK_STATE_INPUT_REQUIRED;
+    // Only a recovery hands the executor a task that is still running (the scope guard refuses
+    // follow-ups to it): the steps already done, as stored, are not done again.
+    const resuming = isRunningState(existing?.status?.state);
     const plan =
       storedPlan(existing) ?? planFor(textOf(request.userMessage), this.#options.defaultSteps);
     bus.publish(AgentEvent.task(this.#firstSnapshot(request, plan)));
@@ -101,9 +129,10 @@ export class DemoExecutor implements AgentExecutor {
     const run: RunningTask = {
       controller: new AbortController(),
       contextId,
+      plan,
       steps: plan.steps,
       // The first step ran before the question.
-      step: answering ? 1 : 0,
+      step: answering ? 1 : resuming ? Math.min(storedStep(existing), plan.steps) : 0,
       done: new Promise<void>((resolve) => {
         finish = resolve;
       }),
@@ -113,18 +142,15 @@ export class DemoExecutor implements AgentExecutor {
       taskId,
       steps: plan.steps,
       resumed: Boolean(existing),
+      fromStep: run.step,
     });
     try {
-      if (plan.ask && !answering) {
+      // A resumed task whose question was already answered goes on with its steps.
+      const asked = resuming && hasAsked(existing);
+      if (plan.ask && !answering && !asked) {
         if (!(await this.#work(bus, taskId, run, 1))) return;
         this.#waiting.set(taskId, contextId);
-        this.#publishState(
-          bus,
-          taskId,
-          contextId,
-          TaskState.TASK_STATE_INPUT_REQUIRED,
-          'Who is this report for? Reply on this task with a name.',
-        );
+        this.#publishState(bus, taskId, contextId, TaskState.TASK_STATE_INPUT_REQUIRED, QUESTION);
         return;
       }
       if (!(await this.#work(bus, taskId, run, plan.steps))) return;
@@ -208,12 +234,16 @@ export class DemoExecutor implements AgentExecutor {
     while (run.step < until) {
       run.step += 1;
       const activity = ACTIVITIES[(run.step - 1) % ACTIVITIES.length];
+      // The step reached goes into the task's metadata with the update that announces it, so a
+      // worker recovering the task after a crash knows where to carry on.
+      const progress: StoredProgress = { ...run.plan, step: run.step };
       this.#publishState(
         bus,
         taskId,
         run.contextId,
         TaskState.TASK_STATE_WORKING,
         `Step ${run.step}/${run.steps}: ${activity}`,
+        { [PLAN_METADATA_KEY]: progress },
       );
       try {
         await delay(this.#options.stepMs, undefined, { signal: run.controller.signal });
@@ -230,6 +260,7 @@ export class DemoExecutor implements AgentExecutor {
     contextId: string,
     state: TaskState,
     text: string,
+    metadata?: Record<string, unknown>,
   ): void {
     bus.publish(
       AgentEvent.statusUpdate({
@@ -240,7 +271,7 @@ export class DemoExecutor implements AgentExecutor {
           message: agentMessage(taskId, contextId, text),
           timestamp: new Date().toISOString(),
         },
-        metadata: undefined,
+        metadata,
       }),
     );
   }

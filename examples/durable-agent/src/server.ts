@@ -7,6 +7,9 @@ import {
 } from '@a2a-js/sdk/server';
 import { agentCardHandler, jsonRpcHandler, restHandler } from '@a2a-js/sdk/server/express';
 import {
+  type Cluster,
+  type CoordinationBackend,
+  createCluster,
   type PushUrlPolicy,
   ScopeGuardRequestHandler,
   type ScopeResolver,
@@ -21,6 +24,9 @@ import {
 import express, { type Express } from 'express';
 import { AGENT_CARD_URL_PATH, buildAgentCard, JSONRPC_PATH, REST_PATH } from './agent-card.js';
 import { createBearerAuth, type UserDirectory } from './auth.js';
+import { mapClusterErrors } from './cluster-errors.js';
+import { recoveryContextForScope, recoveryPolicy } from './cluster-recovery.js';
+import type { RecoveryMode } from './config.js';
 import { DemoExecutor } from './executor.js';
 import { healthRoute } from './health-route.js';
 import { httpErrorHandlers } from './http-errors.js';
@@ -57,6 +63,18 @@ export interface AgentServerOptions {
   readonly passportReplayCache?: ReplayCache;
   /** The store bundle's `health()`, behind `/healthz` (503 when unhealthy). */
   readonly storeHealth?: () => Promise<StoreHealth>;
+  /** Run as one worker of a cluster on this coordination backend. Default: alone. */
+  readonly cluster?: AgentClusterOptions;
+}
+
+/** How the agent joins the other workers on its store (see `openCoordination`). */
+export interface AgentClusterOptions {
+  readonly backend: CoordinationBackend;
+  readonly leaseTtlMs: number;
+  readonly sweepIntervalMs: number;
+  readonly recovery: RecoveryMode;
+  /** Default: a random id per process. */
+  readonly workerId?: string;
 }
 
 /** The express app and the pieces behind it, for `main.ts` and for tests. */
@@ -65,6 +83,8 @@ export interface AgentServer {
   readonly requestHandler: PassportRequestHandler;
   readonly executor: DemoExecutor;
   readonly agentCard: AgentCard;
+  /** Present in cluster mode: `start()` it before serving, `close()` it before the stores. */
+  readonly cluster: Cluster | undefined;
 }
 
 /**
@@ -94,17 +114,28 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
   });
   const taskStore = maskStoreErrors(options.taskStore, options.logger);
   const pushNotificationStore = maskStoreErrors(options.pushNotificationStore, options.logger);
+  const pushSender = createAgentPushSender(
+    pushNotificationStore,
+    options.pushUrlPolicy,
+    options.logger,
+  );
+  const cluster: Cluster | undefined = options.cluster
+    ? createAgentCluster(options.cluster, options, taskStore, () => sdkHandler)
+    : undefined;
+  const sdkHandler: DefaultRequestHandler = new DefaultRequestHandler(
+    agentCard,
+    taskStore,
+    executor,
+    cluster?.eventBusManager ?? new DefaultExecutionEventBusManager(),
+    pushNotificationStore,
+    // In a cluster each event is POSTed once per config, by the worker running the task.
+    cluster ? cluster.pushSender(pushSender) : pushSender,
+  );
   const requestHandler = new PassportRequestHandler(
     // Inside the passport handler: the resolver reads the verification that one records.
     new ScopeGuardRequestHandler(
-      new DefaultRequestHandler(
-        agentCard,
-        taskStore,
-        executor,
-        new DefaultExecutionEventBusManager(),
-        pushNotificationStore,
-        createAgentPushSender(pushNotificationStore, options.pushUrlPolicy, options.logger),
-      ),
+      // Cross-worker cancel and subscribe, inside the scope guard: its refusals come first.
+      cluster ? mapClusterErrors(cluster.wrap(sdkHandler), options.logger) : sdkHandler,
       { scopeResolver: options.scopeResolver, taskStore },
     ),
     {
@@ -158,5 +189,25 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
     restHandler({ requestHandler, userBuilder: auth.userBuilder, ...LEGACY_COMPAT }),
   );
   app.use(...httpErrorHandlers(options.logger));
-  return { app, requestHandler, executor, agentCard };
+  return { app, requestHandler, executor, agentCard, cluster };
+}
+
+function createAgentCluster(
+  settings: AgentClusterOptions,
+  options: AgentServerOptions,
+  taskStore: TaskStore,
+  handler: () => DefaultRequestHandler,
+): Cluster {
+  return createCluster({
+    backend: settings.backend,
+    taskStore,
+    scopeResolver: options.scopeResolver,
+    ...(settings.workerId ? { workerId: settings.workerId } : {}),
+    leaseTtlMs: settings.leaseTtlMs,
+    sweepIntervalMs: settings.sweepIntervalMs,
+    // Recovery runs long after construction, so the handler it resumes through exists by then.
+    recovery: recoveryPolicy(settings.recovery, handler, options.logger),
+    contextForScope: recoveryContextForScope,
+    logger: options.logger,
+  });
 }

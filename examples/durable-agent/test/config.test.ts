@@ -72,3 +72,50 @@ describe('the agent push URL policy', () => {
     }
   });
 });
+
+describe('cluster settings', () => {
+  it('default to one worker in auto coordination, 15 s leases, 5 s sweeps, failing orphans', () => {
+    const config = readConfig({});
+    expect(config).toMatchObject({
+      coordination: 'auto',
+      leaseMs: 15_000,
+      sweepMs: 5_000,
+      recovery: 'fail',
+      workers: 1,
+    });
+  });
+
+  it('are read from A2A_AGENT_COORDINATION, _LEASE_MS, _SWEEP_MS, _RECOVERY and _WORKERS', () => {
+    const config = readConfig({
+      A2A_AGENT_COORDINATION: 'off',
+      A2A_AGENT_LEASE_MS: '1500',
+      A2A_AGENT_SWEEP_MS: '200',
+      A2A_AGENT_RECOVERY: 'resume',
+      A2A_AGENT_WORKERS: '3',
+    });
+    expect(config).toMatchObject({
+      coordination: 'off',
+      leaseMs: 1500,
+      sweepMs: 200,
+      recovery: 'resume',
+      workers: 3,
+    });
+    expect(readConfig({ A2A_AGENT_RECOVERY: 'leave' }).recovery).toBe('leave');
+  });
+
+  it('refuse values they do not understand, naming the variable', () => {
+    const refused: Array<[string, string]> = [
+      ['A2A_AGENT_COORDINATION', 'on'],
+      ['A2A_AGENT_RECOVERY', 'retry'],
+      ['A2A_AGENT_LEASE_MS', '100'],
+      ['A2A_AGENT_SWEEP_MS', 'soon'],
+      ['A2A_AGENT_WORKERS', '0'],
+      ['A2A_AGENT_WORKERS', '33'],
+    ];
+    for (const [name, value] of refused) {
+      expect(() => readConfig({ [name]: value }), `${name}=${value}`).toThrow(
+        new RegExp(`${name} must be`),
+      );
+    }
+  });
+});

@@ -51,6 +51,9 @@ const THROWN: Readonly<Record<string, () => Error>> = {
   'ScopeRefusedError (unauthenticated)': () =>
     new core.ScopeRefusedError(refused('unauthenticated')),
   FollowUpRefusedError: () => new core.FollowUpRefusedError('task-1', 'the task is working'),
+  TaskBusyError: () => new core.TaskBusyError('task-1'),
+  CoordinationUnavailableError: () =>
+    new core.CoordinationUnavailableError('Cannot cancel across workers: channel down'),
   VersionConflictError: () => new core.VersionConflictError('task-1', 3),
   StaleWriteError: () => new core.StaleWriteError('task-1', 3, 2),
   CorruptRecordError: () => new core.CorruptRecordError('task-1', 'not JSON'),

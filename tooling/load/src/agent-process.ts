@@ -20,6 +20,8 @@ export interface AgentSettings {
   readonly storeUrl: string;
   readonly stepMs: number;
   readonly steps: number;
+  /** More agent settings, e.g. the cluster's `A2A_AGENT_LEASE_MS`. */
+  readonly extraEnv?: Readonly<Record<string, string>>;
 }
 
 /** What the agent wrote to its log at warn or error level, grouped by message. */
@@ -62,6 +64,7 @@ export async function startLoadedAgent(settings: AgentSettings): Promise<LoadedA
     A2A_AGENT_LOG_LEVEL: 'warn',
     // Development mode, so webhooks on the driver's loopback receiver are accepted.
     A2A_AGENT_DEV: '1',
+    ...settings.extraEnv,
   };
   delete env.A2A_PASSPORT_JWKS;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {

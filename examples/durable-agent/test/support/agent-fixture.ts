@@ -42,7 +42,14 @@ export function useAgentFixture(store: E2eStore): AgentFixture {
   let agent: AgentProcess | undefined;
   let hooks: WebhookReceiver | undefined;
 
-  const start = (url: string) => startAgent({ storeUrl: url, stepMs: STEP_MS, devMode: true });
+  // Short leases: a task the killed agent ran is recovered by the restarted one within seconds.
+  const start = (url: string) =>
+    startAgent({
+      storeUrl: url,
+      stepMs: STEP_MS,
+      devMode: true,
+      extra: { A2A_AGENT_LEASE_MS: '1500', A2A_AGENT_SWEEP_MS: '200' },
+    });
   const running = (): AgentProcess => {
     if (setupError) throw setupError;
     if (!agent) throw new Error('the agent is not running');
