@@ -1,0 +1,6 @@
+export { type CapturedPoint, type RegistrationApi, TelemetryCapture } from './capture.js';
+export {
+  checkStoreTelemetry,
+  type ExpectedStoreAttributes,
+  type ScenarioHelpers,
+} from './store-scenario.js';
