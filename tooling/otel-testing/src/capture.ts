@@ -10,9 +10,18 @@ import {
 
 /** The global registration calls, as every `@opentelemetry/api` 1.x version has them. */
 export interface RegistrationApi {
-  trace: { setGlobalTracerProvider(provider: unknown): boolean; disable(): void };
+  trace: {
+    setGlobalTracerProvider(provider: unknown): boolean;
+    setSpan(context: never, span: never): unknown;
+    disable(): void;
+  };
   metrics: { setGlobalMeterProvider(provider: unknown): boolean; disable(): void };
-  context: { setGlobalContextManager(manager: unknown): boolean; disable(): void };
+  context: {
+    setGlobalContextManager(manager: unknown): boolean;
+    active(): unknown;
+    with<T>(context: never, fn: () => T): T;
+    disable(): void;
+  };
 }
 
 /** One metric data point, flattened. `value` is the sum for counters, the count for histograms. */
@@ -52,6 +61,21 @@ export class TelemetryCapture {
     ) {
       throw new Error('an OpenTelemetry provider was already registered in this process');
     }
+  }
+
+  /**
+   * Runs `fn` as the active span of a caller (as the SDK's request handling would), through the
+   * registered API; resolves the caller span's id.
+   */
+  async asCaller(fn: () => Promise<void>): Promise<string> {
+    const span = this.#tracerProvider.getTracer('caller').startSpan('request');
+    const context = this.#api.trace.setSpan(this.#api.context.active() as never, span as never);
+    try {
+      await this.#api.context.with(context as never, fn);
+    } finally {
+      span.end();
+    }
+    return span.spanContext().spanId;
   }
 
   spans(): readonly ReadableSpan[] {

@@ -1,4 +1,3 @@
-import { trace } from '@opentelemetry/api';
 import type { TelemetryCapture } from './capture.js';
 
 /* Structural types, so this tooling package needs no build of core (which depends on it). */
@@ -73,12 +72,7 @@ export async function checkStoreTelemetry(
   });
   capture.reset();
 
-  let parentSpanId = '';
-  await trace.getTracer('scenario').startActiveSpan('request', async (parent) => {
-    parentSpanId = parent.spanContext().spanId;
-    await stores.taskStore.save(task as never, ctx);
-    parent.end();
-  });
+  const parentSpanId = await capture.asCaller(() => stores.taskStore.save(task as never, ctx));
   await stores.taskStore.load(task.id, ctx);
   await stores.taskStore.loadVersioned(task.id, ctx);
   const conflict = await stores.taskStore.saveIfVersion(task as never, ctx, 99).then(
