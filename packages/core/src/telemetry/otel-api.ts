@@ -61,7 +61,8 @@ let resolved: OpenTelemetryApi | null | undefined;
  */
 function resolveApi(): OpenTelemetryApi | null {
   try {
-    const load = typeof require === 'function' ? require : createRequire(import.meta.url);
+    // `__filename` exists only in the CommonJS build; `import.meta.url` only in the ESM one.
+    const load = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
     const api = load('@opentelemetry/api') as Partial<OpenTelemetryApi>;
     return api.trace && api.metrics && api.context ? (api as OpenTelemetryApi) : null;
   } catch {
