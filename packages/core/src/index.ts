@@ -152,6 +152,11 @@ export {
   useOpenTelemetryApi,
 } from './telemetry/otel-api.js';
 export {
+  type ServerAttributes,
+  serverOf,
+  serverOfUrl,
+} from './telemetry/server-attributes.js';
+export {
   StoreTelemetry,
   type StoreTelemetryAttributes,
 } from './telemetry/store-telemetry.js';

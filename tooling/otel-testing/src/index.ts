@@ -1,5 +1,6 @@
 export { type CapturedPoint, type RegistrationApi, TelemetryCapture } from './capture.js';
 export {
+  type CorruptingProbe,
   checkStoreTelemetry,
   type ExpectedStoreAttributes,
   type ScenarioHelpers,

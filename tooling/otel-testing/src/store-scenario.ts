@@ -28,6 +28,11 @@ export interface ScenarioHelpers {
   makeTask(spec: { state?: number; metadata?: Record<string, unknown> }): TaskLike;
   makePushConfig(taskId: string, spec: { token?: string }): { id?: string };
 }
+/** The adapter's raw probe (`@a2a-stores/<adapter>/testing`), to plant an undecodable row. */
+export interface CorruptingProbe {
+  corruptTask(scope: { tenant: string; owner: string }, taskId: string): Promise<void>;
+}
+
 /** The attributes every span and duration point of the adapter must carry. */
 export interface ExpectedStoreAttributes {
   readonly system: string;
@@ -57,6 +62,7 @@ export async function checkStoreTelemetry(
   helpers: ScenarioHelpers,
   expected: ExpectedStoreAttributes,
   extraSecrets: readonly string[] = [],
+  probe?: CorruptingProbe,
 ): Promise<void> {
   const scope = helpers.randomScope();
   const ctx = helpers.callContext(scope);
@@ -93,6 +99,20 @@ export async function checkStoreTelemetry(
     { ...task, status: { ...task.status, state: WORKING } } as never,
     ctx,
   );
+  const corruptBefore = await capture.total('a2a_stores.records.corrupt', {
+    'db.system.name': expected.system,
+    'a2a_stores.record.kind': 'task',
+  });
+  if (probe) {
+    await probe.corruptTask(scope, task.id);
+    const refused = await stores.taskStore.load(task.id, ctx).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    if (!(refused instanceof Error) || refused.constructor.name !== 'CorruptRecordError') {
+      fail(`load of a corrupt row should throw CorruptRecordError, got ${String(refused)}`);
+    }
+  }
   await stores.taskStore.delete(task.id, ctx);
 
   const spans = capture.spans();
@@ -149,6 +169,14 @@ export async function checkStoreTelemetry(
     'a2a_stores.stale_write.action': 'dropped',
   });
   if (stale - staleBefore !== 1) fail(`stale_writes grew by ${stale - staleBefore}`);
+
+  if (probe) {
+    const corrupt = await capture.total('a2a_stores.records.corrupt', {
+      ...base,
+      'a2a_stores.record.kind': 'task',
+    });
+    if (corrupt - corruptBefore !== 1) fail(`records.corrupt grew by ${corrupt - corruptBefore}`);
+  }
 
   await capture.assertNoLeak([scope.tenant, scope.owner, secretText, secretToken, ...extraSecrets]);
 }
