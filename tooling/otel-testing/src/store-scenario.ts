@@ -161,18 +161,19 @@ export async function checkStoreTelemetry(
       ) ?? fail(`no duration point for ${op}`);
     if (!point.histogram || point.unit !== 's' || point.value < 1) fail(`bad point for ${op}`);
   }
-  const conflicts = await capture.total('a2a_stores.task.version_conflicts', base);
+  const system = { 'db.system.name': expected.system };
+  const conflicts = await capture.total('a2a_stores.task.version_conflicts', system);
   if (conflicts - conflictsBefore !== 1)
     fail(`version_conflicts grew by ${conflicts - conflictsBefore}`);
   const stale = await capture.total('a2a_stores.task.stale_writes', {
-    ...base,
+    ...system,
     'a2a_stores.stale_write.action': 'dropped',
   });
   if (stale - staleBefore !== 1) fail(`stale_writes grew by ${stale - staleBefore}`);
 
   if (probe) {
     const corrupt = await capture.total('a2a_stores.records.corrupt', {
-      ...base,
+      ...system,
       'a2a_stores.record.kind': 'task',
     });
     if (corrupt - corruptBefore !== 1) fail(`records.corrupt grew by ${corrupt - corruptBefore}`);
