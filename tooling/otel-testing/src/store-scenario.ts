@@ -4,7 +4,7 @@ import type { TelemetryCapture } from './capture.js';
 type Ctx = unknown;
 interface TaskLike {
   id: string;
-  status: { state: number };
+  status?: object;
 }
 interface Stores {
   taskStore: {
