@@ -30,7 +30,7 @@ export class BackedPushNotificationStore
   constructor(
     backend: PushConfigBackend,
     options: ResolvedStoreOptions,
-    telemetry: StoreTelemetryAttributes = { system: 'other' },
+    telemetry: StoreTelemetryAttributes | null = { system: 'other' },
   ) {
     this.backend = backend;
     this.options = options;

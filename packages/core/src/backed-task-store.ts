@@ -38,7 +38,7 @@ export class BackedTaskStore implements ScopedTaskStore, TaskSavePreflight {
   constructor(
     backend: TaskBackend,
     options: ResolvedStoreOptions,
-    telemetry: StoreTelemetryAttributes = { system: 'other' },
+    telemetry: StoreTelemetryAttributes | null = { system: 'other' },
   ) {
     this.backend = backend;
     this.options = options;

@@ -31,13 +31,19 @@ export interface StoreTelemetryAttributes {
   readonly serverPort?: number;
 }
 
-/** One store's spans and metrics: attributes computed once, per operation. */
+/**
+ * One store's spans and metrics: attributes computed once, per operation. `null` attributes turn
+ * it off, for internal stores whose calls are not the user's (a dry-run purge that only counts).
+ */
 export class StoreTelemetry {
   readonly #base: TelemetryAttributes;
   readonly #target: string;
   readonly #byOperation = new Map<string, TelemetryAttributes>();
+  readonly #enabled: boolean;
 
-  constructor(attributes: StoreTelemetryAttributes) {
+  constructor(given: StoreTelemetryAttributes | null) {
+    this.#enabled = given !== null;
+    const attributes = given ?? { system: 'other' };
     const base: TelemetryAttributes = { 'db.system.name': attributes.system };
     if (attributes.collection) base['db.collection.name'] = attributes.collection;
     if (attributes.namespace) base['db.namespace'] = attributes.namespace;
@@ -50,6 +56,7 @@ export class StoreTelemetry {
 
   /** Runs one store operation in a client span and records its duration. */
   run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    if (!this.#enabled) return fn();
     let attributes = this.#byOperation.get(operation);
     if (!attributes) {
       attributes = { ...this.#base, 'db.operation.name': operation };
@@ -60,6 +67,7 @@ export class StoreTelemetry {
 
   /** Adds to a counter with this store's `db.system.name` and the given bounded attributes. */
   count(counter: TelemetryCounter, value = 1, attributes?: TelemetryAttributes): void {
+    if (!this.#enabled) return;
     countTelemetry(counter, value, {
       'db.system.name': this.#base['db.system.name'] as string,
       ...attributes,
