@@ -42,6 +42,13 @@ export interface AgentConfig {
    * REST, JSON-RPC -32602). `A2A_AGENT_ANONYMOUS`.
    */
   readonly anonymous: AnonymousPolicy;
+  /**
+   * Port of the Prometheus scrape endpoint (`/metrics`: store latency histograms and the
+   * `a2a_stores_*` counters). `A2A_AGENT_METRICS_PORT`; unset: no metrics, no OpenTelemetry SDK.
+   */
+  readonly metricsPort: number | undefined;
+  /** Interface of the metrics endpoint. `A2A_AGENT_METRICS_HOST`, default 127.0.0.1. */
+  readonly metricsHost: string;
 }
 
 export const DEFAULT_PORT = 41241;
@@ -60,6 +67,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     devMode: readDevMode(env),
     passportJwksFile: env.A2A_PASSPORT_JWKS || undefined,
     anonymous: readAnonymous(env),
+    metricsPort: env.A2A_AGENT_METRICS_PORT
+      ? readInteger(env, 'A2A_AGENT_METRICS_PORT', 0, 1, 65_535)
+      : undefined,
+    metricsHost: env.A2A_AGENT_METRICS_HOST || '127.0.0.1',
   };
 }
 

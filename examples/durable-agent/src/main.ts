@@ -4,6 +4,7 @@ import { AGENT_CARD_URL_PATH } from './agent-card.js';
 import { DEMO_USERS, parseUsers } from './auth.js';
 import { DEFAULT_SQLITE_FILE, readConfig } from './config.js';
 import { type AgentLogger, createLogger } from './logger.js';
+import { type MetricsEndpoint, startMetricsEndpoint } from './metrics.js';
 import { type AgentReplayCache, openReplayCache, readPassportJwksFile } from './passport.js';
 import { createAgentPushUrlPolicy } from './push-notifications.js';
 import { createAgentServer } from './server.js';
@@ -25,6 +26,11 @@ async function main(): Promise<void> {
   const pushUrlPolicy = createAgentPushUrlPolicy(config.devMode);
   const passportKeys = config.passportJwksFile ? readPassportJwksFile(config.passportJwksFile) : {};
   const storeOptions = agentStoreOptions(logger, pushUrlPolicy, config.anonymous);
+  // Before the stores open, so their first calls (migrate, health) are already measured.
+  const metricsEndpoint =
+    config.metricsPort === undefined
+      ? undefined
+      : await startMetricsEndpoint(config.metricsPort, config.metricsHost);
   const stores = await openStores(target, storeOptions);
   let replay: AgentReplayCache;
   try {
@@ -67,7 +73,8 @@ async function main(): Promise<void> {
       `  store:      ${stores.description}\n` +
       `  users:      ${[...users.keys()].join(', ')} (Authorization: Bearer <user>:<secret>)\n` +
       `  webhooks:   ${config.devMode ? DEV_WEBHOOKS : STRICT_WEBHOOKS}\n` +
-      `  passports:  ${describePassports(passportKeys, replay)}\n`,
+      `  passports:  ${describePassports(passportKeys, replay)}\n` +
+      `  metrics:    ${metricsEndpoint ? metricsEndpoint.url : 'off (A2A_AGENT_METRICS_PORT unset)'}\n`,
   );
   if (config.devMode) {
     // Any caller may register a webhook, so loopback webhooks let callers make this process
@@ -84,7 +91,15 @@ async function main(): Promise<void> {
       process.exit(130);
     }
     stopping = true;
-    shutdown(httpServer, stores, replay, () => agent.executor.stopAll(), logger, signal).then(
+    shutdown(
+      httpServer,
+      stores,
+      replay,
+      metricsEndpoint,
+      () => agent.executor.stopAll(),
+      logger,
+      signal,
+    ).then(
       () => {
         process.exitCode = 0;
       },
@@ -106,6 +121,7 @@ async function shutdown(
   httpServer: Server,
   stores: OpenedStores,
   replay: AgentReplayCache,
+  metricsEndpoint: MetricsEndpoint | undefined,
   stopExecutions: () => void,
   logger: AgentLogger,
   signal: NodeJS.Signals,
@@ -123,6 +139,7 @@ async function shutdown(
   clearTimeout(force);
   await replay.close();
   await stores.bundle.close();
+  await metricsEndpoint?.close();
   logger.info('stopped');
 }
 
