@@ -63,6 +63,12 @@ const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
 interface Instruments {
   readonly api: OpenTelemetryApi;
   readonly provider: unknown;
+  readonly tracerDelegate: unknown;
+  /**
+   * False while neither a tracer nor a meter provider is registered: calls then skip the API
+   * altogether, so a process with the package but no SDK pays two lookups per call, no span.
+   */
+  readonly live: boolean;
   readonly tracer: OtelTracer;
   readonly duration: OtelHistogram;
   readonly counters: Record<TelemetryCounter, OtelCounter>;
@@ -82,7 +88,17 @@ export function currentInstruments(): Instruments | undefined {
   const api = openTelemetryApi();
   if (!api) return undefined;
   const provider = api.metrics.getMeterProvider();
-  if (cached && cached.api === api && cached.provider === provider) return cached;
+  const tracerProvider = api.trace.getTracerProvider();
+  // Without `getDelegate` (not the API's proxy) the provider itself is the delegate.
+  const tracerDelegate = tracerProvider.getDelegate?.() ?? tracerProvider;
+  if (
+    cached &&
+    cached.api === api &&
+    cached.provider === provider &&
+    cached.tracerDelegate === tracerDelegate
+  ) {
+    return cached;
+  }
   const meter = provider.getMeter(INSTRUMENTATION_NAME);
   const counters = {} as Record<TelemetryCounter, OtelCounter>;
   for (const key of Object.keys(TELEMETRY_COUNTERS) as TelemetryCounter[]) {
@@ -92,7 +108,9 @@ export function currentInstruments(): Instruments | undefined {
   cached = {
     api,
     provider,
-    tracer: api.trace.getTracerProvider().getTracer(INSTRUMENTATION_NAME),
+    tracerDelegate,
+    live: !(isNoop(provider, 'NoopMeterProvider') && isNoop(tracerDelegate, 'NoopTracerProvider')),
+    tracer: tracerProvider.getTracer(INSTRUMENTATION_NAME),
     duration: meter.createHistogram('db.client.operation.duration', {
       description: 'Duration of a2a-stores store operations',
       unit: 's',
@@ -103,6 +121,11 @@ export function currentInstruments(): Instruments | undefined {
   return cached;
 }
 
+/** The API's own no-op providers, recognised by class name (unminified in every 1.x build). */
+function isNoop(provider: unknown, className: string): boolean {
+  return (provider as { constructor?: { name?: string } })?.constructor?.name === className;
+}
+
 /** Adds to one of the {@link TELEMETRY_COUNTERS}; a no-op without `@opentelemetry/api`. */
 export function countTelemetry(
   counter: TelemetryCounter,
@@ -110,5 +133,6 @@ export function countTelemetry(
   attributes?: TelemetryAttributes,
 ): void {
   if (value <= 0) return;
-  currentInstruments()?.counters[counter].add(value, attributes);
+  const instruments = currentInstruments();
+  if (instruments?.live) instruments.counters[counter].add(value, attributes);
 }

@@ -39,7 +39,11 @@ export interface OtelMeter {
 /** What a2a-stores needs from `@opentelemetry/api`; the real module satisfies it. */
 export interface OpenTelemetryApi {
   trace: {
-    getTracerProvider(): { getTracer(name: string, version?: string): OtelTracer };
+    getTracerProvider(): {
+      getTracer(name: string, version?: string): OtelTracer;
+      /** On the API's proxy provider: the registered SDK provider, or the no-op one. */
+      getDelegate?(): unknown;
+    };
     setSpan(context: unknown, span: OtelSpan): unknown;
   };
   metrics: {

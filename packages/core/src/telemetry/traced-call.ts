@@ -36,7 +36,7 @@ export function tracedCall<T>(
   options: TracedCallOptions = {},
 ): Promise<T> {
   const instruments = currentInstruments();
-  if (!instruments) return fn();
+  if (!instruments?.live) return fn();
   const { api, tracer, duration } = instruments;
   const parent = api.context.active();
   const span = tracer.startSpan(
