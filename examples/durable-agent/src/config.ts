@@ -56,6 +56,12 @@ export interface AgentConfig {
   readonly recovery: RecoveryMode;
   /** Worker processes `pnpm start` runs, on consecutive ports from PORT. `A2A_AGENT_WORKERS`. */
   readonly workers: number;
+   * Port of the Prometheus scrape endpoint (`/metrics`: store latency histograms and the
+   * `a2a_stores_*` counters). `A2A_AGENT_METRICS_PORT`; unset: no metrics, no OpenTelemetry SDK.
+   */
+  readonly metricsPort: number | undefined;
+  /** Interface of the metrics endpoint. `A2A_AGENT_METRICS_HOST`, default 127.0.0.1. */
+  readonly metricsHost: string;
 }
 
 export type CoordinationMode = 'auto' | 'off';
@@ -88,6 +94,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     sweepMs: readInteger(env, 'A2A_AGENT_SWEEP_MS', DEFAULT_SWEEP_MS, 50, 600_000),
     recovery: readChoice(env, 'A2A_AGENT_RECOVERY', ['fail', 'resume', 'leave'], 'fail'),
     workers: readInteger(env, 'A2A_AGENT_WORKERS', 1, 1, MAX_WORKERS),
+    metricsPort: env.A2A_AGENT_METRICS_PORT
+      ? readInteger(env, 'A2A_AGENT_METRICS_PORT', 0, 1, 65_535)
+      : undefined,
+    metricsHost: env.A2A_AGENT_METRICS_HOST || '127.0.0.1',
   };
 }
 

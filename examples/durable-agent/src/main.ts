@@ -9,6 +9,7 @@ import { DEMO_USERS, parseUsers } from './auth.js';
 import { type AgentConfig, DEFAULT_SQLITE_FILE, readConfig } from './config.js';
 import { type CoordinationChoice, openCoordination } from './coordination.js';
 import { type AgentLogger, createLogger } from './logger.js';
+import { type MetricsEndpoint, startMetricsEndpoint } from './metrics.js';
 import { type AgentReplayCache, openReplayCache, readPassportJwksFile } from './passport.js';
 import { createAgentPushUrlPolicy } from './push-notifications.js';
 import { createAgentServer } from './server.js';
@@ -36,6 +37,11 @@ async function main(): Promise<void> {
   const pushUrlPolicy = createAgentPushUrlPolicy(config.devMode);
   const passportKeys = config.passportJwksFile ? readPassportJwksFile(config.passportJwksFile) : {};
   const storeOptions = agentStoreOptions(logger, pushUrlPolicy, config.anonymous);
+  // Before the stores open, so their first calls (migrate, health) are already measured.
+  const metricsEndpoint =
+    config.metricsPort === undefined
+      ? undefined
+      : await startMetricsEndpoint(config.metricsPort, config.metricsHost);
   const stores = await openStores(target, storeOptions);
   let replay: AgentReplayCache;
   let coordination: CoordinationChoice;
@@ -118,7 +124,8 @@ async function main(): Promise<void> {
       `  users:      ${[...users.keys()].join(', ')} (Authorization: Bearer <user>:<secret>)\n` +
       `  webhooks:   ${config.devMode ? DEV_WEBHOOKS : STRICT_WEBHOOKS}\n` +
       `  passports:  ${describePassports(passportKeys, replay)}\n` +
-      `  cluster:    ${describeCluster(coordination, agent.cluster, config)}\n`,
+      `  cluster:    ${describeCluster(coordination, agent.cluster, config)}\n` +
+      `  metrics:    ${metricsEndpoint ? metricsEndpoint.url : 'off (A2A_AGENT_METRICS_PORT unset)'}\n`,
   );
   reportReady({ type: 'ready', url: publicUrl, workerId: agent.cluster?.workerId ?? 'alone' });
   if (config.devMode) {
@@ -144,6 +151,7 @@ async function main(): Promise<void> {
       httpServer,
       stores,
       replay,
+      metricsEndpoint,
       () => agent.executor.stopAll(),
       closeCluster,
       logger,
@@ -182,6 +190,7 @@ async function shutdown(
   httpServer: Server,
   stores: OpenedStores,
   replay: AgentReplayCache,
+  metricsEndpoint: MetricsEndpoint | undefined,
   stopExecutions: () => void,
   closeCluster: () => Promise<void>,
   logger: AgentLogger,
@@ -201,6 +210,7 @@ async function shutdown(
   clearTimeout(force);
   await replay.close();
   await stores.bundle.close();
+  await metricsEndpoint?.close();
   logger.info('stopped');
 }
 

@@ -62,6 +62,10 @@ export async function runWorkers(config: AgentConfig, entry: string): Promise<nu
       env: {
         ...process.env,
         PORT: String(port),
+        // One Prometheus endpoint per worker, on consecutive ports like the agents themselves.
+        ...(config.metricsPort === undefined
+          ? {}
+          : { A2A_AGENT_METRICS_PORT: String(config.metricsPort + index) }),
         A2A_AGENT_WORKERS: '1',
         [WORKER_INDEX_ENV]: String(index),
       },

@@ -17,6 +17,7 @@ import { type TaskSavePreflight, validateTaskInput } from './preflight.js';
 import { resolveScope, type Scope } from './scope.js';
 import { decodeTask, encodeTask } from './task-codec.js';
 import { TERMINAL_STATES } from './task-states.js';
+import { StoreTelemetry, type StoreTelemetryAttributes } from './telemetry/store-telemetry.js';
 
 const DEFAULT_PURGE_BATCH = 500;
 
@@ -27,10 +28,21 @@ const DEFAULT_PURGE_BATCH = 500;
 export class BackedTaskStore implements ScopedTaskStore, TaskSavePreflight {
   protected readonly backend: TaskBackend;
   protected readonly options: ResolvedStoreOptions;
+  /** Spans and metrics of this store (no-ops without `@opentelemetry/api`). */
+  protected readonly telemetry: StoreTelemetry;
 
-  constructor(backend: TaskBackend, options: ResolvedStoreOptions) {
+  /**
+   * @param telemetry where the data lives, for span and metric attributes; an adapter passes
+   *   its database system, table and server (default: `db.system.name` `other`).
+   */
+  constructor(
+    backend: TaskBackend,
+    options: ResolvedStoreOptions,
+    telemetry: StoreTelemetryAttributes | null = { system: 'other' },
+  ) {
     this.backend = backend;
     this.options = options;
+    this.telemetry = new StoreTelemetry(telemetry);
   }
 
   /** The scope this store derives from a call context (for wrappers that bind data to it). */
@@ -39,36 +51,43 @@ export class BackedTaskStore implements ScopedTaskStore, TaskSavePreflight {
   }
 
   // `load` reads the row itself rather than through `loadVersioned`: one promise fewer per read.
-  async load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
-    const scope = this.scopeOfRead(taskId, context);
-    const row = await this.backend.get(scope, taskId, true);
-    return row && this.decodeLoaded(scope, taskId, row);
+  load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
+    return this.telemetry.run('load', async () => {
+      const scope = this.scopeOfRead(taskId, context);
+      const row = await this.backend.get(scope, taskId, true);
+      return row && this.decodeLoaded(scope, taskId, row);
+    });
   }
 
-  async loadVersioned(
-    taskId: string,
-    context: ServerCallContext,
-  ): Promise<VersionedTask | undefined> {
-    const scope = this.scopeOfRead(taskId, context);
-    const row = await this.backend.get(scope, taskId, true);
-    return row && { task: this.decodeLoaded(scope, taskId, row), version: row.version };
+  loadVersioned(taskId: string, context: ServerCallContext): Promise<VersionedTask | undefined> {
+    return this.telemetry.run('load_versioned', async () => {
+      const scope = this.scopeOfRead(taskId, context);
+      const row = await this.backend.get(scope, taskId, true);
+      return row && { task: this.decodeLoaded(scope, taskId, row), version: row.version };
+    });
   }
 
-  async save(task: Task, context: ServerCallContext): Promise<void> {
-    const scope = this.scopeOf(context);
-    const encoded = encodeTask(task, this.options.limits.maxTaskBytes);
-    const outcome = await this.backend.put(scope, encoded, undefined, this.options.now());
-    if (outcome.status === 'stale') {
-      if (this.options.staleWrites === 'throw') {
-        throw new StaleWriteError(task.id, outcome.storedState, encoded.state);
+  save(task: Task, context: ServerCallContext): Promise<void> {
+    return this.telemetry.run('save', async () => {
+      const scope = this.scopeOf(context);
+      const encoded = encodeTask(task, this.options.limits.maxTaskBytes);
+      const outcome = await this.backend.put(scope, encoded, undefined, this.options.now());
+      if (outcome.status === 'stale') {
+        const refused = this.options.staleWrites === 'throw';
+        this.telemetry.count('staleWrites', 1, {
+          'a2a_stores.stale_write.action': refused ? 'refused' : 'dropped',
+        });
+        if (refused) {
+          throw new StaleWriteError(task.id, outcome.storedState, encoded.state);
+        }
+        fireHook(this.options.hooks.onStaleWrite, {
+          scope,
+          taskId: task.id,
+          storedState: outcome.storedState,
+          attemptedState: encoded.state,
+        });
       }
-      fireHook(this.options.hooks.onStaleWrite, {
-        scope,
-        taskId: task.id,
-        storedState: outcome.storedState,
-        attemptedState: encoded.state,
-      });
-    }
+    });
   }
 
   /** Throws what `save` would throw for this task and call before writing; writes nothing. */
@@ -77,84 +96,98 @@ export class BackedTaskStore implements ScopedTaskStore, TaskSavePreflight {
     validateTaskInput(task, this.options);
   }
 
-  async saveIfVersion(
+  saveIfVersion(
     task: Task,
     context: ServerCallContext,
     expectedVersion: number | null,
   ): Promise<number> {
-    const scope = this.scopeOf(context);
-    if (
-      expectedVersion !== null &&
-      (!Number.isSafeInteger(expectedVersion) || expectedVersion < 1)
-    ) {
-      throw new InvalidInputError('expectedVersion must be null or a positive integer');
-    }
-    const encoded = encodeTask(task, this.options.limits.maxTaskBytes);
-    const outcome = await this.backend.put(scope, encoded, expectedVersion, this.options.now());
-    if (outcome.status === 'conflict') throw new VersionConflictError(task.id, expectedVersion);
-    if (outcome.status === 'stale')
-      throw new StaleWriteError(task.id, outcome.storedState, encoded.state);
-    return outcome.version;
-  }
-
-  async delete(taskId: string, context: ServerCallContext): Promise<boolean> {
-    const scope = this.scopeOf(context);
-    assertValidId(taskId, 'taskId');
-    return this.backend.delete(scope, taskId);
-  }
-
-  async list(params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
-    const scope = this.scopeOf(context);
-    const query = normalizeListRequest(params, scope);
-    const { rows, total } = await this.backend.list(scope, {
-      contextId: query.contextId,
-      state: query.state,
-      after: query.after,
-      cursor: query.cursor,
-      limit: query.pageSize + 1,
-      includeArtifacts: query.includeArtifacts,
+    return this.telemetry.run('save_if_version', async () => {
+      const scope = this.scopeOf(context);
+      if (
+        expectedVersion !== null &&
+        (!Number.isSafeInteger(expectedVersion) || expectedVersion < 1)
+      ) {
+        throw new InvalidInputError('expectedVersion must be null or a positive integer');
+      }
+      const encoded = encodeTask(task, this.options.limits.maxTaskBytes);
+      const outcome = await this.backend.put(scope, encoded, expectedVersion, this.options.now());
+      if (outcome.status === 'conflict') {
+        this.telemetry.count('versionConflicts');
+        throw new VersionConflictError(task.id, expectedVersion);
+      }
+      if (outcome.status === 'stale') {
+        this.telemetry.count('staleWrites', 1, { 'a2a_stores.stale_write.action': 'refused' });
+        throw new StaleWriteError(task.id, outcome.storedState, encoded.state);
+      }
+      return outcome.version;
     });
-    const page = rows.slice(0, query.pageSize);
-    const tasks: Task[] = [];
-    for (const row of page) {
-      const task = this.decodeListed(scope, row, query.includeArtifacts);
-      if (task) tasks.push(trimHistory(task, query.historyLength));
-    }
-    const last = page[page.length - 1];
-    const nextPageToken =
-      rows.length > query.pageSize && last
-        ? encodePageToken({ sortKey: last.sortKey, id: last.id }, query.binding)
-        : '';
-    return { tasks, nextPageToken, pageSize: query.pageSize, totalSize: total };
   }
 
-  async purge(options: PurgeOptions): Promise<PurgeResult> {
-    if (!(options?.olderThan instanceof Date) || Number.isNaN(options.olderThan.getTime())) {
-      throw new InvalidInputError('purge: olderThan must be a valid Date');
-    }
-    const batchSize = options.batchSize ?? DEFAULT_PURGE_BATCH;
-    if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
-      throw new InvalidInputError('purge: batchSize must be an integer between 1 and 10000');
-    }
-    const states = options.states ?? TERMINAL_STATES;
-    if (!Array.isArray(states) || states.some((s) => !Number.isInteger(s) || s < 0)) {
-      throw new InvalidInputError('purge: states must be TaskState numbers');
-    }
-    let soFar = 0;
-    const onProgress = options.onProgress;
-    const deleted = await this.backend.purge({
-      olderThan: options.olderThan.getTime(),
-      states,
-      batchSize,
-      scope: options.scope,
-      ...(onProgress && {
-        onBatch: (batch: number) => {
-          soFar += batch;
-          fireHook(onProgress, soFar);
-        },
-      }),
+  delete(taskId: string, context: ServerCallContext): Promise<boolean> {
+    return this.telemetry.run('delete', async () => {
+      const scope = this.scopeOf(context);
+      assertValidId(taskId, 'taskId');
+      return this.backend.delete(scope, taskId);
     });
-    return { deleted };
+  }
+
+  list(params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
+    return this.telemetry.run('list', async () => {
+      const scope = this.scopeOf(context);
+      const query = normalizeListRequest(params, scope);
+      const { rows, total } = await this.backend.list(scope, {
+        contextId: query.contextId,
+        state: query.state,
+        after: query.after,
+        cursor: query.cursor,
+        limit: query.pageSize + 1,
+        includeArtifacts: query.includeArtifacts,
+      });
+      const page = rows.slice(0, query.pageSize);
+      const tasks: Task[] = [];
+      for (const row of page) {
+        const task = this.decodeListed(scope, row, query.includeArtifacts);
+        if (task) tasks.push(trimHistory(task, query.historyLength));
+      }
+      const last = page[page.length - 1];
+      const nextPageToken =
+        rows.length > query.pageSize && last
+          ? encodePageToken({ sortKey: last.sortKey, id: last.id }, query.binding)
+          : '';
+      return { tasks, nextPageToken, pageSize: query.pageSize, totalSize: total };
+    });
+  }
+
+  purge(options: PurgeOptions): Promise<PurgeResult> {
+    return this.telemetry.run('purge', async () => {
+      if (!(options?.olderThan instanceof Date) || Number.isNaN(options.olderThan.getTime())) {
+        throw new InvalidInputError('purge: olderThan must be a valid Date');
+      }
+      const batchSize = options.batchSize ?? DEFAULT_PURGE_BATCH;
+      if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
+        throw new InvalidInputError('purge: batchSize must be an integer between 1 and 10000');
+      }
+      const states = options.states ?? TERMINAL_STATES;
+      if (!Array.isArray(states) || states.some((s) => !Number.isInteger(s) || s < 0)) {
+        throw new InvalidInputError('purge: states must be TaskState numbers');
+      }
+      let soFar = 0;
+      const onProgress = options.onProgress;
+      const deleted = await this.backend.purge({
+        olderThan: options.olderThan.getTime(),
+        states,
+        batchSize,
+        scope: options.scope,
+        ...(onProgress && {
+          onBatch: (batch: number) => {
+            soFar += batch;
+            fireHook(onProgress, soFar);
+          },
+        }),
+      });
+      this.telemetry.count('purgedTasks', deleted);
+      return { deleted };
+    });
   }
 
   private scopeOfRead(taskId: string, context: ServerCallContext): Scope {
@@ -169,6 +202,7 @@ export class BackedTaskStore implements ScopedTaskStore, TaskSavePreflight {
       return decodeTask(taskId, row.body, row.artifacts);
     } catch (error) {
       if (error instanceof CorruptRecordError) {
+        this.telemetry.count('corruptRecords', 1, { 'a2a_stores.record.kind': 'task' });
         fireHook(this.options.hooks.onCorruptRecord, {
           kind: 'task',
           scope,
@@ -186,6 +220,7 @@ export class BackedTaskStore implements ScopedTaskStore, TaskSavePreflight {
       return decodeTask(row.id, row.body, includeArtifacts ? row.artifacts : undefined);
     } catch (error) {
       if (!(error instanceof CorruptRecordError)) throw error;
+      this.telemetry.count('corruptRecords', 1, { 'a2a_stores.record.kind': 'task' });
       fireHook(this.options.hooks.onCorruptRecord, {
         kind: 'task',
         scope,

@@ -181,3 +181,25 @@ export {
   timestampSortKey,
 } from './task-codec.js';
 export { isStaleTransition, isTerminalState, TERMINAL_STATES } from './task-states.js';
+export {
+  countTelemetry,
+  INSTRUMENTATION_NAME,
+  TELEMETRY_COUNTERS,
+  type TelemetryCounter,
+} from './telemetry/instruments.js';
+export {
+  type OpenTelemetryApi,
+  openTelemetryApi,
+  type TelemetryAttributes,
+  useOpenTelemetryApi,
+} from './telemetry/otel-api.js';
+export {
+  type ServerAttributes,
+  serverOf,
+  serverOfUrl,
+} from './telemetry/server-attributes.js';
+export {
+  StoreTelemetry,
+  type StoreTelemetryAttributes,
+} from './telemetry/store-telemetry.js';
+export { errorTypeOf, type TracedCallOptions, tracedCall } from './telemetry/traced-call.js';

@@ -1,6 +1,7 @@
 import type { ServerCallContext } from '@a2a-js/sdk/server';
 import { ScopeResolutionError } from './errors.js';
 import type { StoreLogger } from './hooks.js';
+import { countTelemetry } from './telemetry/instruments.js';
 
 /**
  * The partition every record lives in. Every read, write, list and delete filters by the whole
@@ -88,6 +89,17 @@ export function defaultScopeResolver(options: DefaultScopeResolverOptions = {}):
 
 /** Runs a resolver and checks what it returned, so a buggy custom resolver fails loudly. */
 export function resolveScope(resolver: ScopeResolver, context: ServerCallContext): Scope {
+  try {
+    return checkedScope(resolver, context);
+  } catch (error) {
+    if (error instanceof ScopeResolutionError) {
+      countTelemetry('scopeRefusals', 1, { 'a2a_stores.scope.failure': error.failure });
+    }
+    throw error;
+  }
+}
+
+function checkedScope(resolver: ScopeResolver, context: ServerCallContext): Scope {
   if (!context) throw new ScopeResolutionError('A ServerCallContext is required');
   const scope = resolver(context);
   if (

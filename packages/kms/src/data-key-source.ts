@@ -1,6 +1,8 @@
+import { countTelemetry } from '@a2a-stores/core';
 import { type CacheLimits, LimitedKeyCache } from './data-key-cache.js';
 import { envelopeHead } from './envelope-format.js';
 import type { EncryptionContext, Keyring, WrappedDataKey } from './keyring.js';
+import { keyringCall } from './keyring-telemetry.js';
 
 /** Which sides of the cache are on, and their limits. */
 export interface CachePolicy {
@@ -21,6 +23,19 @@ export interface WriteKey {
 }
 
 type CachedWrite = Omit<WriteKey, 'plaintext'>;
+
+type CacheSide = 'encrypt' | 'decrypt';
+const HIT = {
+  encrypt: cacheAttributes('encrypt', 'hit'),
+  decrypt: cacheAttributes('decrypt', 'hit'),
+};
+const MISS = {
+  encrypt: cacheAttributes('encrypt', 'miss'),
+  decrypt: cacheAttributes('decrypt', 'miss'),
+};
+function cacheAttributes(side: CacheSide, result: 'hit' | 'miss') {
+  return { 'a2a_stores.kms.cache.side': side, 'a2a_stores.kms.cache.result': result };
+}
 
 /**
  * Decrypt-cache id of a wrapped key: which master key wraps it, and its bytes. Length prefixes
@@ -67,6 +82,8 @@ export class DataKeySource {
   /** The cached data key of the record `partition` for sealing `bytes`, counting the use. */
   cachedForWrite(partition: string, bytes: number): WriteKey | undefined {
     const cached = this.#encrypt?.take(partition, bytes);
+    // Misses are counted by `forWrite`, which every caller falls back to: one lookup, one count.
+    if (cached) countTelemetry('dataKeyCacheLookups', 1, HIT.encrypt);
     return (
       cached && { plaintext: cached.key, wrapped: cached.extra.wrapped, head: cached.extra.head }
     );
@@ -83,7 +100,10 @@ export class DataKeySource {
   ): Promise<WriteKey> {
     const cached = this.cachedForWrite(partition, bytes);
     if (cached) return cached;
-    const fresh = await this.keyring.generateDataKey(context());
+    if (this.#encrypt) countTelemetry('dataKeyCacheLookups', 1, MISS.encrypt);
+    const fresh = await keyringCall('generate_data_key', () =>
+      this.keyring.generateDataKey(context()),
+    );
     let head: Buffer;
     try {
       head = envelopeHead(fresh.wrapped);
@@ -99,7 +119,13 @@ export class DataKeySource {
 
   /** The cached data key inside `wrapped` for opening `bytes` bytes of `partition`, if any. */
   cachedForRead(partition: string, wrapped: WrappedDataKey, bytes: number): Buffer | undefined {
-    return this.#decrypt?.take(readCacheId(wrapped), bytes, (owner) => owner === partition)?.key;
+    const key = this.#decrypt?.take(
+      readCacheId(wrapped),
+      bytes,
+      (owner) => owner === partition,
+    )?.key;
+    if (key) countTelemetry('dataKeyCacheLookups', 1, HIT.decrypt);
+    return key;
   }
 
   /** The data key inside `wrapped`, to open `bytes` ciphertext bytes of the record `partition`. */
@@ -111,7 +137,10 @@ export class DataKeySource {
   ): Promise<Buffer> {
     const cached = this.cachedForRead(partition, wrapped, bytes);
     if (cached) return cached;
-    const plaintext = await this.keyring.unwrapDataKey(wrapped, context());
+    if (this.#decrypt) countTelemetry('dataKeyCacheLookups', 1, MISS.decrypt);
+    const plaintext = await keyringCall('unwrap_data_key', () =>
+      this.keyring.unwrapDataKey(wrapped, context()),
+    );
     this.#decrypt?.put(readCacheId(wrapped), plaintext, partition, bytes);
     return plaintext;
   }

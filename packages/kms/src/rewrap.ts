@@ -3,6 +3,7 @@ import type { Scope } from '@a2a-stores/core';
 import { type Envelope, formatEnvelope, parseEnvelope } from './envelope-format.js';
 import { DecryptionError } from './errors.js';
 import { DataKeyUnwrapError, type Keyring, type WrappedDataKey } from './keyring.js';
+import { keyringCall } from './keyring-telemetry.js';
 import { pushBinding, sealedSecretsOf, withSecrets } from './push-secrets.js';
 import { keyContext, type RecordBinding } from './record-binding.js';
 import { sealedFieldsOf, taskBinding, withSealedFields } from './task-fields.js';
@@ -81,7 +82,9 @@ export class EnvelopeRewrapper {
         try {
           // The context the data key was wrapped under: that of the envelope's own version.
           const context = keyContext(binding, envelope.version);
-          wrapped = await this.#keyring.rewrapDataKey(envelope.wrapped, context);
+          wrapped = await keyringCall('rewrap_data_key', () =>
+            this.#keyring.rewrapDataKey(envelope.wrapped, context),
+          );
         } catch (error) {
           if (!(error instanceof DataKeyUnwrapError)) throw error;
           throw new DecryptionError(recordId, fields[i]!.field, error.message, { cause: error });

@@ -7,6 +7,8 @@ import {
   type StoreBundle,
   StoreClosedError,
   type StoreHealth,
+  type StoreTelemetryAttributes,
+  serverOf,
 } from '@a2a-stores/core';
 import { type Connection, createPool, type Pool } from 'mysql2/promise';
 import { executorOf } from './executor.js';
@@ -75,6 +77,22 @@ export function createOwnedPool(source: MysqlUriSource): Pool {
 }
 
 /**
+ * Telemetry attributes from the pool's parsed connection settings: host, port and database name
+ * (never the URI, user or password). `mysql` for MariaDB too: the flavour is only known once a
+ * connection has answered, and spans are named before that.
+ */
+function telemetryOfPool(pool: Pool): StoreTelemetryAttributes {
+  const settings = (pool as { pool?: { config?: { connectionConfig?: Record<string, unknown> } } })
+    .pool?.config?.connectionConfig;
+  const database = settings?.database;
+  return {
+    system: 'mysql',
+    ...serverOf(settings?.host, settings?.port, 3306),
+    ...(typeof database === 'string' && database !== '' && { namespace: database }),
+  };
+}
+
+/**
  * Durable, tenant-scoped stores for `@a2a-js/sdk` on MySQL 8.0+ or MariaDB 10.11+ (mysql2).
  * Run `migrate()` once (it is idempotent and safe from several workers) before using them.
  *
@@ -100,11 +118,17 @@ export function createMysqlStores(
   else throw new TypeError('createMysqlStores needs { pool } or { uri }');
   const owned = pool !== connection.pool;
   const shared = createSharedState(pool, tables, resolved.limits);
+  const server = telemetryOfPool(pool);
+  const table = (suffix: string): StoreTelemetryAttributes => ({
+    ...server,
+    collection: `${tables.prefix}${suffix}`,
+  });
   const bind = (runner: SqlRunner): MysqlBoundStores => ({
-    taskStore: new BackedTaskStore(new MysqlTaskBackend(runner), resolved),
+    taskStore: new BackedTaskStore(new MysqlTaskBackend(runner), resolved, table('tasks')),
     pushNotificationStore: new BackedPushNotificationStore(
       new MysqlPushConfigBackend(runner),
       resolved,
+      table('push_configs'),
     ),
   });
 

@@ -1,3 +1,4 @@
+import { countTelemetry, tracedCall } from '@a2a-stores/core';
 import { base64url, errors, flattenedVerify } from 'jose';
 import { type CallerContext, parseCallerContext } from './caller-context.js';
 import { PASSPORT_ALGORITHMS, type PassportAlgorithm } from './constants.js';
@@ -116,6 +117,21 @@ export function resolveVerifyOptions(options: VerifyPassportOptions): ResolvedVe
 
 /** {@link verifyPassport} with options already resolved (the request handler resolves them once). */
 export async function verifyWithResolved(
+  passport: unknown,
+  options: ResolvedVerifyOptions,
+): Promise<PassportVerifyResult> {
+  // A span for the whole check (key fetches included); the client id and state stay out of it.
+  const result = await tracedCall('passport verify', {}, () => verifyOnce(passport, options), {
+    kind: 'internal',
+  });
+  countTelemetry('passportVerifications', 1, {
+    'a2a_stores.passport.status': result.status,
+    ...(result.status === 'failed' && { 'a2a_stores.passport.failure_reason': result.reason }),
+  });
+  return result;
+}
+
+async function verifyOnce(
   passport: unknown,
   options: ResolvedVerifyOptions,
 ): Promise<PassportVerifyResult> {

@@ -6,11 +6,14 @@ import {
   type ResolvedStoreOptions,
   resolveStoreOptions,
   SchemaGate,
+  type ServerAttributes,
   type StoreBundle,
   StoreClosedError,
   type StoreHealth,
+  serverOf,
+  serverOfUrl,
 } from '@a2a-stores/core';
-import type { ClientBase } from 'pg';
+import type { ClientBase, Pool } from 'pg';
 import { type ExecutorContext, PgExecutor, type PgTarget, poolTransaction } from './executor.js';
 import { findMissingMigrations, migratePostgres } from './migrations.js';
 import { openPool } from './open-pool.js';
@@ -92,8 +95,9 @@ export function createPostgresStores(
   const tasks = taskStatements(names);
   const push = pushStatements(names);
 
+  const server = serverOfPool(pool);
   const bind = (target: PgTarget): PostgresClientStores =>
-    storesOver(new PgExecutor(target, context), names, resolved, tasks, push);
+    storesOver(new PgExecutor(target, context), names, resolved, tasks, push, server);
 
   const main = bind({ run: (config) => pool.query(config), inTransaction: poolTransaction(pool) });
   return {
@@ -127,18 +131,40 @@ export function createPostgresStores(
   };
 }
 
+/** Host and port for telemetry, from the pool's options; never its connection string. */
+function serverOfPool(pool: Pool): ServerAttributes {
+  const options = (
+    pool as { options?: { connectionString?: string; host?: unknown; port?: unknown } }
+  ).options;
+  if (!options) return {};
+  return typeof options.connectionString === 'string'
+    ? serverOfUrl(options.connectionString, 5432)
+    : serverOf(options.host, options.port, 5432);
+}
+
 function storesOver(
   db: PgExecutor,
   names: PostgresNames,
   options: ResolvedStoreOptions,
   tasks: ReturnType<typeof taskStatements>,
   push: ReturnType<typeof pushStatements>,
+  server: ServerAttributes,
 ): PostgresClientStores {
+  const table = (suffix: string) => ({
+    system: 'postgresql',
+    collection: `${names.schema}.${names.tablePrefix}${suffix}`,
+    ...server,
+  });
   return {
-    taskStore: new BackedTaskStore(new PostgresTaskBackend(db, names, tasks), options),
+    taskStore: new BackedTaskStore(
+      new PostgresTaskBackend(db, names, tasks),
+      options,
+      table('tasks'),
+    ),
     pushNotificationStore: new BackedPushNotificationStore(
       new PostgresPushConfigBackend(db, push),
       options,
+      table('push_configs'),
     ),
   };
 }

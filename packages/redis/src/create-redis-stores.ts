@@ -6,7 +6,10 @@ import {
   resolveStoreOptions,
   type StoreBundle,
   type StoreHealth,
+  type StoreTelemetryAttributes,
+  serverOf,
 } from '@a2a-stores/core';
+import type { Redis } from 'ioredis';
 import { migrateRedis, pendingRedisFormats } from './migrate.js';
 import {
   type RedisClient,
@@ -49,6 +52,24 @@ export interface RedisStoreBundle
 }
 
 /**
+ * Telemetry attributes: host, port and database index of a standalone client (never its URL,
+ * user or password); a Cluster has no single server, so only the system. The collection names
+ * are the key families, since Redis has no tables.
+ */
+function telemetryOfClient(client: RedisClient): StoreTelemetryAttributes {
+  if (client.isCluster) return { system: 'redis' };
+  const options = (client as Redis).options ?? {};
+  const db = Number(options.db ?? 0);
+  return {
+    system: 'redis',
+    ...(options.path
+      ? { serverAddress: options.path }
+      : serverOf(options.host, options.port, 6379)),
+    ...(Number.isInteger(db) && { namespace: String(db) }),
+  };
+}
+
+/**
  * Redis (standalone or Cluster) task and push-notification stores for `@a2a-js/sdk`,
  * tenant-scoped, with atomic compare-and-set, the terminal-state guard and keyset paging.
  *
@@ -69,11 +90,16 @@ export function createRedisStores(
   const redisOptions = resolveRedisOptions(options);
   const storeOptions = resolveStoreOptions(options);
   const session = new RedisSession(connection, redisOptions);
+  const server = telemetryOfClient(session.client);
   return {
-    taskStore: new BackedTaskStore(new RedisTaskBackend(session), storeOptions),
+    taskStore: new BackedTaskStore(new RedisTaskBackend(session), storeOptions, {
+      ...server,
+      collection: 'tasks',
+    }),
     pushNotificationStore: new BackedPushNotificationStore(
       new RedisPushConfigBackend(session),
       storeOptions,
+      { ...server, collection: 'push_configs' },
     ),
     client: session.client,
     migrate: () => migrateRedis(session),

@@ -23,6 +23,6 @@ export async function countPurgeable(
   storeOptions: ResolvedStoreOptions,
   options: PurgeOptions,
 ): Promise<number> {
-  const store = new BackedTaskStore(new PurgeCountingBackend(session), storeOptions);
+  const store = new BackedTaskStore(new PurgeCountingBackend(session), storeOptions, null);
   return (await store.purge(options)).deleted;
 }

@@ -65,10 +65,15 @@ export function createSqliteStores(
       : target.database;
   const session = new SqliteSession(database, schemaNames(sqliteOptions.tablePrefix), ownsDatabase);
   return {
-    taskStore: new BackedTaskStore(new SqliteTaskBackend(session), storeOptions),
+    // The file path stays out of telemetry: it can name a user's home directory.
+    taskStore: new BackedTaskStore(new SqliteTaskBackend(session), storeOptions, {
+      system: 'sqlite',
+      collection: `${sqliteOptions.tablePrefix}tasks`,
+    }),
     pushNotificationStore: new BackedPushNotificationStore(
       new SqlitePushConfigBackend(session),
       storeOptions,
+      { system: 'sqlite', collection: `${sqliteOptions.tablePrefix}push_configs` },
     ),
     database,
     migrate: async () => session.migrate(storeOptions.now()),

@@ -19,10 +19,14 @@ export function createMemoryStores(options: CoreStoreOptions = {}): StoreBundle 
   const resolved = resolveStoreOptions(options);
   const state = new MemoryState();
   return {
-    taskStore: new BackedTaskStore(new MemoryTaskBackend(state), resolved),
+    taskStore: new BackedTaskStore(new MemoryTaskBackend(state), resolved, {
+      system: 'memory',
+      collection: 'tasks',
+    }),
     pushNotificationStore: new BackedPushNotificationStore(
       new MemoryPushConfigBackend(state),
       resolved,
+      { system: 'memory', collection: 'push_configs' },
     ),
     migrate: async () => ({ applied: [], current: [] }),
     close: async () => state.clear(),

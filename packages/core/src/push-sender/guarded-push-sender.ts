@@ -10,6 +10,7 @@ import {
 import { InvalidInputError, PushUrlRejectedError } from '../errors.js';
 import { fireHook } from '../hooks.js';
 import { assertHeaderSafePushAuth } from '../push-url/header-safety.js';
+import { countTelemetry } from '../telemetry/instruments.js';
 import { PushDeliveryError } from './delivery-error.js';
 import { postPinned } from './pinned-post.js';
 import {
@@ -205,6 +206,10 @@ export class GuardedPushNotificationSender implements PushNotificationSender {
         `Push notification for task ${JSON.stringify(taskId)} to ${base.origin} ${event.outcome}: ${event.reason}`,
       );
     }
+    countTelemetry('pushDeliveries', 1, {
+      'a2a_stores.push.outcome': event.outcome,
+      ...(event.reason === undefined ? {} : { 'a2a_stores.push.reason': event.reason }),
+    });
     fireHook(this.#options.onDelivery, event);
   }
 
