@@ -56,6 +56,7 @@ export interface AgentConfig {
   readonly recovery: RecoveryMode;
   /** Worker processes `pnpm start` runs, on consecutive ports from PORT. `A2A_AGENT_WORKERS`. */
   readonly workers: number;
+  /**
    * Port of the Prometheus scrape endpoint (`/metrics`: store latency histograms and the
    * `a2a_stores_*` counters). `A2A_AGENT_METRICS_PORT`; unset: no metrics, no OpenTelemetry SDK.
    */
