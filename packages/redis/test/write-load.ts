@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ServerCallContext } from '@a2a-js/sdk/server';
 import { StoreUnavailableError } from '@a2a-stores/core';
 import { callContext, makeTask, randomScope } from '@a2a-stores/core/conformance';
@@ -91,7 +92,7 @@ export class WriteLoad {
   async verify(reader: RedisStoreBundle): Promise<LoadFigures> {
     let found = 0;
     for (const { taskId, ctx } of this.acked) {
-      if ((await reader.taskStore.load(taskId, ctx))?.id === taskId) found++;
+      if ((await loadAnswered(reader, taskId, ctx))?.id === taskId) found++;
     }
     return {
       acknowledged: this.acked.length,
@@ -111,4 +112,27 @@ export class WriteLoad {
 /** Call contexts of `count` fresh random scopes. */
 export function randomContexts(count: number): ServerCallContext[] {
   return Array.from({ length: count }, () => callContext(randomScope()));
+}
+
+const VERIFY_RETRY_MS = 20_000;
+
+/**
+ * A read the server answered. Sentinel and Cluster clients may reconnect once more after the
+ * load (a replica re-pointed, a topology refresh): a typed unavailable error then says nothing
+ * about the write, so the read is retried for a bounded time; any other error fails the run.
+ */
+async function loadAnswered(
+  reader: RedisStoreBundle,
+  taskId: string,
+  ctx: ServerCallContext,
+): Promise<Awaited<ReturnType<RedisStoreBundle['taskStore']['load']>>> {
+  const deadline = Date.now() + VERIFY_RETRY_MS;
+  for (;;) {
+    try {
+      return await reader.taskStore.load(taskId, ctx);
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError) || Date.now() > deadline) throw error;
+      await delay(100);
+    }
+  }
 }
