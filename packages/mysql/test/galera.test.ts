@@ -88,7 +88,12 @@ describe('MariaDB Galera: migrate()', () => {
     // Nobody migrated while the row was held, and each step was applied exactly once.
     expect(Date.now()).toBeGreaterThanOrEqual(expires);
     const applied = results.flatMap((result: { applied: readonly string[] }) => result.applied);
-    expect(applied.toSorted()).toEqual(['0001_tasks', '0002_push_configs', '0003_task_counts']);
+    expect(applied.toSorted()).toEqual([
+      '0001_tasks',
+      '0002_push_configs',
+      '0003_task_counts',
+      '0004_coordination',
+    ]);
     const ledger = await sql(2, `SELECT id FROM ${prefix}migrations ORDER BY id`);
     expect(ledger.map((row) => row.id)).toEqual(applied.toSorted());
     expect(await sql(0, `SELECT * FROM ${lockTable}`)).toEqual([]);
