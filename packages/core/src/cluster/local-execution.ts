@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { TaskState } from '@a2a-js/sdk';
 import {
   type AgentExecutionEvent,
   DefaultExecutionEventBus,
@@ -44,7 +45,10 @@ interface Run {
   seq: number;
   lease: Exclude<LeaseState, 'idle'>;
   buffer: Envelope[];
-  /** Set by settle; while the lease answer is pending, the end waits for it. */
+  /**
+   * Set by settle, or when the run parks (publishes input-/auth-required); while the lease answer
+   * is pending, the end waits for it.
+   */
   end: Envelope | undefined;
   warned: boolean;
 }
@@ -152,6 +156,8 @@ export class LocalExecution {
     const run = this.#run;
     if (!run) return this.#chain;
     this.#run = undefined;
+    // A parked run already published its end and gave its lease up.
+    if (run.end) return this.#chain;
     this.#stopRenewal();
     run.end =
       lastState === undefined
@@ -168,7 +174,7 @@ export class LocalExecution {
    */
   leaseRestored(exec: string): void {
     const run = this.#run;
-    if (!run || run.exec !== exec || run.lease !== 'lost') return;
+    if (!run || run.exec !== exec || run.lease !== 'lost' || run.end) return;
     run.lease = 'held';
     this.#startRenewal(run);
   }
@@ -191,11 +197,25 @@ export class LocalExecution {
 
   #onEvent(event: AgentExecutionEvent): void {
     const run = this.#run;
-    if (!run) return;
+    // After parking, another worker may already run a follow-up under the task's lease.
+    if (!run || run.end) return;
     run.seq += 1;
     const envelope: Envelope = { v: 1, type: 'event', exec: run.exec, seq: run.seq, event };
     if (run.lease === 'pending') run.buffer.push(envelope);
     else if (run.lease === 'held' || run.lease === 'degraded') this.#enqueue(run, envelope);
+    const parkedIn = waitingState(event);
+    if (parkedIn !== undefined) this.#park(run, parkedIn);
+  }
+
+  /**
+   * The run waits for the user: the SDK answers the client now, before the executor returns, so
+   * the answer to it may arrive on any worker at once. Ending the run's relay and giving its
+   * lease up here (not when the executor returns) lets that worker take the lease.
+   */
+  #park(run: Run, state: number): void {
+    this.#stopRenewal();
+    run.end = { v: 1, type: 'end', exec: run.exec, lastState: state };
+    if (run.lease !== 'pending') this.#finish(run);
   }
 
   #flush(run: Run): void {
@@ -268,6 +288,16 @@ export class LocalExecution {
     if (this.#renewTimer) clearInterval(this.#renewTimer);
     this.#renewTimer = undefined;
   }
+}
+
+/** The state of a status update that makes the task wait for the user, if it is one. */
+function waitingState(event: AgentExecutionEvent): number | undefined {
+  let state: number | undefined;
+  if (event.kind === 'statusUpdate' || event.kind === 'task') state = event.data.status?.state;
+  return state === TaskState.TASK_STATE_INPUT_REQUIRED ||
+    state === TaskState.TASK_STATE_AUTH_REQUIRED
+    ? state
+    : undefined;
 }
 
 export function errorName(error: unknown): string {
