@@ -1,6 +1,7 @@
-import { TaskState } from '@a2a-js/sdk';
+import { type Task, TaskState } from '@a2a-js/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  ASK,
   type ClusterFixture,
   callContext,
   consume,
@@ -161,5 +162,40 @@ describe('cluster engine races (issue 19 load run)', () => {
     const canceled = await c.handler.cancelTask({ tenant: '', id: taskId, metadata: {} }, ctx);
     expect(canceled.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
     expect(c.executor.runs).toEqual([]);
+  });
+
+  it('an answer on the same worker before the asking executor returned runs as a new, leased execution', async () => {
+    const { workers, wait } = await gatedFixture();
+    const [a, c] = [workers[0]!, workers[2]!];
+    const scope = randomScope();
+    const ctx = callContext(scope);
+    const asked = (await a.handler.sendMessage(sendRequest(userMessage(ASK)), ctx)) as Task;
+    expect(asked.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+    const askRun = a.executor.runOf(asked.id)!;
+    // Each request has its own call context (as each HTTP request does).
+    const answerCtx = callContext(scope);
+    const answer = consume(
+      a.handler.sendMessageStream(
+        sendRequest(userMessage('Grace', asked.id, asked.contextId)),
+        answerCtx,
+      ),
+    );
+    await wait(() => a.executor.runs.length === 2, 'the answer to run on A');
+    await wait(async () => {
+      const lease = await a.cluster.describeLease(asked.id, ctx);
+      return lease?.self === true && lease.live;
+    }, 'the answer run to hold the lease');
+    const sub = consume(c.handler.resubscribe({ tenant: '', id: asked.id }, ctx));
+    await wait(() => sub.events.length >= 1, 'the snapshot on C');
+    // The asking executor returns now: its settle must not end the answer's execution.
+    askRun.advance();
+    const answerRun = a.executor.runs[1]!;
+    answerRun.advance();
+    await wait(() => sub.events.length >= 2, 'step 1 relayed to C');
+    for (let step = 0; step < 3; step += 1) answerRun.advance();
+    expect((await sub.done).error).toBeUndefined();
+    expect(stateOf(sub.events.at(-1))).toBe(TaskState.TASK_STATE_COMPLETED);
+    expect((await answer.done).error).toBeUndefined();
+    expect(stateOf(answer.events.at(-1))).toBe(TaskState.TASK_STATE_COMPLETED);
   });
 });

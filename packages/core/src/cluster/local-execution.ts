@@ -41,6 +41,8 @@ class RelayingEventBus extends DefaultExecutionEventBus {
  */
 /** One executor run on a bus. */
 interface Run {
+  /** The call context of the call running this execution's executor. */
+  readonly caller: object | undefined;
   readonly exec: string;
   seq: number;
   lease: Exclude<LeaseState, 'idle'>;
@@ -67,6 +69,8 @@ export class LocalExecution {
   readonly bus: DefaultExecutionEventBus;
   readonly #runtime: ClusterRuntime;
   #run: Run | undefined;
+  /** Callers of parked runs a newer run replaced: their executors' settle ends nothing. */
+  readonly #superseded = new WeakSet<object>();
   #chain: Promise<void> = Promise.resolve();
   #renewTimer: NodeJS.Timeout | undefined;
 
@@ -99,10 +103,18 @@ export class LocalExecution {
     return this.#run !== undefined;
   }
 
-  /** Starts an execution: new id and sequence; the lease is requested in the background. */
-  begin(): void {
-    if (this.#run) return;
+  /**
+   * Starts an execution: new id and sequence; the lease is requested in the background. `caller`
+   * is the call context the SDK runs the executor with (and later settles with).
+   */
+  begin(caller?: object): void {
+    const current = this.#run;
+    if (current && !current.end) return;
+    // An answer to a parked run arrived here before that run's executor returned: a new
+    // execution. The old executor's settle, when it comes, must not end this one.
+    if (current?.caller && current.caller !== caller) this.#superseded.add(current.caller);
     const run: Run = {
+      caller,
       exec: randomUUID(),
       seq: 0,
       lease: 'pending',
@@ -166,6 +178,15 @@ export class LocalExecution {
     // Still waiting for the lease: the acquire handler finishes the run when it answers.
     if (run.lease !== 'pending') this.#finish(run);
     return this.#chain;
+  }
+
+  /**
+   * True (once) when `caller` ran a parked run that a newer run replaced: its executor's settle
+   * must leave the bus and the newer run alone.
+   */
+  supersededCaller(caller: object | undefined): boolean {
+    if (!caller || this.#run?.caller === caller) return false;
+    return this.#superseded.delete(caller);
   }
 
   /**
