@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TaskState } from '@a2a-js/sdk';
+import { TaskState, taskStateToJSON } from '@a2a-js/sdk';
 import { startRedisInstance } from '@a2a-stores/test-backends';
 import { connect, USERS } from './a2a.js';
 import { type LoadedAgent, startLoadedAgent } from './agent-process.js';
@@ -41,6 +41,8 @@ export interface ClusterLoadResult {
   readonly tasks: number;
   /** Tasks still submitted, working or input-required after the settle wait. */
   readonly nonTerminal: number;
+  /** The same, by state name. */
+  readonly nonTerminalByState: Readonly<Record<string, number>>;
   readonly webhooks: {
     hooks: number;
     deliveries: number;
@@ -85,19 +87,22 @@ async function drained(agents: readonly LoadedAgent[], timeoutMs: number): Promi
   }
 }
 
-/** Reads every task the run created (8 at a time) and counts those not in a final state. */
-async function countNonTerminal(ctx: ClusterLoadContext): Promise<number> {
-  let nonTerminal = 0;
+/** Reads every task the run created (8 at a time); counts those not in a final state, by state. */
+async function countNonTerminal(ctx: ClusterLoadContext): Promise<Record<string, number>> {
+  const byState: Record<string, number> = {};
   const queue = [...ctx.tally.tasks];
   await Promise.all(
     Array.from({ length: 8 }, async () => {
       for (let next = queue.pop(); next; next = queue.pop()) {
         const task = await next.client.getTask({ tenant: ctx.tenant, id: next.id });
-        if (!TERMINAL.has(task.status?.state)) nonTerminal += 1;
+        const state = task.status?.state;
+        if (TERMINAL.has(state)) continue;
+        const name = state === undefined ? 'none' : taskStateToJSON(state);
+        byState[name] = (byState[name] ?? 0) + 1;
       }
     }),
   );
-  return nonTerminal;
+  return byState;
 }
 
 /**
@@ -163,7 +168,8 @@ export async function runClusterLoad(
 
     await drained(agents, SETTLE_TIMEOUT_MS);
     await hooks.settle(SETTLE_TIMEOUT_MS);
-    const nonTerminal = await countNonTerminal(ctx);
+    const nonTerminalByState = await countNonTerminal(ctx);
+    const nonTerminal = Object.values(nonTerminalByState).reduce((sum, count) => sum + count, 0);
     const counts = hooks.counts();
     const missingFinal = hooks.waiting().length;
     const agentErrorLines = agents.reduce((sum, agent) => sum + agent.log().errorLines, 0);
@@ -191,6 +197,7 @@ export async function runClusterLoad(
       failureSamples: Object.fromEntries(ctx.tally.samples),
       tasks: ctx.tally.tasks.length,
       nonTerminal,
+      nonTerminalByState,
       webhooks: { ...counts, missingFinal },
       agentErrorLines,
       agentLogLines,
@@ -219,7 +226,7 @@ export function describeClusterLoad(result: ClusterLoadResult): string {
   return [
     `${result.backend}: ${result.workers} workers, ${result.clients} clients, ${result.elapsedSec.toFixed(0)} s: ${result.passed ? 'PASSED' : 'FAILED'}`,
     `  scenarios ${result.calls}: ${ops}`,
-    `  tasks ${result.tasks}, non-terminal at the end ${result.nonTerminal}`,
+    `  tasks ${result.tasks}, non-terminal at the end ${result.nonTerminal}${describeStates(result.nonTerminalByState)}`,
     `  webhooks ${hooks}, deliveries ${deliveries}, duplicates ${duplicates}, missing final event ${missingFinal}`,
     `  agent error lines ${result.agentErrorLines}, exit codes ${result.agentExitCodes.join(', ')}`,
     ...Object.entries(result.agentLogLines).map(
@@ -229,4 +236,11 @@ export function describeClusterLoad(result: ClusterLoadResult): string {
       ([op, samples]) => `  ${op} failures: ${samples.join(' | ')}`,
     ),
   ].join('\n');
+}
+
+function describeStates(byState: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(byState);
+  return entries.length === 0
+    ? ''
+    : ` (${entries.map(([state, count]) => `${state} ${count}`).join(', ')})`;
 }

@@ -186,8 +186,17 @@ async function runOnce(
         );
         created(asked.id);
         const answer = userMessage('Grace', { taskId: asked.id, contextId: asked.contextId });
-        const done = await there.sendMessage(buildSend(tenant, answer));
-        expectState(asTask(done, operation), TaskState.TASK_STATE_COMPLETED, operation);
+        try {
+          const done = await there.sendMessage(buildSend(tenant, answer));
+          expectState(asTask(done, operation), TaskState.TASK_STATE_COMPLETED, operation);
+        } catch (error) {
+          // The scenario failed (counted), but a task left waiting for an answer nobody sends
+          // would also count as non-terminal: end it, so that check means a stuck execution.
+          await here
+            .cancelTask({ tenant, id: asked.id, metadata: undefined })
+            .catch(() => undefined);
+          throw error;
+        }
         return;
       }
       case 'get-elsewhere': {

@@ -53,20 +53,42 @@ export class CancelRouter {
     await unsubscribe?.();
   }
 
-  /** Asks `holder` to cancel its execution of `key`; resolves with its answer or `'timeout'`. */
-  async request(holder: string, key: string): Promise<RoutedCancelOutcome> {
-    const { backend, workerId, cancelTimeoutMs } = this.#runtime.options;
+  /**
+   * Asks `holder` to cancel its execution of `key`; resolves with its answer or `'timeout'`.
+   * Waits `firstWaitMs`, then as long as `moreWaitMs()` says (0: give up), so a caller can
+   * stop early when the holder is found dead without sending the request twice.
+   */
+  async request(
+    holder: string,
+    key: string,
+    firstWaitMs: number,
+    moreWaitMs: () => Promise<number>,
+  ): Promise<RoutedCancelOutcome> {
+    const { backend, workerId } = this.#runtime.options;
     const requestId = randomUUID();
-    let timer: NodeJS.Timeout | undefined;
+    let resolveAnswer: ((outcome: RoutedCancelOutcome) => void) | undefined;
     const answered = new Promise<RoutedCancelOutcome>((resolve) => {
+      resolveAnswer = resolve;
       this.#pending.set(requestId, resolve);
-      timer = setTimeout(() => resolve('timeout'), cancelTimeoutMs);
     });
+    let timer: NodeJS.Timeout | undefined;
     try {
       const envelope: CancelEnvelope = { v: 1, type: 'cancel', requestId, key, replyTo: workerId };
       await backend.publish(workerChannel(holder), encodeEnvelope(envelope));
       this.#runtime.stats.cancelsRouted += 1;
-      return await answered;
+      for (let waitMs = firstWaitMs; waitMs > 0; ) {
+        const outcome = await Promise.race([
+          answered,
+          new Promise<'timeout'>((resolve) => {
+            timer = setTimeout(() => resolve('timeout'), waitMs);
+          }),
+        ]);
+        clearTimeout(timer);
+        if (outcome !== 'timeout') return outcome;
+        waitMs = await moreWaitMs();
+      }
+      resolveAnswer?.('timeout');
+      return 'timeout';
     } finally {
       clearTimeout(timer);
       this.#pending.delete(requestId);

@@ -27,6 +27,7 @@ import type { LeaseRecord } from './coordination-backend.js';
 import { encodeEnvelope } from './envelopes.js';
 import type { ClusterEventBusManager } from './event-bus-manager.js';
 import { taskChannel } from './keys.js';
+import { pollUntil } from './poll.js';
 import type { ClusterRuntime } from './runtime.js';
 
 /**
@@ -103,16 +104,20 @@ export class ClusterRequestHandler implements A2ARequestHandler {
     if (lease?.live && lease.holder !== workerId) {
       this.#requireChannel('cancel');
       let outcome: Awaited<ReturnType<CancelRouter['request']>>;
+      const watch = this.#holderWatch(key, lease);
       try {
-        outcome = await this.#router.request(lease.holder, key);
+        outcome = await this.#router.request(lease.holder, key, watch.firstWaitMs, watch.more);
       } catch (error) {
         throw new CoordinationUnavailableError(
           'Cannot cancel across workers: coordination backend unreachable',
           { cause: error },
         );
       }
-      if (outcome !== 'timeout' && !outcome.ok && outcome.error === 'no-execution') {
-        // The holder no longer runs it (ended or died between our read and its answer).
+      if (
+        (outcome !== 'timeout' && !outcome.ok && outcome.error === 'no-execution') ||
+        (outcome === 'timeout' && watch.holderGone())
+      ) {
+        // The holder no longer runs it: it ended, or died (its lease expired unanswered).
         return this.#storeCancel(params, context, key);
       }
       const latest = await this.#inner.getTask(
@@ -125,6 +130,49 @@ export class ClusterRequestHandler implements A2ARequestHandler {
       return latest;
     }
     return this.#storeCancel(params, context, key);
+  }
+
+  /**
+   * How long a routed cancel waits on `lease`'s holder: up to `cancelTimeoutMs` while it keeps
+   * renewing, but only until the lease expires (plus a margin) when it does not: a dead worker
+   * never answers, and then the store-side cancel applies.
+   */
+  #holderWatch(
+    key: string,
+    lease: LeaseRecord,
+  ): { firstWaitMs: number; more: () => Promise<number>; holderGone: () => boolean } {
+    const { backend, cancelTimeoutMs, renewIntervalMs, leaseTtlMs } = this.#runtime.options;
+    const margin = Math.min(renewIntervalMs, 1000);
+    const deadline = Date.now() + cancelTimeoutMs;
+    // A holder that never renews is dead once the backend says its lease expired; the cap only
+    // bounds the wait if the backend's clock lags far behind ours.
+    const hardDeadline = deadline + leaseTtlMs;
+    let gone = false;
+    // expiresAt is on the backend's clock: skew only moves when the lease is read again; the
+    // backend's own `live` decides.
+    const untilExpiry = (record: LeaseRecord) =>
+      Math.min(
+        Math.max(record.expiresAt - Date.now(), 0) + margin,
+        Math.max(0, hardDeadline - Date.now()),
+      );
+    return {
+      firstWaitMs: Math.min(cancelTimeoutMs, untilExpiry(lease)),
+      holderGone: () => gone,
+      more: async () => {
+        let current: LeaseRecord | undefined;
+        try {
+          current = await backend.readLease(key);
+        } catch {
+          return Math.max(0, deadline - Date.now());
+        }
+        if (!current?.live || current.token !== lease.token) {
+          gone = !current?.live;
+          return 0;
+        }
+        if (current.expiresAt > lease.expiresAt) return Math.max(0, deadline - Date.now());
+        return untilExpiry(current);
+      },
+    };
   }
 
   createTaskPushNotificationConfig(
@@ -170,7 +218,21 @@ export class ClusterRequestHandler implements A2ARequestHandler {
       yield* this.#inner.resubscribe(params, context);
       return;
     }
-    const lease = await this.#readLease(key, 'subscribe');
+    let lease = await this.#readLease(key, 'subscribe');
+    if (!lease?.live) {
+      const waited = await this.#awaitExecution(params, context, key);
+      if (waited.ended) {
+        // It ended while we waited for the save to land: the outcome, not the SDK's refusal to
+        // subscribe to a terminal task the caller asked about while it ran.
+        yield { payload: { $case: 'task', value: waited.ended } };
+        return;
+      }
+      if (this.#manager.running(key)) {
+        yield* this.#inner.resubscribe(params, context);
+        return;
+      }
+      lease = waited.lease;
+    }
     if (!lease?.live || lease.holder === this.#runtime.options.workerId) {
       // Nobody runs it (or this worker holds it without a bus, e.g. during recovery): the
       // SDK yields the stored snapshot and ends.
@@ -196,22 +258,77 @@ export class ClusterRequestHandler implements A2ARequestHandler {
     }
   }
 
-  /** A message to an existing task runs only where no other worker runs that task. */
+  /**
+   * A message to an existing task runs only where no other worker runs that task. A task that
+   * waits for input is admitted once the run that asked gives its lease up (it does when it
+   * publishes input-required, right before the SDK answers; the wait covers the release landing).
+   */
   async #admitFollowUp(params: SendMessageRequest, context: ServerCallContext): Promise<void> {
     const taskId = params?.message?.taskId;
     if (typeof taskId !== 'string' || taskId === '') return;
     const key = this.#manager.keyOf(taskId, context);
     if (this.#manager.running(key)) return;
+    const { backend, workerId, leaseWaitMs } = this.#runtime.options;
     let lease: LeaseRecord | undefined;
     try {
-      lease = await this.#runtime.options.backend.readLease(key);
+      lease = await backend.readLease(key);
     } catch {
       // Degraded: local calls keep working; the store-level state checks still apply.
       return;
     }
-    if (lease?.live && lease.holder !== this.#runtime.options.workerId) {
-      throw new TaskBusyError(taskId);
+    if (!lease?.live || lease.holder === workerId) return;
+    const stored = await this.#inner
+      .getTask({ tenant: params.tenant ?? '', id: taskId }, context)
+      .catch(() => undefined);
+    const state = stored?.status?.state;
+    if (
+      state === TaskState.TASK_STATE_INPUT_REQUIRED ||
+      state === TaskState.TASK_STATE_AUTH_REQUIRED
+    ) {
+      const asked = lease;
+      const freed = await pollUntil(async () => {
+        const current = await backend.readLease(key);
+        if (!current?.live || current.holder === workerId) return true;
+        // Another run took the lease since: a live execution runs the task elsewhere.
+        return current.token === asked.token ? undefined : false;
+      }, leaseWaitMs).catch(() => true);
+      if (freed) return;
     }
+    throw new TaskBusyError(taskId);
+  }
+
+  /**
+   * A subscriber found no live lease. While the stored task is submitted or working, its
+   * execution may be about to hold one (the lease is acquired in the background; a follow-up's
+   * task is saved before its bus exists) or may just have ended (the lease is dropped at settle
+   * while the SDK still saves the last events). Waits up to `leaseWaitMs` for a live lease, a
+   * local run, or a stored state that needs no executor; whichever comes first.
+   */
+  async #awaitExecution(
+    params: SubscribeToTaskRequest,
+    context: ServerCallContext,
+    key: string,
+  ): Promise<{ lease?: LeaseRecord; ended?: Task }> {
+    let first = true;
+    const found = await pollUntil(async () => {
+      const before = first;
+      first = false;
+      if (this.#manager.running(key)) return {};
+      const lease = await this.#readLease(key, 'subscribe');
+      if (lease?.live) return { lease };
+      const task = await this.#inner.getTask(
+        { tenant: params.tenant ?? '', id: params.id },
+        context,
+      );
+      const state = task.status?.state;
+      if (state === undefined) return {};
+      // Terminal at once: the SDK's own answer (it refuses to subscribe to a finished task).
+      if (isTerminalState(state)) return before ? {} : { ended: task };
+      const needsExecutor =
+        state === TaskState.TASK_STATE_SUBMITTED || state === TaskState.TASK_STATE_WORKING;
+      return needsExecutor ? undefined : {};
+    }, this.#runtime.options.leaseWaitMs);
+    return found ?? {};
   }
 
   async #storeCancel(

@@ -47,7 +47,7 @@ export class ClusterEventBusManager implements ExecutionEventBusManager {
       );
       this.#local.set(key, execution);
     }
-    execution.begin();
+    execution.begin(context);
     return execution.bus;
   }
 
@@ -70,7 +70,10 @@ export class ClusterEventBusManager implements ExecutionEventBusManager {
     this.#local.delete(key);
   }
 
-  /** Publishes `end` and drops the lease; declines ownership so the SDK's policy applies. */
+  /**
+   * Publishes `end` and drops the lease; declines ownership so the SDK's policy applies, except
+   * for the settle of a replaced parked run.
+   */
   settleByTaskId(
     taskId: string,
     eventBus: ExecutionEventBus,
@@ -78,7 +81,11 @@ export class ClusterEventBusManager implements ExecutionEventBusManager {
     context?: ServerCallContext,
   ): boolean {
     const execution = this.#local.get(this.keyOf(taskId, context));
-    if (execution?.bus === eventBus) void execution.settle(lastObservedState);
+    if (execution?.bus !== eventBus) return false;
+    // The late settle of a parked run a newer run replaced: the SDK would finish the bus the
+    // newer run publishes on; owning the decision keeps it.
+    if (execution.supersededCaller(context)) return true;
+    void execution.settle(lastObservedState);
     return false;
   }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { TaskState } from '@a2a-js/sdk';
 import {
   type AgentExecutionEvent,
   DefaultExecutionEventBus,
@@ -40,11 +41,16 @@ class RelayingEventBus extends DefaultExecutionEventBus {
  */
 /** One executor run on a bus. */
 interface Run {
+  /** The call context of the call running this execution's executor. */
+  readonly caller: object | undefined;
   readonly exec: string;
   seq: number;
   lease: Exclude<LeaseState, 'idle'>;
   buffer: Envelope[];
-  /** Set by settle; while the lease answer is pending, the end waits for it. */
+  /**
+   * Set by settle, or when the run parks (publishes input-/auth-required); while the lease answer
+   * is pending, the end waits for it.
+   */
   end: Envelope | undefined;
   warned: boolean;
 }
@@ -63,6 +69,8 @@ export class LocalExecution {
   readonly bus: DefaultExecutionEventBus;
   readonly #runtime: ClusterRuntime;
   #run: Run | undefined;
+  /** Callers of parked runs a newer run replaced: their executors' settle ends nothing. */
+  readonly #superseded = new WeakSet<object>();
   #chain: Promise<void> = Promise.resolve();
   #renewTimer: NodeJS.Timeout | undefined;
 
@@ -95,10 +103,18 @@ export class LocalExecution {
     return this.#run !== undefined;
   }
 
-  /** Starts an execution: new id and sequence; the lease is requested in the background. */
-  begin(): void {
-    if (this.#run) return;
+  /**
+   * Starts an execution: new id and sequence; the lease is requested in the background. `caller`
+   * is the call context the SDK runs the executor with (and later settles with).
+   */
+  begin(caller?: object): void {
+    const current = this.#run;
+    if (current && !current.end) return;
+    // An answer to a parked run arrived here before that run's executor returned: a new
+    // execution. The old executor's settle, when it comes, must not end this one.
+    if (current?.caller && current.caller !== caller) this.#superseded.add(current.caller);
     const run: Run = {
+      caller,
       exec: randomUUID(),
       seq: 0,
       lease: 'pending',
@@ -152,6 +168,8 @@ export class LocalExecution {
     const run = this.#run;
     if (!run) return this.#chain;
     this.#run = undefined;
+    // A parked run already published its end and gave its lease up.
+    if (run.end) return this.#chain;
     this.#stopRenewal();
     run.end =
       lastState === undefined
@@ -163,12 +181,21 @@ export class LocalExecution {
   }
 
   /**
+   * True (once) when `caller` ran a parked run that a newer run replaced: its executor's settle
+   * must leave the bus and the newer run alone.
+   */
+  supersededCaller(caller: object | undefined): boolean {
+    if (!caller || this.#run?.caller === caller) return false;
+    return this.#superseded.delete(caller);
+  }
+
+  /**
    * This worker's sweeper gave the lease back to the run `exec` (it had missed renewals): if a
    * renewal meanwhile found the lease gone and stopped relaying, resume both.
    */
   leaseRestored(exec: string): void {
     const run = this.#run;
-    if (!run || run.exec !== exec || run.lease !== 'lost') return;
+    if (!run || run.exec !== exec || run.lease !== 'lost' || run.end) return;
     run.lease = 'held';
     this.#startRenewal(run);
   }
@@ -191,11 +218,25 @@ export class LocalExecution {
 
   #onEvent(event: AgentExecutionEvent): void {
     const run = this.#run;
-    if (!run) return;
+    // After parking, another worker may already run a follow-up under the task's lease.
+    if (!run || run.end) return;
     run.seq += 1;
     const envelope: Envelope = { v: 1, type: 'event', exec: run.exec, seq: run.seq, event };
     if (run.lease === 'pending') run.buffer.push(envelope);
     else if (run.lease === 'held' || run.lease === 'degraded') this.#enqueue(run, envelope);
+    const parkedIn = waitingState(event);
+    if (parkedIn !== undefined) this.#park(run, parkedIn);
+  }
+
+  /**
+   * The run waits for the user: the SDK answers the client now, before the executor returns, so
+   * the answer to it may arrive on any worker at once. Ending the run's relay and giving its
+   * lease up here (not when the executor returns) lets that worker take the lease.
+   */
+  #park(run: Run, state: number): void {
+    this.#stopRenewal();
+    run.end = { v: 1, type: 'end', exec: run.exec, lastState: state };
+    if (run.lease !== 'pending') this.#finish(run);
   }
 
   #flush(run: Run): void {
@@ -268,6 +309,16 @@ export class LocalExecution {
     if (this.#renewTimer) clearInterval(this.#renewTimer);
     this.#renewTimer = undefined;
   }
+}
+
+/** The state of a status update that makes the task wait for the user, if it is one. */
+function waitingState(event: AgentExecutionEvent): number | undefined {
+  let state: number | undefined;
+  if (event.kind === 'statusUpdate' || event.kind === 'task') state = event.data.status?.state;
+  return state === TaskState.TASK_STATE_INPUT_REQUIRED ||
+    state === TaskState.TASK_STATE_AUTH_REQUIRED
+    ? state
+    : undefined;
 }
 
 export function errorName(error: unknown): string {

@@ -41,8 +41,19 @@ export interface ClusterOptions {
   readonly sweepBatch?: number;
   /** See {@link RecoveryPolicy}; default `'fail'`. */
   readonly recovery?: RecoveryPolicy;
-  /** How long a cancel routed to another worker waits for its answer; default 10000. */
+  /**
+   * How long a cancel routed to another worker waits for its answer while that worker keeps
+   * renewing its lease; default 10000. A holder that stops renewing is waited on only until its
+   * lease expires (plus a margin), then the task is canceled in the store.
+   */
   readonly cancelTimeoutMs?: number;
+  /**
+   * How long a subscriber of a submitted/working task waits for its execution's lease to appear
+   * (an execution whose lease is still being acquired, or a run that just ended and is still
+   * saving), and a follow-up to a task waiting for input waits for the previous run to give its
+   * lease up. Default: `renewIntervalMs`.
+   */
+  readonly leaseWaitMs?: number;
   /**
    * The call context recovery reads and writes a lease's task with. Default: `context.tenant` =
    * scope tenant, an authenticated user named after the owner (`''` → unauthenticated): right
@@ -64,6 +75,7 @@ export interface ResolvedClusterOptions {
   readonly sweepBatch: number;
   readonly recovery: RecoveryPolicy;
   readonly cancelTimeoutMs: number;
+  readonly leaseWaitMs: number;
   readonly contextForScope: (scope: Scope) => ServerCallContext;
   readonly logger: StoreLogger;
 }
@@ -135,6 +147,7 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
     sweepBatch: Math.floor(positive('sweepBatch', options.sweepBatch, 32)),
     recovery,
     cancelTimeoutMs: positive('cancelTimeoutMs', options.cancelTimeoutMs, 10_000),
+    leaseWaitMs: positive('leaseWaitMs', options.leaseWaitMs, renewIntervalMs),
     contextForScope: options.contextForScope ?? defaultContextForScope,
     logger: options.logger ?? consoleLogger,
   };

@@ -134,6 +134,9 @@ export class RemoteTaskProxy {
       return;
     }
     if (envelope.type === 'end') {
+      // The late end of an execution already superseded (its run parked, a follow-up runs now
+      // elsewhere) must not end the stream of the one that followed it.
+      if (envelope.exec !== this.#exec && this.#seenExecs.has(envelope.exec)) return;
       this.finish();
       return;
     }

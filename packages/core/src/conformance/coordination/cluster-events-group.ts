@@ -1,16 +1,19 @@
-import { type StreamResponse, TaskState } from '@a2a-js/sdk';
+import { type StreamResponse, type Task, TaskState } from '@a2a-js/sdk';
 import { TaskNotFoundError } from '@a2a-js/sdk/errors';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { callContext, randomId, randomScope } from '../helpers/identity.js';
 import {
   type ClusterFixture,
   consume,
+  sendRequest,
   signature,
   startClusterFixture,
   startTask,
   stateOf,
+  userMessage,
 } from './cluster-fixture.js';
 import type { ClusterHarness } from './harness.js';
+import { ASK } from './scripted-executor.js';
 import { waitFor } from './wait.js';
 
 /** Closes the fixtures a test opened. */
@@ -110,6 +113,58 @@ export function runClusterEventsGroup(harness: ClusterHarness, destroy = true): 
       const ended = await sub.done;
       expect(ended.error).toBeUndefined();
       expect(sub.events.map(signature)).toEqual([`task:${TaskState.TASK_STATE_WORKING}`]);
+    });
+
+    it('a subscriber on C joining right after a send that returned at once follows the task to its end', async () => {
+      const { workers, timing } = await fixture();
+      const [a, c] = [workers[0]!, workers[2]!];
+      const ctx = callContext(randomScope());
+      const wait = (cond: () => boolean | Promise<boolean>, what: string) =>
+        waitFor(cond, what, timing.waitMs);
+      // Subscribing before A's lease is visible (slow acquire) must not end at the snapshot.
+      const sent = await a.handler.sendMessage(sendRequest(userMessage('go'), true), ctx);
+      const taskId = (sent as { id: string }).id;
+      const sub = consume(c.handler.resubscribe({ tenant: '', id: taskId }, ctx));
+      await wait(
+        () => sub.events.length >= 1 && a.executor.runOf(taskId) !== undefined,
+        'the snapshot',
+      );
+      const run = a.executor.runOf(taskId)!;
+      for (let step = 0; step < 4; step += 1) run.advance();
+      expect((await sub.done).error).toBeUndefined();
+      expect(stateOf(sub.events.at(-1))).toBe(TaskState.TASK_STATE_COMPLETED);
+    });
+
+    it('a follow-up through B right after the task asked for input on A runs on B', async () => {
+      const { workers, timing } = await fixture();
+      const [a, b] = [workers[0]!, workers[1]!];
+      const ctx = callContext(randomScope());
+      const wait = (cond: () => boolean | Promise<boolean>, what: string) =>
+        waitFor(cond, what, timing.waitMs);
+      // A's executor has not returned yet when the SDK answers INPUT_REQUIRED.
+      const asked = (await a.handler.sendMessage(sendRequest(userMessage(ASK)), ctx)) as Task;
+      expect(asked.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+      const askRun = a.executor.runOf(asked.id)!;
+      const answer = consume(
+        b.handler.sendMessageStream(
+          sendRequest(userMessage('Grace', asked.id, asked.contextId)),
+          ctx,
+        ),
+      );
+      await wait(() => b.executor.runOf(asked.id) !== undefined || answer.finished, 'the run on B');
+      // Refused (TaskBusyError), it would have ended without a run on B.
+      expect(b.executor.runOf(asked.id)).toBeDefined();
+      const answerRun = b.executor.runOf(asked.id)!;
+      for (let step = 0; step < 4; step += 1) answerRun.advance();
+      expect((await answer.done).error).toBeUndefined();
+      expect(stateOf(answer.events.at(-1))).toBe(TaskState.TASK_STATE_COMPLETED);
+      askRun.advance();
+      await wait(
+        async () => (await a.cluster.describeLease(asked.id, ctx)) === undefined,
+        'no lease left',
+      );
+      const stored = await a.handler.getTask({ tenant: '', id: asked.id }, ctx);
+      expect(stored.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
     });
 
     it("bob can neither cancel nor subscribe to alice's task through any worker", async () => {

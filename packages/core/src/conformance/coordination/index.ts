@@ -60,5 +60,5 @@ export {
 export { runClusterRecoveryGroup } from './cluster-recovery-group.js';
 export * from './harness.js';
 export { runCoordinationLeaseGroup } from './leases-group.js';
-export { ScriptedExecutor, ScriptedRun } from './scripted-executor.js';
+export { ASK, ScriptedExecutor, ScriptedRun } from './scripted-executor.js';
 export { waitFor } from './wait.js';

@@ -65,10 +65,19 @@ function agentMessage(taskId: string, contextId: string, text: string): Message 
   } as Message;
 }
 
+/** The message text that makes the {@link ScriptedExecutor} ask for input instead of working. */
+export const ASK = 'ask';
+
+function textOf(message: Message | undefined): string | undefined {
+  const content = message?.parts?.[0]?.content;
+  return content?.$case === 'text' ? content.value : undefined;
+}
+
 /**
  * An executor the cluster suite drives step by step: it publishes the task WORKING, then one
  * WORKING status per {@link ScriptedRun.advance} (`step 1`, `step 2`, ...), then COMPLETED on
- * the advance after the last step. `cancelTask` stops the run where it is and publishes
+ * the advance after the last step (a message {@link ASK} publishes INPUT_REQUIRED instead and
+ * returns on the next advance). `cancelTask` stops the run where it is and publishes
  * CANCELED, so a test can prove no step ran after the cancel reached it.
  */
 export class ScriptedExecutor implements AgentExecutor {
@@ -100,6 +109,13 @@ export class ScriptedExecutor implements AgentExecutor {
       metadata: {},
     } as Task;
     bus.publish({ kind: 'task', data: task });
+    if (textOf(context.userMessage) === ASK) {
+      // Asks the user, then returns only on the next advance: the SDK has answered the client
+      // by then, so an answer can arrive (on any worker) while this executor still runs.
+      this.#status(bus, run, TaskState.TASK_STATE_INPUT_REQUIRED, 'your name?');
+      await run.gate();
+      return;
+    }
     for (let step = 1; step <= this.#steps; step += 1) {
       await run.gate();
       if (run.canceled) return;
