@@ -97,6 +97,7 @@ export class ClusterRequestHandler implements A2ARequestHandler {
     const key = this.#manager.keyOf(params.id, context);
     const state = task.status?.state;
     if ((state !== undefined && isTerminalState(state)) || this.#manager.running(key)) {
+      this.#runtime.count('clusterCancels', { 'a2a_stores.cluster.cancel.route': 'local' });
       return this.#inner.cancelTask(params, context);
     }
     const lease = await this.#readLease(key, 'cancel');
@@ -120,6 +121,7 @@ export class ClusterRequestHandler implements A2ARequestHandler {
         // The holder no longer runs it: it ended, or died (its lease expired unanswered).
         return this.#storeCancel(params, context, key);
       }
+      this.#runtime.count('clusterCancels', { 'a2a_stores.cluster.cancel.route': 'routed' });
       const latest = await this.#inner.getTask(
         { tenant: params.tenant ?? '', id: params.id },
         context,
@@ -294,6 +296,7 @@ export class ClusterRequestHandler implements A2ARequestHandler {
       }, leaseWaitMs).catch(() => true);
       if (freed) return;
     }
+    this.#runtime.count('followUpsRefusedBusy');
     throw new TaskBusyError(taskId);
   }
 
@@ -339,6 +342,7 @@ export class ClusterRequestHandler implements A2ARequestHandler {
     // The execution a local subscriber's proxy follows is over; left in place, the SDK would
     // take the proxy for a running bus and wait on it for a CANCELED nobody will publish.
     this.#manager.finishProxy(key);
+    this.#runtime.count('clusterCancels', { 'a2a_stores.cluster.cancel.route': 'store_fallback' });
     const task = await this.#inner.cancelTask(params, context);
     // Subscribers elsewhere may still wait on an execution that died: end their streams.
     const end = encodeEnvelope({

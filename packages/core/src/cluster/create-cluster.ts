@@ -7,6 +7,7 @@ import { resolveScope } from '../scope.js';
 import { CancelRouter } from './cancel-router.js';
 import { ClusterRequestHandler } from './cluster-request-handler.js';
 import { ClusterEventBusManager } from './event-bus-manager.js';
+import { instrumentBackend } from './instrumented-backend.js';
 import { leaseKey } from './keys.js';
 import { OncePushNotificationSender } from './once-push-sender.js';
 import { type ClusterOptions, resolveClusterOptions } from './options.js';
@@ -71,8 +72,16 @@ export interface Cluster {
  * ```
  */
 export function createCluster(options: ClusterOptions): Cluster {
-  const resolved = resolveClusterOptions(options);
-  const runtime: ClusterRuntime = { options: resolved, stats: emptyStats(), channelUp: true };
+  const given = resolveClusterOptions(options);
+  // Every engine call goes through the wrapper, so every transport gets spans without code.
+  const instrumented = instrumentBackend(given.backend);
+  const resolved = { ...given, backend: instrumented.backend };
+  const runtime: ClusterRuntime = {
+    options: resolved,
+    stats: emptyStats(),
+    channelUp: true,
+    count: instrumented.count,
+  };
   const manager = new ClusterEventBusManager(runtime);
   const router = new CancelRouter(runtime, manager);
   let sender: PushNotificationSender | undefined;

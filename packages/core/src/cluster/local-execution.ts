@@ -289,6 +289,7 @@ export class LocalExecution {
           // task now, so our events must not reach its subscribers.
           run.lease = 'lost';
           this.#stopRenewal();
+          this.#runtime.count('leaseRenewalsLost');
           logger.warn(
             'a2a-stores cluster: task lease taken over by another worker; stopped relaying',
             { key: this.key },

@@ -114,7 +114,15 @@ export class RecoverySweeper {
     for (const lease of claimed) {
       try {
         const outcome = await this.#recover(lease, token);
-        if (outcome) this.#runtime.stats.recovered[outcome] += 1;
+        if (outcome) {
+          this.#runtime.stats.recovered[outcome] += 1;
+          // `released` gave the lease back to this worker's own live run: no orphan was recovered.
+          if (outcome !== 'released') {
+            this.#runtime.count('clusterRecoveries', {
+              'a2a_stores.cluster.recovery.outcome': outcome,
+            });
+          }
+        }
       } catch (error) {
         logger.warn('a2a-stores cluster: recovering an orphaned task failed', {
           key: lease.key,

@@ -1,3 +1,4 @@
+import type { ClusterCount } from './instrumented-backend.js';
 import type { ResolvedClusterOptions } from './options.js';
 import type { MutableStats } from './stats.js';
 
@@ -7,4 +8,6 @@ export interface ClusterRuntime {
   readonly stats: MutableStats;
   /** False while the backend reports its push channel down. */
   channelUp: boolean;
+  /** Adds to a cluster counter with the backend's `db.system.name`; no-op without an SDK. */
+  readonly count: ClusterCount;
 }

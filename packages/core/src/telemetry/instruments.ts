@@ -53,6 +53,26 @@ export const TELEMETRY_COUNTERS = {
     name: 'a2a_stores.kms.keyring.calls',
     description: 'Calls to a KMS keyring (generate, encrypt, decrypt) by outcome',
   },
+  clusterRecoveries: {
+    name: 'a2a_stores.cluster.recoveries',
+    description: "Orphaned tasks (a dead worker's expired lease) recovered by outcome",
+  },
+  clusterCancels: {
+    name: 'a2a_stores.cluster.cancels',
+    description: 'Cancel requests a cluster worker handled, by route',
+  },
+  leaseRenewalsLost: {
+    name: 'a2a_stores.cluster.lease_renewals_lost',
+    description: 'Running executions whose lease another worker took over (relaying stopped)',
+  },
+  channelStateChanges: {
+    name: 'a2a_stores.cluster.channel_state_changes',
+    description: 'Coordination push channel going down or coming back up',
+  },
+  followUpsRefusedBusy: {
+    name: 'a2a_stores.cluster.follow_ups_refused_busy',
+    description: 'Messages to a task running on another worker refused with TaskBusyError',
+  },
 } as const;
 
 export type TelemetryCounter = keyof typeof TELEMETRY_COUNTERS;
