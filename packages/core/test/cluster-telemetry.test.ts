@@ -31,8 +31,8 @@ afterEach(async () => {
   for (const fixture of open.splice(0)) await fixture.close();
 });
 
-async function fixture(options: FixtureOptions = {}) {
-  const hub = createMemoryCoordination();
+async function fixture(options: FixtureOptions = {}, now?: () => number) {
+  const hub = createMemoryCoordination(now ? { now } : {});
   const started = await startClusterFixture(
     { name: 'memory', create: () => hub.connect() },
     options,
@@ -166,5 +166,47 @@ describe('cluster OpenTelemetry instrumentation (memory hub, real SDK)', () => {
       leaseKey(scope, taskId),
       ...workers.map((worker) => worker.cluster.workerId),
     ]);
+  });
+
+  it('counts a lease renewal lost to another worker', async () => {
+    let offset = 0;
+    const { workers, wait } = await fixture(
+      { workers: 2, clusterOptions: () => ({ sweepIntervalMs: 60_000 }) },
+      () => Date.now() + offset,
+    );
+    const [a, b] = [workers[0]!, workers[1]!];
+    const ctx = callContext(randomScope());
+    capture.reset();
+    let started: Awaited<ReturnType<typeof startTask>> | undefined;
+    const callerSpanId = await capture.asCaller(async () => {
+      started = await startTask(a, ctx, wait);
+    });
+    const { taskId, stream } = started!;
+    const before = await counter('leaseRenewalsLost');
+    // Jump the engine's clock past A's lease, as if A had stalled, so B's sweep claims it.
+    await wait(async () => {
+      offset += 10_000;
+      return (await b.cluster.sweep()) > 0;
+    }, "B's sweep to claim A's lease");
+    await wait(
+      async () => (await counter('leaseRenewalsLost')) === before + 1,
+      "A's renewal to find the lease gone",
+    );
+    const spans = coordinationSpans();
+    const acquire = spans.find((span) => span.attributes['db.operation.name'] === 'acquire_lease');
+    expect(acquire?.parentSpanContext?.spanId).toBe(callerSpanId);
+    // Timer-driven calls start their own traces instead of hanging under the finished request.
+    const background = spans.filter((span) =>
+      ['renew_lease', 'claim_expired_leases'].includes(
+        span.attributes['db.operation.name'] as string,
+      ),
+    );
+    expect(background.some((span) => span.attributes['db.operation.name'] === 'renew_lease')).toBe(
+      true,
+    );
+    for (const span of background) expect(span.parentSpanContext).toBeUndefined();
+    const run = a.executor.runOf(taskId)!;
+    for (let step = 0; step < 4; step += 1) run.advance();
+    await stream.done;
   });
 });

@@ -26,6 +26,12 @@ const SYSTEM_OF_NAME: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Renewals and sweeps run on timers, which keep the context of the request that started them:
+ * joined to it, a long task would hang hundreds of spans under one finished request span.
+ */
+const BACKGROUND = { root: true } as const;
+
+/**
  * `db.system.name` of a backend. Its `name` is free text for custom transports (and the memory
  * hub names workers), so only known names pass: anything else is `other`, never the name itself.
  */
@@ -69,12 +75,13 @@ export function instrumentBackend(backend: CoordinationBackend): {
   const wrapped: CoordinationBackend = {
     name: backend.name,
     acquireLease: (request: LeaseRequest, ttlMs: number): Promise<LeaseAcquireResult> =>
-      tracedCall('acquire_lease coordination', acquire, () =>
-        backend.acquireLease(request, ttlMs),
-      ),
+      tracedCall('acquire_lease coordination', acquire, () => backend.acquireLease(request, ttlMs)),
     renewLease: (key: string, holder: string, token: string, ttlMs: number): Promise<boolean> =>
-      tracedCall('renew_lease coordination', renew, () =>
-        backend.renewLease(key, holder, token, ttlMs),
+      tracedCall(
+        'renew_lease coordination',
+        renew,
+        () => backend.renewLease(key, holder, token, ttlMs),
+        BACKGROUND,
       ),
     releaseLease: (key: string, holder: string, token: string): Promise<void> =>
       tracedCall('release_lease coordination', release, () =>
@@ -88,8 +95,11 @@ export function instrumentBackend(backend: CoordinationBackend): {
       ttlMs: number,
       limit: number,
     ): Promise<readonly LeaseRecord[]> =>
-      tracedCall('claim_expired_leases coordination', claim, () =>
-        backend.claimExpiredLeases(holder, token, ttlMs, limit),
+      tracedCall(
+        'claim_expired_leases coordination',
+        claim,
+        () => backend.claimExpiredLeases(holder, token, ttlMs, limit),
+        BACKGROUND,
       ),
     publish: (channel: string, message: string): Promise<void> =>
       tracedCall('publish coordination', publish, () => backend.publish(channel, message)),

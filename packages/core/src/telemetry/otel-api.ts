@@ -49,6 +49,8 @@ export interface OpenTelemetryApi {
   metrics: {
     getMeterProvider(): { getMeter(name: string, version?: string): OtelMeter };
   };
+  /** The empty context: parent of spans that must not join whatever context was active. */
+  ROOT_CONTEXT?: unknown;
   context: {
     active(): unknown;
     with<T>(context: unknown, fn: () => T): T;

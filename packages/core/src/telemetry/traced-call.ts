@@ -23,6 +23,11 @@ export interface TracedCallOptions {
   readonly kind?: 'client' | 'internal';
   /** Also record `db.client.operation.duration` with the span's attributes. */
   readonly recordDuration?: boolean;
+  /**
+   * Start a new trace instead of joining the active context: for calls made on timers (lease
+   * renewals, sweeps), whose context is the request that happened to start the timer long ago.
+   */
+  readonly root?: boolean;
 }
 
 /**
@@ -38,7 +43,8 @@ export function tracedCall<T>(
   const instruments = currentInstruments();
   if (!instruments?.live) return fn();
   const { api, tracer, duration } = instruments;
-  const parent = api.context.active();
+  // An API object without ROOT_CONTEXT (a hand-made one) keeps joining the active context.
+  const parent = (options.root && api.ROOT_CONTEXT) || api.context.active();
   const span = tracer.startSpan(
     spanName,
     { kind: options.kind === 'internal' ? SPAN_KIND_INTERNAL : SPAN_KIND_CLIENT, attributes },
