@@ -1,4 +1,8 @@
-import { countTelemetry, type TelemetryCounter } from '../telemetry/instruments.js';
+import {
+  countTelemetry,
+  currentInstruments,
+  type TelemetryCounter,
+} from '../telemetry/instruments.js';
 import type { TelemetryAttributes } from '../telemetry/otel-api.js';
 import { tracedCall } from '../telemetry/traced-call.js';
 import type {
@@ -69,8 +73,11 @@ export function instrumentBackend(backend: CoordinationBackend): {
   const claim = attributesOf('claim_expired_leases');
   const publish = attributesOf('publish');
   const subscribe = attributesOf('subscribe');
-  const count: ClusterCount = (counter, attributes, value = 1) =>
+  const count: ClusterCount = (counter, attributes, value = 1) => {
+    // Checked first so that, without an SDK, no attribute object is built.
+    if (!currentInstruments()?.live) return;
     countTelemetry(counter, value, { 'db.system.name': system, ...attributes });
+  };
 
   const wrapped: CoordinationBackend = {
     name: backend.name,
