@@ -94,8 +94,11 @@ export function multiHostClientClass(target: MultiHostTarget): typeof pg.Client 
   let preferred = 0;
   const pick = async (config: ClientConfig): Promise<MultiHostCandidate> => {
     const failures: unknown[] = [];
+    // Read once: connections opened together move `preferred` while this one is probing, and
+    // a moving start could visit one host twice and never the other.
+    const start = preferred;
     for (let i = 0; i < target.hosts.length; i++) {
-      const index = (preferred + i) % target.hosts.length;
+      const index = (start + i) % target.hosts.length;
       const candidate = target.hosts[index];
       if (!candidate) continue;
       // The candidate's string wins over the pool's, as the pool's own string would.
