@@ -17,6 +17,8 @@ export type TransportName = (typeof TRANSPORTS)[number];
 /** One transport's backends (one per simulated worker), on tables/keys this run owns. */
 export interface BenchTransport {
   readonly name: TransportName;
+  /** What this run owns: key prefix, schema, folder of the file, or table prefix. */
+  readonly location: string;
   connect(): Promise<CoordinationBackend>;
   /** Drops everything {@link openTransport} created; the backends are closed by then. */
   cleanup(): Promise<void>;
@@ -33,6 +35,7 @@ async function redisTransport(): Promise<BenchTransport> {
   const keyPrefix = `a2a_bench_cluster_${suffix()}:`;
   return {
     name: 'redis',
+    location: keyPrefix,
     connect: async () => createRedisCoordination({ url, keyPrefix, logger: QUIET }),
     cleanup: async () => {
       const client = new Redis(url, { lazyConnect: true });
@@ -64,6 +67,7 @@ async function postgresTransport(): Promise<BenchTransport> {
   }
   return {
     name: 'postgres',
+    location: schema,
     connect: async () => createPostgresCoordination({ connectionString: url, schema, logger: QUIET }),
     cleanup: async () => {
       const client = new pg.Client({ connectionString: url });
@@ -88,6 +92,7 @@ async function sqliteTransport(): Promise<BenchTransport> {
   }
   return {
     name: 'sqlite',
+    location: dir,
     connect: async () => createSqliteCoordination({ filename }),
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
@@ -100,6 +105,7 @@ async function mysqlTransport(): Promise<BenchTransport> {
   await stores.migrate();
   return {
     name: 'mysql',
+    location: tablePrefix,
     connect: async () => createMysqlCoordination({ pool: stores.pool }, { tablePrefix }),
     cleanup: async () => {
       try {
@@ -121,7 +127,12 @@ export async function openTransport(name: TransportName): Promise<BenchTransport
   switch (name) {
     case 'memory': {
       const hub = createMemoryCoordination();
-      return { name, connect: async () => hub.connect(), cleanup: async () => undefined };
+      return {
+        name,
+        location: 'in-process',
+        connect: async () => hub.connect(),
+        cleanup: async () => undefined,
+      };
     }
     case 'redis':
       return redisTransport();
