@@ -109,3 +109,20 @@ export async function until(condition: () => boolean | Promise<boolean>): Promis
   }
 }
 
+
+/**
+ * `promise`, or a failure naming `what` after 10 s. The timer also keeps the process alive: the
+ * polling transports' timers are unref'd, so a lost delivery would otherwise end the run with
+ * Node's "unsettled top-level await" instead of saying which step never finished.
+ */
+export async function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`bench: ${what} not done in 10 s`)), 10_000);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

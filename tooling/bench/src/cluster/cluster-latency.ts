@@ -13,7 +13,7 @@ import {
   defaultScopeResolver,
 } from '@a2a-stores/core';
 import { quantile } from '../stats.js';
-import { BenchExecutor, CARD, message, until } from './bench-agent.js';
+import { BenchExecutor, CARD, message, until, within } from './bench-agent.js';
 
 /** p50/p99 in milliseconds of one measured path. */
 export interface PathLatency {
@@ -94,7 +94,7 @@ export async function measureClusterLatency(
           { tenant: '', message: message(), configuration: undefined, metadata: {} },
           ctx,
         );
-        const first = await stream.next();
+        const first = await within(stream.next(), 'first streamed event');
         const taskId =
           first.value && 'payload' in first.value && first.value.payload?.$case === 'task'
             ? first.value.payload.value.id
@@ -135,11 +135,15 @@ export async function measureClusterLatency(
         (remote ? samples.crossEvent : samples.localEvent).push(...received);
         const canceller = remote ? b : a;
         const started = performance.now();
-        await canceller.handler.cancelTask({ tenant: '', id: taskId, metadata: {} }, ctx);
-        const stoppedAt = a.executor.canceledAt.get(taskId)!;
+        await within(
+          canceller.handler.cancelTask({ tenant: '', id: taskId, metadata: {} }, ctx),
+          `cancel on ${remote ? 'B' : 'A'}`,
+        );
+        const stoppedAt = a.executor.canceledAt.get(taskId);
+        if (stoppedAt === undefined) throw new Error("bench: the cancel did not reach A's executor");
         (remote ? samples.crossCancel : samples.localCancel).push(stoppedAt - started);
-        await draining;
-        await watching;
+        await within(draining, 'end of the sender stream');
+        await within(watching, `end of the subscriber stream on ${remote ? 'C' : 'A'}`);
       }
     }
   } finally {

@@ -7,7 +7,7 @@ import {
   createMemoryStores,
   defaultScopeResolver,
 } from '@a2a-stores/core';
-import { BenchExecutor, CARD, message, until } from './bench-agent.js';
+import { BenchExecutor, CARD, message, until, within } from './bench-agent.js';
 import { type BackendCallCounts, countingBackend, zeroCounts } from './counting-backend.js';
 
 export interface LeaseTrafficResult {
@@ -71,8 +71,8 @@ export async function measureLeaseTraffic(
       await delay(durationMs / events);
       executor.emit(taskId);
     }
-    await handler.cancelTask({ tenant: '', id: taskId, metadata: {} }, ctx);
-    await draining;
+    await within(handler.cancelTask({ tenant: '', id: taskId, metadata: {} }, ctx), 'cancel');
+    await within(draining, 'end of the sender stream');
     await until(() => counts.releaseLease > before.releaseLease);
     const perTask = zeroCounts();
     for (const key of Object.keys(perTask) as (keyof BackendCallCounts)[]) {
