@@ -27,7 +27,7 @@ describe('countingBackend', () => {
     await backend.publish('c', 'one');
     expect(await delivered).toBe('one');
     await backend.releaseLease('k', 'h', 'tok');
-    unsubscribe();
+    await unsubscribe();
     await backend.close();
     expect(counts).toEqual({
       acquireLease: 1,

@@ -109,7 +109,6 @@ export async function until(condition: () => boolean | Promise<boolean>): Promis
   }
 }
 
-
 /**
  * `promise`, or a failure naming `what` after 10 s. The timer also keeps the process alive: the
  * polling transports' timers are unref'd, so a lost delivery would otherwise end the run with

@@ -1,9 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  DefaultRequestHandler,
-  ServerCallContext,
-  UnauthenticatedUser,
-} from '@a2a-js/sdk/server';
+import { DefaultRequestHandler, ServerCallContext, UnauthenticatedUser } from '@a2a-js/sdk/server';
 import {
   type Cluster,
   type ClusterRequestHandler,
@@ -140,7 +136,8 @@ export async function measureClusterLatency(
           `cancel on ${remote ? 'B' : 'A'}`,
         );
         const stoppedAt = a.executor.canceledAt.get(taskId);
-        if (stoppedAt === undefined) throw new Error("bench: the cancel did not reach A's executor");
+        if (stoppedAt === undefined)
+          throw new Error("bench: the cancel did not reach A's executor");
         (remote ? samples.crossCancel : samples.localCancel).push(stoppedAt - started);
         await within(draining, 'end of the sender stream');
         await within(watching, `end of the subscriber stream on ${remote ? 'C' : 'A'}`);

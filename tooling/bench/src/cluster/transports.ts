@@ -68,7 +68,8 @@ async function postgresTransport(): Promise<BenchTransport> {
   return {
     name: 'postgres',
     location: schema,
-    connect: async () => createPostgresCoordination({ connectionString: url, schema, logger: QUIET }),
+    connect: async () =>
+      createPostgresCoordination({ connectionString: url, schema, logger: QUIET }),
     cleanup: async () => {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
