@@ -1,12 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type AgentCard, type Message, Role, TaskState } from '@a2a-js/sdk';
-import {
-  type AgentExecutor,
-  DefaultRequestHandler,
-  type ExecutionEventBus,
-  ServerCallContext,
-  UnauthenticatedUser,
-} from '@a2a-js/sdk/server';
+import { DefaultRequestHandler, ServerCallContext, UnauthenticatedUser } from '@a2a-js/sdk/server';
 import {
   type Cluster,
   type ClusterRequestHandler,
@@ -16,6 +9,7 @@ import {
   defaultScopeResolver,
 } from '@a2a-stores/core';
 import { quantile } from '../stats.js';
+import { BenchExecutor, CARD, message, until, within } from './bench-agent.js';
 
 /** p50/p99 in milliseconds of one measured path. */
 export interface PathLatency {
@@ -36,116 +30,10 @@ export interface ClusterLatencyResult {
   readonly localCancel: PathLatency;
 }
 
-const CARD = {
-  name: 'bench',
-  description: 'cluster latency',
-  version: '1.0.0',
-  capabilities: { streaming: true, pushNotifications: false },
-  defaultInputModes: ['text/plain'],
-  defaultOutputModes: ['text/plain'],
-  skills: [],
-} as unknown as AgentCard;
-
-/** Publishes WORKING events on demand, each stamped with its publish time; stops on cancel. */
-class BenchExecutor implements AgentExecutor {
-  readonly buses = new Map<
-    string,
-    { bus: ExecutionEventBus; contextId: string; stop: () => void }
-  >();
-  readonly canceledAt = new Map<string, number>();
-
-  execute = async (context: { taskId: string; contextId: string }, bus: ExecutionEventBus) => {
-    const { taskId, contextId } = context;
-    bus.publish({
-      kind: 'task',
-      data: {
-        id: taskId,
-        contextId,
-        status: {
-          state: TaskState.TASK_STATE_WORKING,
-          message: undefined,
-          timestamp: new Date().toISOString(),
-        },
-        artifacts: [],
-        history: [],
-        metadata: {},
-      },
-    });
-    await new Promise<void>((resolve) => {
-      this.buses.set(taskId, { bus, contextId, stop: resolve });
-    });
-  };
-
-  emit(taskId: string): void {
-    const entry = this.buses.get(taskId)!;
-    entry.bus.publish({
-      kind: 'statusUpdate',
-      data: {
-        taskId,
-        contextId: entry.contextId,
-        status: {
-          state: TaskState.TASK_STATE_WORKING,
-          message: undefined,
-          timestamp: new Date().toISOString(),
-        },
-        metadata: { sentAt: performance.now() },
-      },
-    });
-  }
-
-  cancelTask = async (taskId: string, bus: ExecutionEventBus) => {
-    this.canceledAt.set(taskId, performance.now());
-    const entry = this.buses.get(taskId);
-    bus.publish({
-      kind: 'statusUpdate',
-      data: {
-        taskId,
-        contextId: entry?.contextId ?? '',
-        status: {
-          state: TaskState.TASK_STATE_CANCELED,
-          message: undefined,
-          timestamp: new Date().toISOString(),
-        },
-        metadata: {},
-      },
-    });
-    entry?.stop();
-    this.buses.delete(taskId);
-  };
-}
-
 interface Worker {
   readonly cluster: Cluster;
   readonly handler: ClusterRequestHandler;
   readonly executor: BenchExecutor;
-}
-
-function message(): Message {
-  return {
-    role: Role.ROLE_USER,
-    messageId: randomUUID(),
-    taskId: '',
-    contextId: '',
-    parts: [
-      {
-        content: { $case: 'text', value: 'go' },
-        mediaType: 'text/plain',
-        filename: '',
-        metadata: {},
-      },
-    ],
-    metadata: {},
-    extensions: [],
-    referenceTaskIds: [],
-  } as Message;
-}
-
-async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('bench: condition not reached in 10 s');
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
 }
 
 function summary(samples: number[]): PathLatency {
@@ -202,7 +90,7 @@ export async function measureClusterLatency(
           { tenant: '', message: message(), configuration: undefined, metadata: {} },
           ctx,
         );
-        const first = await stream.next();
+        const first = await within(stream.next(), 'first streamed event');
         const taskId =
           first.value && 'payload' in first.value && first.value.payload?.$case === 'task'
             ? first.value.payload.value.id
@@ -243,11 +131,16 @@ export async function measureClusterLatency(
         (remote ? samples.crossEvent : samples.localEvent).push(...received);
         const canceller = remote ? b : a;
         const started = performance.now();
-        await canceller.handler.cancelTask({ tenant: '', id: taskId, metadata: {} }, ctx);
-        const stoppedAt = a.executor.canceledAt.get(taskId)!;
+        await within(
+          canceller.handler.cancelTask({ tenant: '', id: taskId, metadata: {} }, ctx),
+          `cancel on ${remote ? 'B' : 'A'}`,
+        );
+        const stoppedAt = a.executor.canceledAt.get(taskId);
+        if (stoppedAt === undefined)
+          throw new Error("bench: the cancel did not reach A's executor");
         (remote ? samples.crossCancel : samples.localCancel).push(stoppedAt - started);
-        await draining;
-        await watching;
+        await within(draining, 'end of the sender stream');
+        await within(watching, `end of the subscriber stream on ${remote ? 'C' : 'A'}`);
       }
     }
   } finally {
