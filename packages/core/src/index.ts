@@ -158,6 +158,7 @@ export {
 } from './push-url/push-url-policy.js';
 export type { PushUrlRejectionReason } from './push-url/rejection.js';
 export { type PushHostResolver, systemHostResolver } from './push-url/resolve-host.js';
+export { DelegatingRequestHandler } from './request-handler/delegating-request-handler.js';
 export {
   type ScopeGuardOptions,
   ScopeGuardRequestHandler,

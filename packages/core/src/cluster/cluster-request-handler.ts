@@ -1,26 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import {
-  type AgentCard,
   type CancelTaskRequest,
-  type DeleteTaskPushNotificationConfigRequest,
-  type GetExtendedAgentCardRequest,
-  type GetTaskPushNotificationConfigRequest,
-  type GetTaskRequest,
-  type ListTaskPushNotificationConfigsRequest,
-  type ListTaskPushNotificationConfigsResponse,
-  type ListTasksRequest,
-  type ListTasksResponse,
   type Message,
   type SendMessageRequest,
   type StreamResponse,
   type SubscribeToTaskRequest,
   type Task,
-  type TaskPushNotificationConfig,
   TaskState,
 } from '@a2a-js/sdk';
 import { TaskNotCancelableError } from '@a2a-js/sdk/errors';
 import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server';
 import { CoordinationUnavailableError, TaskBusyError } from '../errors.js';
+import { DelegatingRequestHandler } from '../request-handler/delegating-request-handler.js';
 import { isTerminalState } from '../task-states.js';
 import type { CancelRouter } from './cancel-router.js';
 import type { LeaseRecord } from './coordination-backend.js';
@@ -35,8 +26,7 @@ import type { ClusterRuntime } from './runtime.js';
  * subscribe, cancel and follow-up messages reach the worker that runs the task. Order in an
  * agent: Passport → ScopeGuard → Cluster → DefaultRequestHandler.
  */
-export class ClusterRequestHandler implements A2ARequestHandler {
-  readonly #inner: A2ARequestHandler;
+export class ClusterRequestHandler extends DelegatingRequestHandler {
   readonly #runtime: ClusterRuntime;
   readonly #manager: ClusterEventBusManager;
   readonly #router: CancelRouter;
@@ -47,50 +37,31 @@ export class ClusterRequestHandler implements A2ARequestHandler {
     manager: ClusterEventBusManager,
     router: CancelRouter,
   ) {
-    this.#inner = inner;
+    super(inner);
     this.#runtime = runtime;
     this.#manager = manager;
     this.#router = router;
   }
 
-  getAgentCard(): Promise<AgentCard> {
-    return this.#inner.getAgentCard();
-  }
-
-  getAuthenticatedExtendedAgentCard(
-    params: GetExtendedAgentCardRequest,
-    context: ServerCallContext,
-  ): Promise<AgentCard> {
-    return this.#inner.getAuthenticatedExtendedAgentCard(params, context);
-  }
-
-  async sendMessage(
+  override async sendMessage(
     params: SendMessageRequest,
     context: ServerCallContext,
   ): Promise<Message | Task> {
     await this.#admitFollowUp(params, context);
-    return this.#inner.sendMessage(params, context);
+    return this.inner.sendMessage(params, context);
   }
 
-  async *sendMessageStream(
+  override async *sendMessageStream(
     params: SendMessageRequest,
     context: ServerCallContext,
   ): AsyncGenerator<StreamResponse, void, undefined> {
     await this.#admitFollowUp(params, context);
-    yield* this.#inner.sendMessageStream(params, context);
+    yield* this.inner.sendMessageStream(params, context);
   }
 
-  getTask(params: GetTaskRequest, context: ServerCallContext): Promise<Task> {
-    return this.#inner.getTask(params, context);
-  }
-
-  listTasks(params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
-    return this.#inner.listTasks(params, context);
-  }
-
-  async cancelTask(params: CancelTaskRequest, context: ServerCallContext): Promise<Task> {
+  override async cancelTask(params: CancelTaskRequest, context: ServerCallContext): Promise<Task> {
     // Scope first: a task of another scope is TaskNotFound here, on every worker.
-    const task = await this.#inner.getTask(
+    const task = await this.inner.getTask(
       { tenant: params?.tenant ?? '', id: params?.id },
       context,
     );
@@ -98,7 +69,7 @@ export class ClusterRequestHandler implements A2ARequestHandler {
     const state = task.status?.state;
     if ((state !== undefined && isTerminalState(state)) || this.#manager.running(key)) {
       this.#runtime.count('clusterCancels', { 'a2a_stores.cluster.cancel.route': 'local' });
-      return this.#inner.cancelTask(params, context);
+      return this.inner.cancelTask(params, context);
     }
     const lease = await this.#readLease(key, 'cancel');
     const { workerId } = this.#runtime.options;
@@ -122,7 +93,7 @@ export class ClusterRequestHandler implements A2ARequestHandler {
         return this.#storeCancel(params, context, key);
       }
       this.#runtime.count('clusterCancels', { 'a2a_stores.cluster.cancel.route': 'routed' });
-      const latest = await this.#inner.getTask(
+      const latest = await this.inner.getTask(
         { tenant: params.tenant ?? '', id: params.id },
         context,
       );
@@ -177,47 +148,19 @@ export class ClusterRequestHandler implements A2ARequestHandler {
     };
   }
 
-  createTaskPushNotificationConfig(
-    params: TaskPushNotificationConfig,
-    context: ServerCallContext,
-  ): Promise<TaskPushNotificationConfig> {
-    return this.#inner.createTaskPushNotificationConfig(params, context);
-  }
-
-  getTaskPushNotificationConfig(
-    params: GetTaskPushNotificationConfigRequest,
-    context: ServerCallContext,
-  ): Promise<TaskPushNotificationConfig> {
-    return this.#inner.getTaskPushNotificationConfig(params, context);
-  }
-
-  listTaskPushNotificationConfigs(
-    params: ListTaskPushNotificationConfigsRequest,
-    context: ServerCallContext,
-  ): Promise<ListTaskPushNotificationConfigsResponse> {
-    return this.#inner.listTaskPushNotificationConfigs(params, context);
-  }
-
-  deleteTaskPushNotificationConfig(
-    params: DeleteTaskPushNotificationConfigRequest,
-    context: ServerCallContext,
-  ): Promise<void> {
-    return this.#inner.deleteTaskPushNotificationConfig(params, context);
-  }
-
-  async *resubscribe(
+  override async *resubscribe(
     params: SubscribeToTaskRequest,
     context: ServerCallContext,
   ): AsyncGenerator<StreamResponse, void, undefined> {
     const taskId = params?.id;
     if (typeof taskId !== 'string' || taskId === '') {
       // The SDK answers a missing id with its own client error.
-      yield* this.#inner.resubscribe(params, context);
+      yield* this.inner.resubscribe(params, context);
       return;
     }
     const key = this.#manager.keyOf(taskId, context);
     if (this.#manager.running(key)) {
-      yield* this.#inner.resubscribe(params, context);
+      yield* this.inner.resubscribe(params, context);
       return;
     }
     let lease = await this.#readLease(key, 'subscribe');
@@ -230,7 +173,7 @@ export class ClusterRequestHandler implements A2ARequestHandler {
         return;
       }
       if (this.#manager.running(key)) {
-        yield* this.#inner.resubscribe(params, context);
+        yield* this.inner.resubscribe(params, context);
         return;
       }
       lease = waited.lease;
@@ -238,7 +181,7 @@ export class ClusterRequestHandler implements A2ARequestHandler {
     if (!lease?.live || lease.holder === this.#runtime.options.workerId) {
       // Nobody runs it (or this worker holds it without a bus, e.g. during recovery): the
       // SDK yields the stored snapshot and ends.
-      yield* this.#inner.resubscribe(params, context);
+      yield* this.inner.resubscribe(params, context);
       return;
     }
     this.#requireChannel('subscribe');
@@ -254,7 +197,7 @@ export class ClusterRequestHandler implements A2ARequestHandler {
     try {
       // The execution may have ended between the lease read and the subscription.
       await proxy.checkLease();
-      yield* this.#inner.resubscribe(params, context);
+      yield* this.inner.resubscribe(params, context);
     } finally {
       proxy.release();
     }
@@ -279,7 +222,7 @@ export class ClusterRequestHandler implements A2ARequestHandler {
       return;
     }
     if (!lease?.live || lease.holder === workerId) return;
-    const stored = await this.#inner
+    const stored = await this.inner
       .getTask({ tenant: params.tenant ?? '', id: taskId }, context)
       .catch(() => undefined);
     const state = stored?.status?.state;
@@ -319,7 +262,7 @@ export class ClusterRequestHandler implements A2ARequestHandler {
       if (this.#manager.running(key)) return {};
       const lease = await this.#readLease(key, 'subscribe');
       if (lease?.live) return { lease };
-      const task = await this.#inner.getTask(
+      const task = await this.inner.getTask(
         { tenant: params.tenant ?? '', id: params.id },
         context,
       );
@@ -343,7 +286,7 @@ export class ClusterRequestHandler implements A2ARequestHandler {
     // take the proxy for a running bus and wait on it for a CANCELED nobody will publish.
     this.#manager.finishProxy(key);
     this.#runtime.count('clusterCancels', { 'a2a_stores.cluster.cancel.route': 'store_fallback' });
-    const task = await this.#inner.cancelTask(params, context);
+    const task = await this.inner.cancelTask(params, context);
     // Subscribers elsewhere may still wait on an execution that died: end their streams.
     const end = encodeEnvelope({
       v: 1,
