@@ -82,7 +82,11 @@ export function runClusterEventsGroup(harness: ClusterHarness, destroy = true): 
       expect(onC.error).toBeUndefined();
       expect(run.completed).toBe(true);
       const fromA = stream.events.slice(1).map(signature);
-      const fromC = sub.events.slice(1).map(signature);
+      // At the join, the execution's first `task` event may still be on its way when C's
+      // subscription is already active: C then gets it after the snapshot that holds it too
+      // (documented in the README's ordering guarantees). Only that one, only there.
+      const afterSnapshot = sub.events.slice(1).map(signature);
+      const fromC = afterSnapshot[0]?.startsWith('task:') ? afterSnapshot.slice(1) : afterSnapshot;
       expect(fromC).toEqual(fromA);
       expect(fromC).toEqual([
         `status:${TaskState.TASK_STATE_WORKING}:step 1`,
