@@ -10,6 +10,45 @@ export interface TaskRow {
   readonly artifacts?: unknown;
   readonly version: number;
   readonly sortKey: number;
+  /**
+   * The segments appended since the last full write, oldest first (see
+   * {@link TaskBackend.append}). Absent or empty when the task has none: a task written whole
+   * is read with no second lookup.
+   */
+  readonly segments?: readonly TaskSegment[];
+  /**
+   * The task's size as core computed it at the last write (`EncodedTask.bytes`), or 0 / absent
+   * when unknown (rows written before appends existed). Core only appends to a task whose size
+   * it knows, so the size limit stays exact.
+   */
+  readonly bytes?: number;
+}
+
+/**
+ * One appended change, stored as written and handed back as read. `body` is JSON text (the new
+ * head fields and appended history); `artifacts` is JSON text of the artifact changes, or `''`
+ * when the append changed no artifact. Backends never look inside.
+ */
+export interface TaskSegment {
+  readonly body: unknown;
+  /** Present only when the caller asked for artifacts. */
+  readonly artifacts?: unknown;
+}
+
+/**
+ * A change to a stored task that core proved to be an append (new history messages, new
+ * artifact parts, replaced artifacts, new status and metadata).
+ */
+export interface EncodedTaskAppend {
+  readonly id: string;
+  /** New values of the columns `list` filters and orders on. */
+  readonly contextId: string;
+  readonly state: number;
+  readonly sortKey: number;
+  /** The segment to store after the existing ones. */
+  readonly segment: { readonly body: string; readonly artifacts: string };
+  /** The whole task's size after this append (store it as the row's `bytes`). */
+  readonly bytes: number;
 }
 
 /**
@@ -64,6 +103,22 @@ export interface TaskBackend {
    * version (1 on insert, previous + 1 on update). `now` is the write time in epoch ms.
    */
   put(scope: Scope, task: EncodedTask, expected: ExpectedVersion, now: number): Promise<PutOutcome>;
+  /**
+   * Optional: stores a save as one more segment instead of rewriting the task, so the cost of a
+   * save is what changed. One atomic write: `conflict` unless a row exists with version
+   * `expected`; else `stale` exactly as in `put`; else the segment goes after the existing ones,
+   * the row takes the new context, state, sort key, write time and `bytes`, its version becomes
+   * `expected + 1`, and the counters move as in `put`. A `put` (full write) drops every segment
+   * of the task in the same write; `delete` and `purge` drop them with the task. `get` and
+   * `list` return a row's segments in the order they were appended (their `artifacts` only when
+   * asked for), and `bytes` as last written. A backend without `append` always gets full writes.
+   */
+  append?(
+    scope: Scope,
+    task: EncodedTaskAppend,
+    expected: number,
+    now: number,
+  ): Promise<PutOutcome>;
   /** Deletes the task and its push configs; true when the task existed. */
   delete(scope: Scope, id: string): Promise<boolean>;
   list(scope: Scope, query: BackendListQuery): Promise<BackendListResult>;

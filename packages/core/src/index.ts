@@ -4,12 +4,14 @@ export type {
   BackendListQuery,
   BackendListResult,
   BackendPurgeQuery,
+  EncodedTaskAppend,
   ExpectedVersion,
   PushConfigBackend,
   PushPutOutcome,
   PutOutcome,
   TaskBackend,
   TaskRow,
+  TaskSegment,
 } from './backend.js';
 export { ClusterRequestHandler } from './cluster/cluster-request-handler.js';
 export type {
