@@ -1,6 +1,7 @@
 import { Artifact, Task, TaskState } from '@a2a-js/sdk';
 import { CorruptRecordError, InvalidInputError } from './errors.js';
 import { assertSize, assertValidId, assertValidOptionalId } from './limits.js';
+import { newLineage } from './lineage.js';
 import { parseStoredJson } from './stored-json.js';
 
 /**
@@ -27,6 +28,11 @@ export interface EncodedTask {
   readonly artifacts: string;
   /** UTF-8 size of body plus artifacts. */
   readonly bytes: number;
+  /**
+   * A value no other full write of any task has: backends store it with the row, and core only
+   * appends to the row whose lineage it knows (see `TaskBackend.append`).
+   */
+  readonly lineage: string;
 }
 
 const validStates = new Set<number>(
@@ -72,6 +78,7 @@ export function encodeTask(task: Task, maxBytes: number): EncodedTask {
     body,
     artifacts,
     bytes,
+    lineage: newLineage(),
   };
 }
 
