@@ -38,17 +38,23 @@ export class SqliteSession {
    * else in this process interleaves with it; it sees every write acknowledged before it.
    */
   async run<T>(operation: () => T): Promise<T> {
-    await this.ready();
+    this.assertOpen();
+    if (!this.schema.ready) await this.schema.ensure();
+    this.assertOpen();
     return this.translated(operation);
   }
 
   /**
    * Runs one write (its own transaction) in its turn of the write queue, after the writes
    * called before it: reads called meanwhile are answered first. Settles once it committed.
-   * Refuses after `close()`; a write accepted before `close()` still runs.
+   * Refuses after `close()`; a write called before `close()` still runs.
    */
   async write<T>(operation: () => T): Promise<T> {
-    await this.ready();
+    this.assertOpen();
+    if (!this.schema.ready) await this.schema.ensure();
+    this.assertOpen();
+    // Enqueued in the caller's own turn once the schema is known (no await before it), so a
+    // write called before `close()` is always in the queue that `close()` drains.
     return this.writes.enqueue(() => this.translated(operation));
   }
 
@@ -95,13 +101,6 @@ export class SqliteSession {
       if (this.ownsDatabase && this.db.open) this.db.close();
     });
     return this.closing;
-  }
-
-  /** Open and migrated; checked again after the first schema check, which awaits. */
-  private async ready(): Promise<void> {
-    this.assertOpen();
-    if (!this.schema.ready) await this.schema.ensure();
-    this.assertOpen();
   }
 
   private assertOpen(): void {
