@@ -82,11 +82,11 @@ export class SqliteTaskBackend implements TaskBackend {
     expected: ExpectedVersion,
     now: number,
   ): Promise<PutOutcome> {
-    return this.session.run(() => this.putTransaction.immediate(scope, task, expected, now));
+    return this.session.write(() => this.putTransaction.immediate(scope, task, expected, now));
   }
 
   delete(scope: Scope, id: string): Promise<boolean> {
-    return this.session.run(() => this.deleteTransaction.immediate(scope, id));
+    return this.session.write(() => this.deleteTransaction.immediate(scope, id));
   }
 
   list(scope: Scope, query: BackendListQuery): Promise<BackendListResult> {
@@ -97,7 +97,7 @@ export class SqliteTaskBackend implements TaskBackend {
   async purge(query: BackendPurgeQuery): Promise<number> {
     let deleted = 0;
     for (;;) {
-      const batch = await this.session.run(() => this.purgeBatchTransaction.immediate(query));
+      const batch = await this.session.write(() => this.purgeBatchTransaction.immediate(query));
       deleted += batch;
       query.onBatch?.(batch);
       if (batch < query.batchSize) return deleted;
