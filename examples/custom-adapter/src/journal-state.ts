@@ -1,7 +1,8 @@
 import type { EncodedPushConfig, EncodedTask, Scope } from '@a2a-stores/core';
 
 /** A task as the journal keeps it: the encoded record plus its version and last write time. */
-export interface StoredTask extends EncodedTask {
+// `lineage` only matters to a backend that implements the optional `append`; this one does not.
+export interface StoredTask extends Omit<EncodedTask, 'lineage'> {
   readonly version: number;
   readonly updatedAt: number;
 }

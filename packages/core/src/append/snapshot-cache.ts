@@ -7,7 +7,7 @@ import type { TaskSnapshot } from './task-snapshot.js';
  */
 export const APPEND_MIN_BYTES = 8 * 1024;
 
-/** A full write replaces the segments once they hold as much as the full write did (or this many). */
+/** Segments a task keeps at most before a full write folds them in (bounds what a load reads). */
 const MAX_SEGMENTS = 1024;
 
 /** Bounds of the memory the snapshots of one store hold (they share strings with tasks). */
@@ -15,12 +15,17 @@ const MAX_ENTRIES = 256;
 const MAX_TOTAL_BYTES = 64 * 1024 * 1024;
 
 /**
- * True when a save should write the task whole rather than append: the segments then hold as
- * much as the last full write did, so the full writes of a growing task double in size each
- * time and their total cost stays linear in its final size.
+ * True when a save should write the task whole rather than append. Appends store only what is
+ * new, so their text stays below the task's size; what they repeat (the head of every segment,
+ * artifacts replaced whole) can make them outgrow it. Folding them in when they hold twice the
+ * task bounds the storage to three times the task, and the segment cap bounds a load's rows;
+ * a full write every 1,024 saves of a task capped at `maxTaskBytes` costs each save a constant.
  */
 export function compactionDue(snapshot: TaskSnapshot): boolean {
-  return snapshot.segmentCount >= MAX_SEGMENTS || snapshot.segmentChars >= snapshot.baseChars;
+  return (
+    snapshot.segmentCount >= MAX_SEGMENTS ||
+    snapshot.segmentChars > 2 * Math.max(snapshot.bytes, snapshot.baseChars)
+  );
 }
 
 /**
