@@ -161,6 +161,28 @@ function migrationSteps(names: PostgresNames): readonly SqlMigration[] {
         `CREATE INDEX ${names.index('coord_spill_by_age')} ON ${names.spill} (created_at)`,
       ],
     },
+    // 0006 is kept for the append-only task saves being developed in parallel.
+    {
+      id: '0007_counter_shards',
+      statements: [
+        // Each counter key becomes up to COUNTER_SHARDS rows summed on read (see counter-sql.ts).
+        // The rows counted so far become shard 0 of their key: every total stays what it was.
+        // A constant default adds the column without rewriting the table.
+        `ALTER TABLE ${counts} ADD COLUMN shard smallint NOT NULL DEFAULT 0`,
+        `ALTER TABLE ${counts} ALTER COLUMN shard DROP DEFAULT`,
+        // The primary key's name is PostgreSQL's choice (truncated for long prefixes): look it up.
+        `DO $do$
+        DECLARE
+          pk name;
+        BEGIN
+          SELECT conname INTO STRICT pk FROM pg_catalog.pg_constraint
+            WHERE conrelid = ${sqlStringLiteral(counts)}::regclass AND contype = 'p';
+          EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', ${sqlStringLiteral(counts)}::regclass, pk);
+        END
+        $do$`,
+        `ALTER TABLE ${counts} ADD PRIMARY KEY (tenant, owner, context_id, state, shard)`,
+      ],
+    },
   ];
 }
 

@@ -166,8 +166,8 @@ export function taskStatements(names: PostgresNames): TaskStatements {
 
 /**
  * A list page and its exact total in one statement (one snapshot, one round trip). The total
- * comes from the scope's counter row when the filters have one (no filter, state only, context
- * only); otherwise it is counted on the index of the most selective filter, bounded by that
+ * is the sum of the counter key's shard rows (one primary-key range of at most `COUNTER_SHARDS`
+ * rows) when the filters have a key (no filter, state only, context only); otherwise it is counted on the index of the most selective filter, bounded by that
  * filter's rows rather than the table.
  */
 export function listSql(
@@ -184,9 +184,9 @@ export function listSql(
   const where = ['tenant = $1', 'owner = $2', ...filters];
   const counter = counterKeyForList(query);
   const total = counter
-    ? `COALESCE((SELECT n FROM ${names.counts} WHERE tenant = $1 AND owner = $2 AND context_id = ${bind(
+    ? `(SELECT COALESCE(sum(n), 0)::bigint FROM ${names.counts} WHERE tenant = $1 AND owner = $2 AND context_id = ${bind(
         counter.contextId,
-      )} AND state = ${bind(counter.state)}), 0)`
+      )} AND state = ${bind(counter.state)})`
     : `(SELECT count(*) FROM ${names.tasks} WHERE ${where.join(' AND ')})`;
   const pageWhere = cursor ? [...where, cursor] : where;
   const columns = query.includeArtifacts ? `${PAGE_COLUMNS}, artifacts` : PAGE_COLUMNS;

@@ -11,6 +11,7 @@ const ALL_STEPS = [
   '0003_push_configs',
   '0004_push_config_plans',
   '0005_coordination',
+  '0007_counter_shards',
 ];
 
 let pool: pg.Pool;

@@ -47,9 +47,10 @@ async function subjectsOf(backend: BackendName | 'memory'): Promise<BackendSubje
 
 /**
  * Seeds each subject, then `runs` times: every workload with the subjects interleaved op by op
- * (see `runWorkloads`), then the mixed run of each subject, in an order that rotates per run.
- * Mixed runs stay one subject at a time: 32 concurrent clients of two subjects at once would
- * measure the two contending for the host.
+ * (see `runWorkloads`), then the mixed runs of each subject (per-client scopes, then one scope),
+ * in an order that rotates per run. Mixed runs stay one subject at a time: 32 concurrent clients
+ * of two subjects at once would measure the two contending for the host. `--mixed-only` skips the
+ * seeding and the workloads.
  */
 async function benchBackend(
   backend: BackendName | 'memory',
@@ -59,18 +60,19 @@ async function benchBackend(
   try {
     const seedStart = performance.now();
     const seeded: SeededSubject[] = [];
-    for (const subject of subjects) {
+    for (const subject of options.mixedOnly ? [] : subjects) {
       progress(`${backend}: seeding ${options.scopeSize} tasks into ${subject.name}`);
       seeded.push({ subject, seeded: await seedScope(subject, options) });
     }
     const seedSeconds = (performance.now() - seedStart) / 1000;
     const perRun: LatencyStats[][][] = subjects.map(() => WORKLOADS.map(() => []));
     const mixedRuns: MixedStats[][] = subjects.map(() => []);
+    const oneScopeRuns: MixedStats[][] = subjects.map(() => []);
     for (let run = 0; run < options.runs; run++) {
       progress(
-        `${backend}: run ${run + 1}/${options.runs}, workloads of ${subjects.length} subjects interleaved`,
+        `${backend}: run ${run + 1}/${options.runs}, workloads of ${seeded.length} subjects interleaved`,
       );
-      const samples = await runWorkloads(seeded, options);
+      const samples = seeded.length > 0 ? await runWorkloads(seeded, options) : [];
       samples.forEach((taken, s) => {
         WORKLOADS.forEach((workload, w) => {
           const latencies = taken[workload];
@@ -81,7 +83,9 @@ async function benchBackend(
         const index = (k + run) % subjects.length;
         const subject = subjects[index]!;
         progress(`${backend}: run ${run + 1}/${options.runs}, mixed, ${subject.name}`);
-        mixedRuns[index]!.push(await runMixed(subject, options));
+        mixedRuns[index]!.push(await runMixed(subject, options, 'per-client'));
+        progress(`${backend}: run ${run + 1}/${options.runs}, mixed in one scope, ${subject.name}`);
+        oneScopeRuns[index]!.push(await runMixed(subject, options, 'one-scope'));
       }
     }
     const results: SubjectResult[] = subjects.map((subject, s) => {
@@ -91,6 +95,7 @@ async function benchBackend(
         if (runs.length > 0) workloads[workload] = { runs, median: medianOfRuns(runs) };
       });
       const mixed = mixedRuns[s]!;
+      const oneScope = oneScopeRuns[s]!;
       return {
         name: subject.name,
         role: subject.role,
@@ -98,6 +103,9 @@ async function benchBackend(
         ...(subject.variantOf ? { variantOf: subject.variantOf } : {}),
         workloads,
         ...(mixed.length > 0 ? { mixed: { runs: mixed, median: medianOfMixedRuns(mixed) } } : {}),
+        ...(oneScope.length > 0
+          ? { mixedOneScope: { runs: oneScope, median: medianOfMixedRuns(oneScope) } }
+          : {}),
       };
     });
     return { backend, settings, ...(notes ? { notes } : {}), seedSeconds, subjects: results };

@@ -23,6 +23,8 @@ export interface BenchOptions {
   readonly clients: number;
   /** Operations of one mixed run, spread over the clients. */
   readonly mixedOps: number;
+  /** Only the mixed runs (per-client scopes and one scope): no seeding, no workloads. */
+  readonly mixedOnly: boolean;
   /** Run the scaling measurements (1k/10k/100k tasks, 100k over 1k scopes) instead of the workloads. */
   readonly scaling: boolean;
   /** Task counts of the scaling run's single scope, ascending. */
@@ -47,6 +49,7 @@ const USAGE = `pnpm bench [-- options]
   --runs <n>           runs; the median of each statistic is reported (default 3)
   --clients <n>        concurrent clients of the mixed workload (default 32)
   --mixed-ops <n>      operations of one mixed run (default 3200; quick 640)
+  --mixed-only         only the mixed runs (per-client scopes, then one scope), no workloads
   --scaling-sizes <l>  comma-separated task counts (default 1000,10000,100000)
   --scaling-scopes <n> scopes the largest size is spread over (default 1000)
   --backends <list>    comma-separated, from: ${BACKENDS.join(', ')} (default all)
@@ -81,6 +84,7 @@ export function parseBenchOptions(argv: readonly string[], defaultOutDir: string
       backends: { type: 'string' },
       clients: { type: 'string' },
       'mixed-ops': { type: 'string' },
+      'mixed-only': { type: 'boolean', default: false },
       scaling: { type: 'boolean', default: false },
       'scaling-sizes': { type: 'string' },
       'scaling-scopes': { type: 'string' },
@@ -103,6 +107,7 @@ export function parseBenchOptions(argv: readonly string[], defaultOutDir: string
     backends: nameListOption(values.backends, BACKENDS),
     clients: positiveInt('clients', values.clients, 32),
     mixedOps: positiveInt('mixed-ops', values['mixed-ops'], quick ? 640 : 3200),
+    mixedOnly: values['mixed-only'] ?? false,
     scaling,
     scalingSizes: sizeList(values['scaling-sizes']),
     scalingScopes: positiveInt('scaling-scopes', values['scaling-scopes'], 1000),

@@ -1,4 +1,5 @@
-import type { BackendResult, BenchReport, ScalingResult } from './report.js';
+import type { MixedStats } from './mixed.js';
+import type { BackendResult, BenchReport, ScalingResult, SubjectResult } from './report.js';
 import {
   CACHE_HIT_WORKLOADS,
   checkTargets,
@@ -26,7 +27,7 @@ function header(report: BenchReport): string[] {
   } else {
     lines.push(
       `Scope of ${options.scopeSize} tasks, deep page = page ${options.deepPage} (page size 50), ${options.ops} timed ops per workload after ${options.warmup} warm-up ops, median of ${options.runs} runs. One client, sequential calls, the subjects of a backend interleaved op by op (each op runs on every subject before the next; the first subject moves on by one each op; the first and deep pages alternate, as they are judged against each other); latencies in µs.`,
-      `Mixed: ${options.clients} concurrent clients, ${options.mixedOps} ops per run (25% save new, 25% update, 35% load, 15% first page; each client in its own scope, every answer checked; one subject at a time, their order rotating per run).`,
+      `Mixed: ${options.clients} concurrent clients, ${options.mixedOps} ops per run (25% save new, 25% update, 35% load, 15% first page; each client in its own scope, every answer checked; one subject at a time, their order rotating per run). Mixed in one scope: the same with all ${options.clients} clients in one scope (one busy owner), loads checked exactly, pages and totalSize against what was settled before and started by the end of each call.`,
       'Speed columns: the reference p50 divided by the subject p50 (above 1 = faster than the reference). The floors do no count in `list` (totalSize), the other subjects do.',
     );
   }
@@ -57,22 +58,35 @@ function workloadTable(backend: BackendResult): string[] {
   return lines;
 }
 
-function mixedTable(backend: BackendResult): string[] {
-  const withMixed = backend.subjects.filter((s) => s.mixed);
+function mixedTable(
+  backend: BackendResult,
+  title: string,
+  pick: (subject: SubjectResult) => MixedStats | undefined,
+): string[] {
+  const withMixed = backend.subjects.filter((s) => pick(s));
   if (withMixed.length === 0) return [];
-  const floor = backend.subjects.find((s) => s.role === 'floor')?.mixed?.median;
+  const floorSubject = backend.subjects.find((s) => s.role === 'floor');
+  const sdkSubject = backend.subjects.find((s) => s.role === 'sdk');
+  const floor = floorSubject && pick(floorSubject);
+  const sdk = sdkSubject && pick(sdkSubject);
   const lines = [
-    'Mixed workload (throughput of all clients together; latency over every op):',
+    `${title} (throughput of all clients together; latency over every op, and over the loads):`,
     '',
-    '| subject | clients | ops | ops/s | p50 µs | p99 µs | throughput vs floor |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| subject | clients | ops | ops/s | p50 µs | p99 µs | load p99 µs | throughput vs floor | vs SDK store | load p99 vs floor |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const subject of withMixed) {
-    const mixed = subject.mixed!.median;
+    const mixed = pick(subject)!;
     const vsFloor =
       subject.role === 'floor' || !floor ? undefined : mixed.opsPerSec / floor.opsPerSec;
+    const vsSdk = subject.role === 'sdk' || !sdk ? undefined : mixed.opsPerSec / sdk.opsPerSec;
+    // Above 1 = the subject's loads wait longer than the floor's.
+    const loadVsFloor =
+      subject.role === 'floor' || !floor?.loadP99 || mixed.loadP99 === undefined
+        ? undefined
+        : mixed.loadP99 / floor.loadP99;
     lines.push(
-      `| ${subject.name} | ${mixed.clients} | ${mixed.ops} | ${fmt(mixed.opsPerSec)} | ${fmt(mixed.p50)} | ${fmt(mixed.p99)} | ${ratio(vsFloor)} |`,
+      `| ${subject.name} | ${mixed.clients} | ${mixed.ops} | ${fmt(mixed.opsPerSec)} | ${fmt(mixed.p50)} | ${fmt(mixed.p99)} | ${fmt(mixed.loadP99)} | ${ratio(vsFloor)} | ${ratio(vsSdk)} | ${ratio(loadVsFloor)} |`,
     );
   }
   lines.push('');
@@ -172,7 +186,16 @@ export function renderMarkdown(report: BenchReport): string {
     if (backend.notes?.length) lines.push('');
     lines.push(
       ...workloadTable(backend),
-      ...mixedTable(backend),
+      ...mixedTable(
+        backend,
+        'Mixed workload, each client in its own scope',
+        (s) => s.mixed?.median,
+      ),
+      ...mixedTable(
+        backend,
+        'Mixed workload, all clients in one scope',
+        (s) => s.mixedOneScope?.median,
+      ),
       ...wrapperTable(backend),
       ...variantTable(backend),
     );

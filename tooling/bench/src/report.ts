@@ -15,6 +15,8 @@ export interface SubjectResult {
   readonly workloads: Partial<Record<WorkloadName, { runs: LatencyStats[]; median: LatencyStats }>>;
   /** The concurrent mixed workload: each run and the median of each statistic. */
   readonly mixed?: { runs: MixedStats[]; median: MixedStats };
+  /** The same with every client in one scope (one busy owner). */
+  readonly mixedOneScope?: { runs: MixedStats[]; median: MixedStats };
 }
 
 /** Everything measured on one backend in this run. */

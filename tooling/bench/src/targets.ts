@@ -185,6 +185,50 @@ function workloadTargets(backend: BackendResult): TargetCheck[] {
   return checks;
 }
 
+/**
+ * Issue #20's one-busy-scope targets: PostgreSQL's throughput (its counters serialised writers
+ * of one scope), SQLite's load p99 (reads waited behind writes). Other backends are reported in
+ * the one-scope table without a target.
+ */
+function oneScopeTargets(backend: BackendResult): TargetCheck[] {
+  const byRole = (role: SubjectRole) => backend.subjects.find((s) => s.role === role);
+  const adapter = byRole('adapter')?.mixedOneScope?.median;
+  if (!adapter) return [];
+  const floor = byRole('floor')?.mixedOneScope?.median;
+  const sdk = byRole('sdk')?.mixedOneScope?.median;
+  const name = backend.backend;
+  if (name === 'postgres') {
+    return [
+      judged(
+        name,
+        'one-scope mixed throughput ≥ 0.9x floor',
+        floor && adapter.opsPerSec / floor.opsPerSec,
+        (v) => v >= 0.9,
+        'no floor',
+      ),
+      judged(
+        name,
+        'one-scope mixed throughput ≥ 1.2x SDK store',
+        sdk && adapter.opsPerSec / sdk.opsPerSec,
+        (v) => v >= 1.2,
+        'no SDK store subject',
+      ),
+    ];
+  }
+  if (name === 'sqlite') {
+    return [
+      judged(
+        name,
+        'one-scope mixed load p99 ≤ 2x floor (cost ratio)',
+        floor && adapter.loadP99 / floor.loadP99,
+        (v) => v <= 2,
+        'no floor',
+      ),
+    ];
+  }
+  return [];
+}
+
 function scalingTargets(result: ScalingResult): TargetCheck[] {
   const single = result.points.filter((point) => point.scopes === 1);
   const smallest = single[0];
@@ -235,7 +279,7 @@ function scalingTargets(result: ScalingResult): TargetCheck[] {
 export function checkTargets(report: BenchReport): TargetCheck[] {
   const checks: TargetCheck[] = [];
   for (const backend of report.backends) {
-    checks.push(...workloadTargets(backend));
+    checks.push(...workloadTargets(backend), ...oneScopeTargets(backend));
     if (backend.subjects.some((s) => s.role === 'adapter') && !report.scaling) {
       checks.push({
         backend: backend.backend,

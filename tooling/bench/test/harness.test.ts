@@ -128,8 +128,52 @@ describe('workloads', () => {
   it('runs the mixed cycle with every client in its own scope', async () => {
     expect(MIXED_CYCLE.filter((op) => op === 'load')).toHaveLength(7);
     const stats = await runMixed(sqliteFloorSubject(), small);
-    expect(stats).toMatchObject({ clients: 4, ops: 60 });
+    expect(stats).toMatchObject({ scoping: 'per-client', clients: 4, ops: 60 });
     expect(stats.p99).toBeGreaterThanOrEqual(stats.p50);
+    expect(stats.loadP99).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['sdk InMemoryTaskStore', sdkMemorySubject],
+    ['the raw SQLite floor', sqliteFloorSubject],
+  ])('runs the mixed cycle with every client in one scope on %s', async (_, make) => {
+    const stats = await runMixed(make(), small, 'one-scope');
+    expect(stats).toMatchObject({ scoping: 'one-scope', clients: 4, ops: 60 });
+    expect(stats.p99).toBeGreaterThanOrEqual(stats.p50);
+  });
+
+  it('rejects a one-scope page that misses a settled task or miscounts', async () => {
+    const memory = sdkMemorySubject();
+    const dropping: Subject = {
+      ...memory,
+      name: 'dropping',
+      taskStore: {
+        save: (task, context) => memory.taskStore.save(task, context),
+        load: (id, context) => memory.taskStore.load(id, context),
+        list: async (params, context) => {
+          const page = await memory.taskStore.list(params, context);
+          return { ...page, tasks: page.tasks.slice(1) };
+        },
+      },
+    };
+    await expect(runMixed(dropping, small, 'one-scope')).rejects.toThrow(
+      /^dropping: one-scope first page: /,
+    );
+    const miscounting: Subject = {
+      ...memory,
+      name: 'miscounting',
+      taskStore: {
+        save: (task, context) => memory.taskStore.save(task, context),
+        load: (id, context) => memory.taskStore.load(id, context),
+        list: async (params, context) => {
+          const page = await memory.taskStore.list(params, context);
+          return { ...page, totalSize: page.totalSize + 1 };
+        },
+      },
+    };
+    await expect(runMixed(miscounting, small, 'one-scope')).rejects.toThrow(
+      /^miscounting: one-scope first page: totalSize \d+ outside/,
+    );
   });
 
   it('measures the scaling points in one growing scope, then spread over scopes', async () => {

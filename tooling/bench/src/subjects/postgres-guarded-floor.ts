@@ -28,14 +28,15 @@ export async function migratePostgresGuardedFloor(pool: Pool): Promise<void> {
   }
   await pool.query(`CREATE TABLE ${COUNTS} (
     tenant text COLLATE "C" NOT NULL, owner text COLLATE "C" NOT NULL,
-    context_id text COLLATE "C" NOT NULL, state integer NOT NULL, n bigint NOT NULL,
-    PRIMARY KEY (tenant, owner, context_id, state))`);
+    context_id text COLLATE "C" NOT NULL, state integer NOT NULL, shard smallint NOT NULL,
+    n bigint NOT NULL, PRIMARY KEY (tenant, owner, context_id, state, shard))`);
 }
 
 /**
  * The save in one statement, as the floor's: lock the stored row, write a new version and a
  * write time unless the move is stale, then move the counters (scope; state when set; context
- * when set) from the old row's keys to the new row's. `sort_key IS NOT NULL` steers the lookup to
+ * when set) from the old row's keys to the new row's, on the transaction's shard of each counter
+ * (as the adapter: a busy scope's writers must not queue on one row). `sort_key IS NOT NULL` steers the lookup to
  * the primary key on a never-analysed table, as the adapter does. $1 tenant, $2 owner, $3 id, $4 context,
  * $5 state, $6 sort key, $7 now, $8 body.
  */
@@ -65,9 +66,10 @@ const SAVE = `WITH old AS MATERIALIZED (
     WHERE k.kind = 0 OR (k.kind = 1 AND k.state <> 0) OR (k.kind = 2 AND k.context_id <> '')
     GROUP BY k.context_id, k.state
   )
-  INSERT INTO ${COUNTS} AS c (tenant, owner, context_id, state, n)
-  SELECT $1, $2, context_id, state, n FROM keyed WHERE n <> 0 ORDER BY context_id, state
-  ON CONFLICT (tenant, owner, context_id, state) DO UPDATE SET n = c.n + excluded.n`;
+  INSERT INTO ${COUNTS} AS c (tenant, owner, context_id, state, shard, n)
+  SELECT $1, $2, context_id, state, (txid_current() % 16)::smallint, n
+  FROM keyed WHERE n <> 0 ORDER BY context_id, state
+  ON CONFLICT (tenant, owner, context_id, state, shard) DO UPDATE SET n = c.n + excluded.n`;
 
 /**
  * The raw floor plus, in raw SQL and still one round trip, the write guarantees the adapter
