@@ -13,6 +13,7 @@ import {
 import { runScaling } from './scaling.js';
 import { seedScope } from './seed.js';
 import { type LatencyStats, medianOfRuns, summarize } from './stats.js';
+import { runStreams } from './stream.js';
 import type { BackendSubjects } from './subjects/backend-subjects.js';
 import { sdkMemorySubject } from './subjects/memory.js';
 import { mysqlSubjects } from './subjects/mysql-subjects.js';
@@ -84,6 +85,8 @@ async function benchBackend(
         mixedRuns[index]!.push(await runMixed(subject, options));
       }
     }
+    // Once, not per run: its growth is measured within the one stream, not across runs.
+    const stream = await runStreams(subjects, options, (line) => progress(`${backend}: ${line}`));
     const results: SubjectResult[] = subjects.map((subject, s) => {
       const workloads: SubjectResult['workloads'] = {};
       WORKLOADS.forEach((workload: WorkloadName, w) => {
@@ -100,7 +103,29 @@ async function benchBackend(
         ...(mixed.length > 0 ? { mixed: { runs: mixed, median: medianOfMixedRuns(mixed) } } : {}),
       };
     });
-    return { backend, settings, ...(notes ? { notes } : {}), seedSeconds, subjects: results };
+    return {
+      backend,
+      settings,
+      ...(notes ? { notes } : {}),
+      seedSeconds,
+      subjects: results,
+      stream,
+    };
+  } finally {
+    for (const subject of subjects) await subject.close();
+    await cleanup?.();
+  }
+}
+
+/** Only the stream workload on one backend's subjects: nothing seeded, no other workload. */
+async function streamBackend(
+  backend: BackendName | 'memory',
+  options: BenchOptions,
+): Promise<BackendResult> {
+  const { subjects, settings, notes, cleanup } = await subjectsOf(backend);
+  try {
+    const stream = await runStreams(subjects, options, (line) => progress(`${backend}: ${line}`));
+    return { backend, settings, ...(notes ? { notes } : {}), seedSeconds: 0, subjects: [], stream };
   } finally {
     for (const subject of subjects) await subject.close();
     await cleanup?.();
@@ -129,7 +154,8 @@ async function main(): Promise<void> {
     for (const backend of options.backends) scaling.push(await scaleBackend(backend, options));
   } else {
     for (const backend of [...options.backends, 'memory' as const]) {
-      backends.push(await benchBackend(backend, options));
+      const run = options.streamOnly ? streamBackend : benchBackend;
+      backends.push(await run(backend, options));
     }
   }
   const report: BenchReport = {
@@ -142,7 +168,9 @@ async function main(): Promise<void> {
   };
   const markdown = renderMarkdown(report);
   mkdirSync(options.outDir, { recursive: true });
-  const mode = options.scaling ? 'scaling-' : options.quick ? 'quick-' : '';
+  const mode = options.scaling
+    ? 'scaling-'
+    : `${options.streamOnly ? 'stream-' : ''}${options.quick ? 'quick-' : ''}`;
   const stem = `bench-${mode}${startedAt.replace(/[:.]/g, '-')}`;
   writeFileSync(join(options.outDir, `${stem}.md`), `${markdown}\n`);
   writeFileSync(join(options.outDir, `${stem}.json`), `${JSON.stringify(report, null, 2)}\n`);

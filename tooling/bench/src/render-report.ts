@@ -1,3 +1,4 @@
+import { streamTable } from './render-stream.js';
 import type { BackendResult, BenchReport, ScalingResult } from './report.js';
 import {
   CACHE_HIT_WORKLOADS,
@@ -22,6 +23,10 @@ function header(report: BenchReport): string[] {
   if (options.scaling) {
     lines.push(
       `Scaling: sizes ${options.scalingSizes.join(', ')} in one scope, then ${options.scalingSizes.at(-1)} over ${options.scalingScopes} scopes; ${options.ops} timed ops per measurement after ${options.warmup} warm-up ops (first and deep page alternating), median of ${options.runs} runs; latencies in µs.`,
+    );
+  } else if (options.streamOnly) {
+    lines.push(
+      `**Stream run**: ${options.streamChunks} artifact chunks and ${options.streamMessages} history messages of ${options.streamChunkSize} characters; no other workload.`,
     );
   } else {
     lines.push(
@@ -175,6 +180,7 @@ export function renderMarkdown(report: BenchReport): string {
       ...mixedTable(backend),
       ...wrapperTable(backend),
       ...variantTable(backend),
+      ...streamTable(backend),
     );
   }
   for (const result of report.scaling ?? []) lines.push(...scalingTable(result));

@@ -2,6 +2,7 @@ import { cpus, totalmem } from 'node:os';
 import type { MixedStats } from './mixed.js';
 import type { BenchOptions } from './options.js';
 import type { LatencyStats } from './stats.js';
+import type { StreamResult } from './stream-stats.js';
 import type { SubjectRole, WrapperInfo } from './subject.js';
 import type { WorkloadName } from './workload-names.js';
 
@@ -25,6 +26,8 @@ export interface BackendResult {
   readonly notes?: readonly string[];
   readonly seedSeconds: number;
   readonly subjects: readonly SubjectResult[];
+  /** The stream workload (artifact chunks, then history), once per backend. */
+  readonly stream?: readonly StreamResult[];
 }
 
 /** First page, deep page and load of one subject at one data size. */
