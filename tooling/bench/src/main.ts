@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type MixedStats, medianOfMixedRuns, runMixed } from './mixed.js';
 import { type BackendName, type BenchOptions, parseBenchOptions } from './options.js';
+import { comparePoints, readBaseline } from './point-baseline.js';
 import { renderMarkdown } from './render-report.js';
 import {
   type BackendResult,
@@ -147,6 +148,8 @@ async function scaleBackend(backend: BackendName, options: BenchOptions): Promis
 
 async function main(): Promise<void> {
   const options = parseBenchOptions(process.argv.slice(2), join(repoRoot, 'bench-results'));
+  // Read first: a bad path fails the run before it measures anything.
+  const baseline = options.baseline ? readBaseline(options.baseline) : undefined;
   const startedAt = new Date().toISOString();
   const backends: BackendResult[] = [];
   const scaling: ScalingResult[] = [];
@@ -158,7 +161,7 @@ async function main(): Promise<void> {
       backends.push(await run(backend, options));
     }
   }
-  const report: BenchReport = {
+  const measured: BenchReport = {
     startedAt,
     finishedAt: new Date().toISOString(),
     machine: machineInfo(),
@@ -166,6 +169,12 @@ async function main(): Promise<void> {
     backends,
     ...(options.scaling ? { scaling } : {}),
   };
+  const report: BenchReport = baseline
+    ? {
+        ...measured,
+        baseline: { startedAt: baseline.startedAt, points: comparePoints(measured, baseline) },
+      }
+    : measured;
   const markdown = renderMarkdown(report);
   mkdirSync(options.outDir, { recursive: true });
   const mode = options.scaling

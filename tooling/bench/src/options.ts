@@ -37,6 +37,8 @@ export interface BenchOptions {
   readonly streamChunkSize: number;
   /** Messages of the history stream, one load + save each. */
   readonly streamMessages: number;
+  /** A report (JSON) this run's point operations are compared with, when given. */
+  readonly baseline?: string;
   /** Folder the markdown and JSON reports are written to. */
   readonly outDir: string;
 }
@@ -62,6 +64,8 @@ const USAGE = `pnpm bench [-- options]
   --stream-chunk-size <n>  characters per chunk and per history message (default 1000)
   --stream-messages <n>    messages of the history stream (default 100)
   --backends <list>    comma-separated, from: ${BACKENDS.join(', ')} (default all)
+  --baseline <json>    a previous report: flags point operations (save new, load hit, update)
+                       whose cost over the floor grew by more than 5% since
   --out <dir>          report folder (default <repo>/bench-results)`;
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
@@ -100,6 +104,7 @@ export function parseBenchOptions(argv: readonly string[], defaultOutDir: string
       'stream-chunks': { type: 'string' },
       'stream-chunk-size': { type: 'string' },
       'stream-messages': { type: 'string' },
+      baseline: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -126,6 +131,7 @@ export function parseBenchOptions(argv: readonly string[], defaultOutDir: string
     streamChunks: positiveInt('stream-chunks', values['stream-chunks'], quick ? 200 : 1000),
     streamChunkSize: positiveInt('stream-chunk-size', values['stream-chunk-size'], 1000),
     streamMessages: positiveInt('stream-messages', values['stream-messages'], 100),
+    ...(values.baseline ? { baseline: values.baseline } : {}),
     outDir: values.out ?? defaultOutDir,
   };
   if (options.scaling && options.streamOnly) {

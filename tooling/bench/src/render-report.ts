@@ -1,3 +1,4 @@
+import { pointBaselineTable } from './point-baseline.js';
 import { streamTable } from './render-stream.js';
 import type { BackendResult, BenchReport, ScalingResult } from './report.js';
 import {
@@ -184,6 +185,9 @@ export function renderMarkdown(report: BenchReport): string {
     );
   }
   for (const result of report.scaling ?? []) lines.push(...scalingTable(result));
+  if (report.baseline) {
+    lines.push(...pointBaselineTable(report.baseline.points, report.baseline.startedAt));
+  }
   lines.push(...targetTable(checkTargets(report)));
   return lines.join('\n');
 }

@@ -1,6 +1,7 @@
 import { cpus, totalmem } from 'node:os';
 import type { MixedStats } from './mixed.js';
 import type { BenchOptions } from './options.js';
+import type { PointComparison } from './point-baseline.js';
 import type { LatencyStats } from './stats.js';
 import type { StreamResult } from './stream-stats.js';
 import type { SubjectRole, WrapperInfo } from './subject.js';
@@ -75,6 +76,8 @@ export interface BenchReport {
   readonly options: BenchOptions;
   readonly backends: readonly BackendResult[];
   readonly scaling?: readonly ScalingResult[];
+  /** With `--baseline`: the point operations against that report's. */
+  readonly baseline?: { readonly startedAt: string; readonly points: readonly PointComparison[] };
 }
 
 export function machineInfo(): MachineInfo {
