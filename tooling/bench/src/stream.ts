@@ -81,8 +81,10 @@ export async function runStream(
   variant: StreamVariant,
   events: number,
   partChars: number,
+  progress: (line: string) => void = () => {},
 ): Promise<StreamResult> {
   const step = stepOf(variant, partChars);
+  const tenth = Math.max(1, Math.floor(events / 10));
   const runs: StreamRun[] = [];
   for (const subject of subjects) {
     const context = contextOf(randomScope());
@@ -107,6 +109,7 @@ export async function runStream(
       run.saves.push(process.hrtime.bigint() - saveStart);
       run.expected = next;
     }
+    if ((i + 1) % tenth === 0) progress(`stream: ${variant}, ${i + 1}/${events} events`);
   }
   for (const run of runs) {
     const loaded = await run.subject.taskStore.load(run.taskId, run.context);
@@ -139,7 +142,7 @@ export async function runStreams(
   ];
   for (const [variant, events] of plan) {
     progress(`stream: ${variant}, ${events} events on ${streaming.length} subjects interleaved`);
-    results.push(await runStream(streaming, variant, events, options.streamChunkSize));
+    results.push(await runStream(streaming, variant, events, options.streamChunkSize, progress));
   }
   return results;
 }
