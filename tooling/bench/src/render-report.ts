@@ -41,6 +41,8 @@ function header(report: BenchReport): string[] {
 }
 
 function workloadTable(backend: BackendResult): string[] {
+  // A stream-only run measures no workload: no empty table.
+  if (backend.subjects.length === 0) return [];
   const floor = backend.subjects.find((s) => s.role === 'floor');
   const sdk = backend.subjects.find((s) => s.role === 'sdk');
   const lines = [
