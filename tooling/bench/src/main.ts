@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type MixedStats, medianOfMixedRuns, runMixed } from './mixed.js';
 import { type BackendName, type BenchOptions, parseBenchOptions } from './options.js';
+import { comparePoints, readBaseline } from './point-baseline.js';
 import { renderMarkdown } from './render-report.js';
 import {
   type BackendResult,
@@ -13,6 +14,7 @@ import {
 import { runScaling } from './scaling.js';
 import { seedScope } from './seed.js';
 import { type LatencyStats, medianOfRuns, summarize } from './stats.js';
+import { runStreams } from './stream.js';
 import type { BackendSubjects } from './subjects/backend-subjects.js';
 import { sdkMemorySubject } from './subjects/memory.js';
 import { mysqlSubjects } from './subjects/mysql-subjects.js';
@@ -88,6 +90,8 @@ async function benchBackend(
         oneScopeRuns[index]!.push(await runMixed(subject, options, 'one-scope'));
       }
     }
+    // Once, not per run: its growth is measured within the one stream, not across runs.
+    const stream = await runStreams(subjects, options, (line) => progress(`${backend}: ${line}`));
     const results: SubjectResult[] = subjects.map((subject, s) => {
       const workloads: SubjectResult['workloads'] = {};
       WORKLOADS.forEach((workload: WorkloadName, w) => {
@@ -108,7 +112,29 @@ async function benchBackend(
           : {}),
       };
     });
-    return { backend, settings, ...(notes ? { notes } : {}), seedSeconds, subjects: results };
+    return {
+      backend,
+      settings,
+      ...(notes ? { notes } : {}),
+      seedSeconds,
+      subjects: results,
+      stream,
+    };
+  } finally {
+    for (const subject of subjects) await subject.close();
+    await cleanup?.();
+  }
+}
+
+/** Only the stream workload on one backend's subjects: nothing seeded, no other workload. */
+async function streamBackend(
+  backend: BackendName | 'memory',
+  options: BenchOptions,
+): Promise<BackendResult> {
+  const { subjects, settings, notes, cleanup } = await subjectsOf(backend);
+  try {
+    const stream = await runStreams(subjects, options, (line) => progress(`${backend}: ${line}`));
+    return { backend, settings, ...(notes ? { notes } : {}), seedSeconds: 0, subjects: [], stream };
   } finally {
     for (const subject of subjects) await subject.close();
     await cleanup?.();
@@ -130,6 +156,8 @@ async function scaleBackend(backend: BackendName, options: BenchOptions): Promis
 
 async function main(): Promise<void> {
   const options = parseBenchOptions(process.argv.slice(2), join(repoRoot, 'bench-results'));
+  // Read first: a bad path fails the run before it measures anything.
+  const baseline = options.baseline ? readBaseline(options.baseline) : undefined;
   const startedAt = new Date().toISOString();
   const backends: BackendResult[] = [];
   const scaling: ScalingResult[] = [];
@@ -137,10 +165,11 @@ async function main(): Promise<void> {
     for (const backend of options.backends) scaling.push(await scaleBackend(backend, options));
   } else {
     for (const backend of [...options.backends, 'memory' as const]) {
-      backends.push(await benchBackend(backend, options));
+      const run = options.streamOnly ? streamBackend : benchBackend;
+      backends.push(await run(backend, options));
     }
   }
-  const report: BenchReport = {
+  const measured: BenchReport = {
     startedAt,
     finishedAt: new Date().toISOString(),
     machine: machineInfo(),
@@ -148,9 +177,17 @@ async function main(): Promise<void> {
     backends,
     ...(options.scaling ? { scaling } : {}),
   };
+  const report: BenchReport = baseline
+    ? {
+        ...measured,
+        baseline: { startedAt: baseline.startedAt, points: comparePoints(measured, baseline) },
+      }
+    : measured;
   const markdown = renderMarkdown(report);
   mkdirSync(options.outDir, { recursive: true });
-  const mode = options.scaling ? 'scaling-' : options.quick ? 'quick-' : '';
+  const mode = options.scaling
+    ? 'scaling-'
+    : `${options.streamOnly ? 'stream-' : ''}${options.quick ? 'quick-' : ''}`;
   const stem = `bench-${mode}${startedAt.replace(/[:.]/g, '-')}`;
   writeFileSync(join(options.outDir, `${stem}.md`), `${markdown}\n`);
   writeFileSync(join(options.outDir, `${stem}.json`), `${JSON.stringify(report, null, 2)}\n`);

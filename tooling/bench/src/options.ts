@@ -31,6 +31,16 @@ export interface BenchOptions {
   readonly scalingSizes: readonly number[];
   /** Scopes of the scaling run's spread measurement (the largest size is spread over them). */
   readonly scalingScopes: number;
+  /** Run only the streams (no seeding, no other workload). */
+  readonly streamOnly: boolean;
+  /** Artifact chunks of the stream workload, one load + save each. */
+  readonly streamChunks: number;
+  /** Characters of each chunk, and of each message of the history stream. */
+  readonly streamChunkSize: number;
+  /** Messages of the history stream, one load + save each. */
+  readonly streamMessages: number;
+  /** A report (JSON) this run's point operations are compared with, when given. */
+  readonly baseline?: string;
   /** Folder the markdown and JSON reports are written to. */
   readonly outDir: string;
 }
@@ -52,7 +62,13 @@ const USAGE = `pnpm bench [-- options]
   --mixed-only         only the mixed runs (per-client scopes, then one scope), no workloads
   --scaling-sizes <l>  comma-separated task counts (default 1000,10000,100000)
   --scaling-scopes <n> scopes the largest size is spread over (default 1000)
+  --stream             only the stream workload (no seeding, no other workload)
+  --stream-chunks <n>  artifact chunks of the stream workload (default 1000; quick 200)
+  --stream-chunk-size <n>  characters per chunk and per history message (default 1000)
+  --stream-messages <n>    messages of the history stream (default 100)
   --backends <list>    comma-separated, from: ${BACKENDS.join(', ')} (default all)
+  --baseline <json>    a previous report: flags point operations (save new, load hit, update)
+                       whose cost over the floor grew by more than 5% since
   --out <dir>          report folder (default <repo>/bench-results)`;
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
@@ -88,6 +104,11 @@ export function parseBenchOptions(argv: readonly string[], defaultOutDir: string
       scaling: { type: 'boolean', default: false },
       'scaling-sizes': { type: 'string' },
       'scaling-scopes': { type: 'string' },
+      stream: { type: 'boolean', default: false },
+      'stream-chunks': { type: 'string' },
+      'stream-chunk-size': { type: 'string' },
+      'stream-messages': { type: 'string' },
+      baseline: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -111,8 +132,16 @@ export function parseBenchOptions(argv: readonly string[], defaultOutDir: string
     scaling,
     scalingSizes: sizeList(values['scaling-sizes']),
     scalingScopes: positiveInt('scaling-scopes', values['scaling-scopes'], 1000),
+    streamOnly: values.stream ?? false,
+    streamChunks: positiveInt('stream-chunks', values['stream-chunks'], quick ? 200 : 1000),
+    streamChunkSize: positiveInt('stream-chunk-size', values['stream-chunk-size'], 1000),
+    streamMessages: positiveInt('stream-messages', values['stream-messages'], 100),
+    ...(values.baseline ? { baseline: values.baseline } : {}),
     outDir: values.out ?? defaultOutDir,
   };
+  if (options.scaling && options.streamOnly) {
+    throw new Error('--scaling and --stream are separate runs: give one of them');
+  }
   if (options.deepPage * PAGE_SIZE > options.scopeSize) {
     throw new Error(
       `--deep-page ${options.deepPage} needs at least ${options.deepPage * PAGE_SIZE} tasks; --scope-size is ${options.scopeSize}`,

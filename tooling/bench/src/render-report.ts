@@ -1,4 +1,6 @@
 import type { MixedStats } from './mixed.js';
+import { pointBaselineTable } from './point-baseline.js';
+import { streamTable } from './render-stream.js';
 import type { BackendResult, BenchReport, ScalingResult, SubjectResult } from './report.js';
 import {
   CACHE_HIT_WORKLOADS,
@@ -24,6 +26,10 @@ function header(report: BenchReport): string[] {
     lines.push(
       `Scaling: sizes ${options.scalingSizes.join(', ')} in one scope, then ${options.scalingSizes.at(-1)} over ${options.scalingScopes} scopes; ${options.ops} timed ops per measurement after ${options.warmup} warm-up ops (first and deep page alternating), median of ${options.runs} runs; latencies in µs.`,
     );
+  } else if (options.streamOnly) {
+    lines.push(
+      `**Stream run**: ${options.streamChunks} artifact chunks and ${options.streamMessages} history messages of ${options.streamChunkSize} characters; no other workload.`,
+    );
   } else {
     lines.push(
       `Scope of ${options.scopeSize} tasks, deep page = page ${options.deepPage} (page size 50), ${options.ops} timed ops per workload after ${options.warmup} warm-up ops, median of ${options.runs} runs. One client, sequential calls, the subjects of a backend interleaved op by op (each op runs on every subject before the next; the first subject moves on by one each op; the first and deep pages alternate, as they are judged against each other); latencies in µs.`,
@@ -36,6 +42,8 @@ function header(report: BenchReport): string[] {
 }
 
 function workloadTable(backend: BackendResult): string[] {
+  // A stream-only run measures no workload: no empty table.
+  if (backend.subjects.length === 0) return [];
   const floor = backend.subjects.find((s) => s.role === 'floor');
   const sdk = backend.subjects.find((s) => s.role === 'sdk');
   const lines = [
@@ -198,9 +206,13 @@ export function renderMarkdown(report: BenchReport): string {
       ),
       ...wrapperTable(backend),
       ...variantTable(backend),
+      ...streamTable(backend),
     );
   }
   for (const result of report.scaling ?? []) lines.push(...scalingTable(result));
+  if (report.baseline) {
+    lines.push(...pointBaselineTable(report.baseline.points, report.baseline.startedAt));
+  }
   lines.push(...targetTable(checkTargets(report)));
   return lines.join('\n');
 }

@@ -1,7 +1,9 @@
 import { cpus, totalmem } from 'node:os';
 import type { MixedStats } from './mixed.js';
 import type { BenchOptions } from './options.js';
+import type { PointComparison } from './point-baseline.js';
 import type { LatencyStats } from './stats.js';
+import type { StreamResult } from './stream-stats.js';
 import type { SubjectRole, WrapperInfo } from './subject.js';
 import type { WorkloadName } from './workload-names.js';
 
@@ -27,6 +29,8 @@ export interface BackendResult {
   readonly notes?: readonly string[];
   readonly seedSeconds: number;
   readonly subjects: readonly SubjectResult[];
+  /** The stream workload (artifact chunks, then history), once per backend. */
+  readonly stream?: readonly StreamResult[];
 }
 
 /** First page, deep page and load of one subject at one data size. */
@@ -74,6 +78,8 @@ export interface BenchReport {
   readonly options: BenchOptions;
   readonly backends: readonly BackendResult[];
   readonly scaling?: readonly ScalingResult[];
+  /** With `--baseline`: the point operations against that report's. */
+  readonly baseline?: { readonly startedAt: string; readonly points: readonly PointComparison[] };
 }
 
 export function machineInfo(): MachineInfo {

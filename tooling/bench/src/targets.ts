@@ -1,5 +1,6 @@
 import { floorMissReason, sdkMissReason, wrapperMissReason } from './miss-reasons.js';
 import type { BackendResult, BenchReport, ScalingResult, SubjectResult } from './report.js';
+import { streamTargets } from './stream-targets.js';
 import type { SubjectRole } from './subject.js';
 import { WORKLOADS, type WorkloadName } from './workload-names.js';
 
@@ -279,7 +280,11 @@ function scalingTargets(result: ScalingResult): TargetCheck[] {
 export function checkTargets(report: BenchReport): TargetCheck[] {
   const checks: TargetCheck[] = [];
   for (const backend of report.backends) {
-    checks.push(...workloadTargets(backend), ...oneScopeTargets(backend));
+    checks.push(
+      ...workloadTargets(backend),
+      ...oneScopeTargets(backend),
+      ...streamTargets(backend),
+    );
     if (backend.subjects.some((s) => s.role === 'adapter') && !report.scaling) {
       checks.push({
         backend: backend.backend,
