@@ -202,6 +202,21 @@ describe('append', () => {
     });
   });
 
+  it('the first append after a full write never reads a leftover list as a segment', async () => {
+    const { backend } = open();
+    const scope = randomScope();
+    await backend.put(scope, full('left'), null, NOW);
+    // Lists that outlived an earlier hash of this id (e.g. evicted under maxmemory).
+    const base = baseOf(prefix, scope);
+    await client.rpush(`${base}sb:left`, 'stale body');
+    await client.rpush(`${base}sa:left`, 'stale artifacts');
+    await backend.append(scope, chunk('left', 1), 1, NOW + 1);
+    await expect(backend.get(scope, 'left', true)).resolves.toMatchObject({
+      segments: [{ body: '{"chunk":1}', artifacts: '[{"part":1}]' }],
+    });
+    expect(await client.llen(`${base}sb:left`)).toBe(1);
+  });
+
   it('conflict: a wrong version or a missing task changes nothing', async () => {
     const { backend } = open();
     const scope = randomScope();

@@ -21,8 +21,11 @@ local old = redis.call('HMGET', key, 'v', 's', 'c', 'k', 'f', 'n')
 if not old[1] or old[1] ~= expected then return { 'conflict' } end
 if old[5] == '1' and old[2] ~= state then return { 'stale', old[2] } end
 local version = tonumber(old[1]) + 1
--- The list lengths follow the count: a reader takes the first n items of each list.
+-- The lists hold exactly the count's items: the first append after a full write starts them
+-- afresh, so no leftover (a list that outlived its hash, e.g. evicted under maxmemory) can
+-- ever be read as this task's segments.
 local count = (tonumber(old[6]) or 0) + 1
+if count == 1 then redis.call('DEL', base .. 'sb:' .. id, base .. 'sa:' .. id) end
 redis.call('RPUSH', base .. 'sb:' .. id, ARGV[6])
 redis.call('RPUSH', base .. 'sa:' .. id, ARGV[7])
 redis.call('HSET', key, 'v', version, 's', state, 'c', ctx, 'k', sortkey, 'f', terminal,
