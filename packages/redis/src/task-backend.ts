@@ -106,6 +106,7 @@ export class RedisTaskBackend implements TaskBackend {
         String(this.session.options.finishedTaskTtl),
         String(WRITE_PRUNE_BATCH),
         String(task.bytes),
+        task.lineage,
       ]),
     )) as Reply;
     return this.outcomeOf(base, reply);
@@ -133,6 +134,7 @@ export class RedisTaskBackend implements TaskBackend {
         String(this.session.options.finishedTaskTtl),
         String(WRITE_PRUNE_BATCH),
         String(task.bytes),
+        task.lineage,
       ]),
     )) as Reply;
     return this.outcomeOf(base, reply);

@@ -4,10 +4,10 @@ import { decodeSortKey, SORT_KEY_WIDTH } from './keys.js';
 /** A script reply: bulk strings, and integers for counts. */
 export type Reply = (string | number)[];
 
-/** Task hash fields `get` reads first: version, sort key, body, size, segment count. */
-export const GET_FIELDS = ['v', 'k', 'b', 'z', 'n'] as const;
+/** Task hash fields `get` reads first: version, sort key, body, size, segment count, lineage. */
+export const GET_FIELDS = ['v', 'k', 'b', 'z', 'n', 'l'] as const;
 /** {@link GET_FIELDS} and the artifacts. */
-export const GET_FIELDS_WITH_ARTIFACTS = ['v', 'k', 'b', 'z', 'n', 'a'] as const;
+export const GET_FIELDS_WITH_ARTIFACTS = ['v', 'k', 'b', 'z', 'n', 'l', 'a'] as const;
 
 /** Whether a `get`'s first read saw segments, so the row must be read again with them. */
 export function hasSegments(reply: (string | null)[]): boolean {
@@ -17,11 +17,11 @@ export function hasSegments(reply: (string | null)[]): boolean {
 
 /**
  * A task read by `get` without segments: the HMGET reply of {@link GET_FIELDS} (and `a` when
- * asked for). Tasks written before appends existed have no size field: 0, "unknown".
+ * asked for). Tasks written before appends existed have no size (0, "unknown") and no lineage.
  */
 export function taskRowOf(
   id: string,
-  [version, sortKey, body, bytes, , artifacts]: (string | null)[],
+  [version, sortKey, body, bytes, , lineage, artifacts]: (string | null)[],
   includeArtifacts: boolean,
 ): TaskRow | undefined {
   if (version === null || version === undefined) return undefined;
@@ -32,6 +32,7 @@ export function taskRowOf(
       sortKey: decodeSortKey(sortKey ?? ''),
       body: body ?? undefined,
       bytes: Number(bytes ?? 0),
+      lineage: lineage ?? undefined,
     };
   }
   return {
@@ -42,7 +43,13 @@ export function taskRowOf(
     // A missing field is corruption, not "no artifacts": '' makes the codec say so.
     artifacts: artifacts ?? '',
     bytes: Number(bytes ?? 0),
+    lineage: lineage ?? undefined,
   };
+}
+
+/** A lineage from a script reply, where '' stands for a hash without one. */
+function lineageOf(value: string | number | undefined): string | undefined {
+  return value === '' || value === undefined ? undefined : String(value);
 }
 
 /**
@@ -70,8 +77,8 @@ export function segmentedTaskRowOf(
   includeArtifacts: boolean,
 ): TaskRow | undefined {
   if (reply.length === 0) return undefined;
-  const [version, sortKey, body, artifacts, bytes, count] = reply;
-  const [segments] = segmentsAt(reply, 6, Number(count), includeArtifacts);
+  const [version, sortKey, body, artifacts, bytes, lineage, count] = reply;
+  const [segments] = segmentsAt(reply, 7, Number(count), includeArtifacts);
   return {
     id,
     version: Number(version),
@@ -79,6 +86,7 @@ export function segmentedTaskRowOf(
     body: String(body),
     ...(includeArtifacts ? { artifacts: String(artifacts) } : {}),
     bytes: Number(bytes),
+    lineage: lineageOf(lineage),
     ...(segments.length > 0 ? { segments } : {}),
   };
 }
@@ -94,7 +102,8 @@ export function listRowsOf(reply: Reply, includeArtifacts: boolean): TaskRow[] {
     const artifacts = includeArtifacts ? String(reply[i + 3]) : undefined;
     i += includeArtifacts ? 4 : 3;
     const bytes = Number(reply[i]);
-    const [segments, next] = segmentsAt(reply, i + 2, Number(reply[i + 1]), includeArtifacts);
+    const lineage = lineageOf(reply[i + 1]);
+    const [segments, next] = segmentsAt(reply, i + 3, Number(reply[i + 2]), includeArtifacts);
     i = next;
     rows.push({
       id: member.slice(SORT_KEY_WIDTH),
@@ -104,6 +113,7 @@ export function listRowsOf(reply: Reply, includeArtifacts: boolean): TaskRow[] {
       body: version === '' ? undefined : body,
       ...(artifacts === undefined ? {} : { artifacts }),
       bytes,
+      lineage,
       ...(segments.length > 0 ? { segments } : {}),
     });
   }

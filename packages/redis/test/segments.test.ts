@@ -21,6 +21,7 @@ const INPUT = TaskState.TASK_STATE_INPUT_REQUIRED;
 const COMPLETED = TaskState.TASK_STATE_COMPLETED;
 const FAILED = TaskState.TASK_STATE_FAILED;
 const NOW = 1_700_000_000_000;
+const LINEAGE = 'lineage-1';
 let client: Redis;
 const sessions: RedisSession[] = [];
 
@@ -45,6 +46,7 @@ function full(id: string, overrides: Partial<EncodedTask> = {}): EncodedTask {
     body: `{"id":"${id}","base":true}`,
     artifacts: '[{"artifactId":"a1"}]',
     bytes: 100,
+    lineage: LINEAGE,
     ...overrides,
   };
 }
@@ -61,6 +63,7 @@ function chunk(
     sortKey: NOW + n,
     segment: { body: `{"chunk":${n}}`, artifacts: n % 2 === 0 ? '' : `[{"part":${n}}]` },
     bytes: 100 + n * 10,
+    lineage: LINEAGE,
     ...overrides,
   };
 }
@@ -131,6 +134,7 @@ describe('append', () => {
       body: '{"id":"t1","base":true}',
       artifacts: '[{"artifactId":"a1"}]',
       bytes: 130,
+      lineage: LINEAGE,
       segments: [
         { body: '{"chunk":1}', artifacts: '[{"part":1}]' },
         { body: '{"chunk":2}', artifacts: '' },
@@ -157,6 +161,7 @@ describe('append', () => {
       body: '{"id":"plain","base":true}',
       artifacts: '[{"artifactId":"a1"}]',
       bytes: 100,
+      lineage: LINEAGE,
     });
     expect(calls).toHaveBeenCalledTimes(1);
     calls.mockRestore();
@@ -184,7 +189,12 @@ describe('append', () => {
     const scope = randomScope();
     const version = await withChunks(backend, scope, 't2', 2);
     await expect(
-      backend.put(scope, full('t2', { body: '{"compacted":true}', bytes: 500 }), version, NOW + 9),
+      backend.put(
+        scope,
+        full('t2', { body: '{"compacted":true}', bytes: 500, lineage: 'lineage-2' }),
+        version,
+        NOW + 9,
+      ),
     ).resolves.toEqual({ status: 'written', version: version + 1 });
     expect(await segmentKeysExist(scope, 't2')).toBe(0);
     await expect(backend.get(scope, 't2', true)).resolves.toEqual({
@@ -194,9 +204,14 @@ describe('append', () => {
       body: '{"compacted":true}',
       artifacts: '[{"artifactId":"a1"}]',
       bytes: 500,
+      lineage: 'lineage-2',
     });
-    // Appends after a full write start over at the first segment.
-    await backend.append(scope, chunk('t2', 7), version + 1, NOW + 10);
+    // Appends diffed against the replaced write no longer apply; against the new one they do,
+    // starting over at the first segment.
+    await expect(backend.append(scope, chunk('t2', 7), version + 1, NOW + 10)).resolves.toEqual({
+      status: 'conflict',
+    });
+    await backend.append(scope, chunk('t2', 7, { lineage: 'lineage-2' }), version + 1, NOW + 10);
     await expect(backend.get(scope, 't2', false)).resolves.toMatchObject({
       segments: [{ body: '{"chunk":7}' }],
     });
@@ -215,6 +230,21 @@ describe('append', () => {
       segments: [{ body: '{"chunk":1}', artifacts: '[{"part":1}]' }],
     });
     expect(await client.llen(`${base}sb:left`)).toBe(1);
+  });
+
+  it('conflict: a task deleted and created again takes no append diffed against the old one', async () => {
+    const { backend } = open();
+    const scope = randomScope();
+    await withChunks(backend, scope, 'again', 1);
+    await backend.delete(scope, 'again');
+    await backend.put(scope, full('again', { lineage: 'lineage-new' }), null, NOW);
+    await backend.append(scope, chunk('again', 1, { lineage: 'lineage-new' }), 1, NOW);
+    const before = await raw(scope, 'again');
+    // Same version (2) as the old task had when the append was planned: only the lineage differs.
+    await expect(backend.append(scope, chunk('again', 2), 2, NOW)).resolves.toEqual({
+      status: 'conflict',
+    });
+    expect(await raw(scope, 'again')).toBe(before);
   });
 
   it('conflict: a wrong version or a missing task changes nothing', async () => {
@@ -337,6 +367,7 @@ describe('list', () => {
         body: '{"id":"l2","base":true}',
         artifacts: '[{"artifactId":"a1"}]',
         bytes: 0,
+        lineage: LINEAGE,
       },
       {
         id: 'l1',
@@ -345,6 +376,7 @@ describe('list', () => {
         body: '{"id":"l1","base":true}',
         artifacts: '[{"artifactId":"a1"}]',
         bytes: 120,
+        lineage: LINEAGE,
         segments: [
           { body: '{"chunk":1}', artifacts: '[{"part":1}]' },
           { body: '{"chunk":2}', artifacts: '' },
@@ -357,6 +389,7 @@ describe('list', () => {
         body: '{"id":"l3","base":true}',
         artifacts: '[{"artifactId":"a1"}]',
         bytes: 110,
+        lineage: LINEAGE,
         segments: [{ body: '{"chunk":1}', artifacts: '[{"part":1}]' }],
       },
     ]);
@@ -374,6 +407,7 @@ describe('list', () => {
         sortKey: NOW + 2,
         body: '{"id":"l4","base":true}',
         bytes: 120,
+        lineage: LINEAGE,
         segments: [{ body: '{"chunk":1}' }, { body: '{"chunk":2}' }],
       },
     ]);
@@ -385,26 +419,36 @@ describe('tasks written before appends existed', () => {
     const { backend } = open();
     const scope = randomScope();
     await backend.put(scope, full('old'), null, NOW);
-    // A format-1 hash: no segment count, no size.
-    await client.hdel(`${baseOf(prefix, scope)}t:old`, 'n', 'z');
-    await expect(backend.get(scope, 'old', false)).resolves.toEqual({
+    // A format-1 hash: no segment count, no size, no lineage.
+    await client.hdel(`${baseOf(prefix, scope)}t:old`, 'n', 'z', 'l');
+    const row = await backend.get(scope, 'old', false);
+    expect(row).toEqual({
       id: 'old',
       version: 1,
       sortKey: NOW,
       body: '{"id":"old","base":true}',
       bytes: 0,
     });
-    expect((await backend.list(scope, listQuery({ includeArtifacts: false }))).rows).toEqual([
+    expect(row?.lineage).toBeUndefined();
+    const { rows } = await backend.list(scope, listQuery({ includeArtifacts: false }));
+    expect(rows).toEqual([
       { id: 'old', version: 1, sortKey: NOW, body: '{"id":"old","base":true}', bytes: 0 },
     ]);
-    await backend.append(scope, chunk('old', 1), 1, NOW + 1);
+    expect(rows[0]?.lineage).toBeUndefined();
+    // No lineage to match: only a full write updates it, and appends follow that write.
+    const before = await raw(scope, 'old');
+    await expect(backend.append(scope, chunk('old', 1), 1, NOW + 1)).resolves.toEqual({
+      status: 'conflict',
+    });
+    expect(await raw(scope, 'old')).toBe(before);
+    await backend.put(scope, full('old'), 1, NOW + 2);
+    await backend.append(scope, chunk('old', 1), 2, NOW + 3);
     await expect(backend.get(scope, 'old', false)).resolves.toMatchObject({
-      version: 2,
+      version: 3,
       bytes: 110,
+      lineage: LINEAGE,
       segments: [{ body: '{"chunk":1}' }],
     });
-    await backend.put(scope, full('old'), 2, NOW + 2);
-    expect(await segmentKeysExist(scope, 'old')).toBe(0);
   });
 });
 
@@ -458,5 +502,6 @@ describe('raw probe', () => {
     ]);
     expect(text).toContain('n=2');
     expect(text).toContain('z=120');
+    expect(text).toContain(`l=${LINEAGE}`);
   });
 });

@@ -7,7 +7,9 @@ import { PRELUDE } from './prelude.js';
  * never read nor rewritten, so the cost is the segment's size, whatever the task's. Same
  * outcomes, index moves and retention as putTaskScript, in one atomic step.
  * ARGV: id, expected version, state, context key part, sort key text, segment body, segment
- * artifacts, terminal ('1'/'0'), write time, ttl ms (0: none), prune batch, stored size.
+ * artifacts, terminal ('1'/'0'), write time, ttl ms (0: none), prune batch, stored size,
+ * lineage (the full write the append was diffed against: versions restart after a delete, so
+ * the version alone cannot tell a recreated task from the one core read).
  * Returns {'written', version} | {'conflict'} | {'stale', storedState}.
  */
 export const appendTaskScript = new LuaScript(
@@ -17,8 +19,8 @@ local id, expected, state, ctx, sortkey = ARGV[1], ARGV[2], ARGV[3], ARGV[4], AR
 local terminal, written_at, ttl = ARGV[8], ARGV[9], tonumber(ARGV[10])
 local had_expiring = settle_expiry(id, tonumber(ARGV[11]))
 local key = base .. 't:' .. id
-local old = redis.call('HMGET', key, 'v', 's', 'c', 'k', 'f', 'n')
-if not old[1] or old[1] ~= expected then return { 'conflict' } end
+local old = redis.call('HMGET', key, 'v', 's', 'c', 'k', 'f', 'n', 'l')
+if not old[1] or old[1] ~= expected or old[7] ~= ARGV[13] then return { 'conflict' } end
 if old[5] == '1' and old[2] ~= state then return { 'stale', old[2] } end
 local version = tonumber(old[1]) + 1
 -- The lists hold exactly the count's items: the first append after a full write starts them
@@ -45,7 +47,8 @@ return { 'written', version }
  * may have replaced them since: this read decides). Reads only.
  * ARGV: id, with artifacts ('1'/'0').
  * Returns {} when the task is absent, else {version, sort key, body, artifacts ('' when not
- * asked for), stored size, segment count n, n segment bodies[, n segment artifacts]}.
+ * asked for), stored size, lineage ('' when none), segment count n, n segment bodies[, n
+ * segment artifacts]}.
  */
 export const getTaskWithSegmentsScript = new LuaScript(
   'get-task-with-segments',
@@ -53,13 +56,14 @@ export const getTaskWithSegmentsScript = new LuaScript(
 local id, with_artifacts = ARGV[1], ARGV[2] == '1'
 local row
 if with_artifacts then
-  row = redis.call('HMGET', base .. 't:' .. id, 'v', 'k', 'b', 'z', 'n', 'a')
+  row = redis.call('HMGET', base .. 't:' .. id, 'v', 'k', 'b', 'z', 'n', 'l', 'a')
 else
-  row = redis.call('HMGET', base .. 't:' .. id, 'v', 'k', 'b', 'z', 'n')
+  row = redis.call('HMGET', base .. 't:' .. id, 'v', 'k', 'b', 'z', 'n', 'l')
 end
 if not row[1] then return {} end
 local count = tonumber(row[5]) or 0
-local out = { row[1], row[2] or '', row[3] or '', row[6] or '', row[4] or '0', count }
+local out = { row[1], row[2] or '', row[3] or '', row[7] or '', row[4] or '0', row[6] or '',
+  count }
 if count > 0 then
   push_segments(out, base .. 'sb:' .. id, count)
   if with_artifacts then push_segments(out, base .. 'sa:' .. id, count) end

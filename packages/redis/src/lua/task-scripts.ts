@@ -7,7 +7,8 @@ import { PRELUDE } from './prelude.js';
  * A full write replaces the task whole: its segments (see append-script.ts) go in the same step,
  * with a DEL only when the guard read saw some, so a task never appended to pays nothing more.
  * ARGV: id, expected ('' any, 'absent', or a version), state, context key part, sort key text,
- * body, artifacts, terminal ('1'/'0'), write time, ttl ms (0: none), prune batch, stored size.
+ * body, artifacts, terminal ('1'/'0'), write time, ttl ms (0: none), prune batch, stored size,
+ * lineage.
  * Returns {'written', version} | {'conflict'} | {'stale', storedState}.
  */
 export const putTaskScript = new LuaScript(
@@ -26,7 +27,7 @@ elseif expected ~= '' and expected ~= 'absent' then
 end
 local version = (tonumber(old[1]) or 0) + 1
 redis.call('HSET', key, 'v', version, 's', state, 'c', ctx, 'k', sortkey, 'f', terminal,
-  'u', written_at, 'b', ARGV[6], 'a', ARGV[7], 'n', 0, 'z', ARGV[12])
+  'u', written_at, 'b', ARGV[6], 'a', ARGV[7], 'n', 0, 'z', ARGV[12], 'l', ARGV[13])
 if old[6] and old[6] ~= '0' then redis.call('DEL', base .. 'sb:' .. id, base .. 'sa:' .. id) end
 if old[1] and old[4] and old[2] and old[3] then
   reindex(id, old[4], old[2], old[3], sortkey, state, ctx)
@@ -62,8 +63,8 @@ return 1
  * ARGV: index suffix, upper bound ('+' or '(' member), lower bound ('-' or '[' sort key text),
  * limit, with artifacts ('1'/'0'), prune batch.
  * Returns {-1} when expired tasks remain after this call's bounded prune (call again), else
- * {total, then per row: member, version, body[, artifacts], stored size, segment count n, n
- * segment bodies[, n segment artifacts]}; '' stands for a missing field. Segments are read in
+ * {total, then per row: member, version, body[, artifacts], stored size, lineage, segment count
+ * n, n segment bodies[, n segment artifacts]}; '' stands for a missing field. Segments are read in
  * the same script, only for rows that have some: the page stays one round trip and one
  * snapshot.
  */
@@ -89,15 +90,16 @@ for _, member in ipairs(members) do
   local key = base .. 't:' .. id_of(member)
   local fields
   if with_artifacts then
-    fields = redis.call('HMGET', key, 'v', 'b', 'z', 'n', 'a')
+    fields = redis.call('HMGET', key, 'v', 'b', 'z', 'n', 'l', 'a')
   else
-    fields = redis.call('HMGET', key, 'v', 'b', 'z', 'n')
+    fields = redis.call('HMGET', key, 'v', 'b', 'z', 'n', 'l')
   end
   out[#out + 1] = member
   out[#out + 1] = fields[1] or ''
   out[#out + 1] = fields[2] or ''
-  if with_artifacts then out[#out + 1] = fields[5] or '' end
+  if with_artifacts then out[#out + 1] = fields[6] or '' end
   out[#out + 1] = fields[3] or '0'
+  out[#out + 1] = fields[5] or ''
   local count = fields[1] and tonumber(fields[4]) or 0
   out[#out + 1] = count
   if count > 0 then
