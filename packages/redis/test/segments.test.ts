@@ -6,9 +6,16 @@ import type {
   Scope,
   TaskRow,
 } from '@a2a-stores/core';
-import { randomScope } from '@a2a-stores/core/conformance';
+import {
+  callContext,
+  makeTask,
+  randomScope,
+  silentLogger,
+  textPart,
+} from '@a2a-stores/core/conformance';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createRedisStores } from '../src/index.js';
 import { type RedisStoreOptions, resolveRedisOptions } from '../src/options.js';
 import { RedisSession } from '../src/session.js';
 import { RedisTaskBackend } from '../src/task-backend.js';
@@ -503,5 +510,29 @@ describe('raw probe', () => {
     expect(text).toContain('n=2');
     expect(text).toContain('z=120');
     expect(text).toContain(`l=${LINEAGE}`);
+  });
+});
+
+describe('through the task store', () => {
+  it('a save that adds an artifact chunk is stored as a segment, the body left as written', async () => {
+    const stores = createRedisStores({ client }, { keyPrefix: prefix, logger: silentLogger() });
+    try {
+      const scope = randomScope();
+      const ctx = callContext(scope);
+      const task = makeTask({ artifactCount: 1 });
+      for (let i = 0; i < 20; i++) task.artifacts[0]!.parts.push(textPart(`seed ${i} `.repeat(50)));
+      await stores.taskStore.save(task, ctx);
+      const key = `${baseOf(prefix, scope)}t:${task.id}`;
+      const [body, artifacts] = await client.hmget(key, 'b', 'a');
+      const loaded = (await stores.taskStore.load(task.id, ctx))!;
+      loaded.artifacts[0]!.parts.push(textPart('chunk 1'));
+      await stores.taskStore.save(loaded, ctx);
+      expect(await client.hmget(key, 'b', 'a', 'n', 'v')).toEqual([body, artifacts, '1', '2']);
+      expect(await client.llen(`${baseOf(prefix, scope)}sb:${task.id}`)).toBe(1);
+      const again = await stores.taskStore.load(task.id, ctx);
+      expect(again?.artifacts[0]?.parts.at(-1)).toEqual(textPart('chunk 1'));
+    } finally {
+      await stores.close();
+    }
   });
 });
