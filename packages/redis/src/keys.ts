@@ -10,7 +10,14 @@ import type { Scope } from '@a2a-stores/core';
  *
  * Under the scope base:
  * - `t:<taskId>`       hash: v (version), s (state), c (context key part), k (sort key), f
- *                      (1 when terminal), u (write time), b (body), a (artifacts)
+ *                      (1 when terminal), u (write time), b (body), a (artifacts), n (segment
+ *                      count), z (stored size, EncodedTask.bytes), l (lineage of the last
+ *                      full write, which an append must match). Hashes written before
+ *                      appends existed lack n, z and l: no segments, size unknown, no lineage
+ *                      (core never appends to them).
+ * - `sb:<taskId>`, `sa:<taskId>`  lists: bodies and artifacts ('' for none) of the segments
+ *                      appended since the last full write, oldest first; the first n items
+ *                      count (a full write deletes both). They expire and go with the hash.
  * - `pc:<taskId>`      hash configId -> wire version + config JSON
  * - `po:<taskId>`      list of configIds in registration order
  * - `i:all`, `i:ctx:<c>`, `i:st:<state>`, `i:cs:<state>:<c>`  list indexes (see {@link indexMember})
@@ -39,6 +46,16 @@ export function scopeBase(prefix: string, tag: string): string {
 
 export function taskKey(base: string, taskId: string): string {
   return `${base}t:${taskId}`;
+}
+
+/** The bodies of the task's appended segments, oldest first (see the layout above). */
+export function segmentBodiesKey(base: string, taskId: string): string {
+  return `${base}sb:${taskId}`;
+}
+
+/** The artifacts of the task's appended segments, in the order of their bodies. */
+export function segmentArtifactsKey(base: string, taskId: string): string {
+  return `${base}sa:${taskId}`;
 }
 
 export function pushConfigsKey(base: string, taskId: string): string {

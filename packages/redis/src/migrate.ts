@@ -3,8 +3,17 @@ import { RedisFormatError, UnsupportedRedisVersionError } from './errors.js';
 import { metaKey } from './keys.js';
 import type { RedisSession } from './session.js';
 
-/** Storage format of the keys this package writes (see keys.ts). */
-export const REDIS_FORMAT_VERSION = 1;
+/**
+ * Storage format of the keys this package writes (see keys.ts). Format 2 added appended
+ * segments (`sb:`/`sa:` lists, the `n` and `z` hash fields). Its reader reads format-1 keys as
+ * they are (no segments, size unknown), so moving a prefix from 1 to 2 rewrites nothing; the
+ * number changes because a format-1 reader would read a segmented task without its segments,
+ * and its full writes would leave them behind: the stamp makes such a worker's `health()` and
+ * `migrate()` refuse the prefix instead.
+ */
+export const REDIS_FORMAT_VERSION = 2;
+/** The format before segments, which `migrate()` moves to {@link REDIS_FORMAT_VERSION}. */
+const PREVIOUS_FORMAT_VERSION = 1;
 /** The id `migrate()` reports for the current format. */
 export const REDIS_FORMAT_ID = `redis-format-${REDIS_FORMAT_VERSION}`;
 /** Oldest server with every command the scripts use (ZRANGE … BYLEX REV / BYSCORE LIMIT). */
@@ -18,7 +27,7 @@ export async function pendingRedisFormats(session: RedisSession): Promise<string
   const format = await session.call((client) =>
     client.hget(metaKey(session.options.keyPrefix), 'format'),
   );
-  if (format === null) return [REDIS_FORMAT_ID];
+  if (format === null || format === String(PREVIOUS_FORMAT_VERSION)) return [REDIS_FORMAT_ID];
   if (format !== String(REDIS_FORMAT_VERSION)) {
     throw new RedisFormatError(format, REDIS_FORMAT_VERSION);
   }
@@ -40,11 +49,18 @@ function serverVersion(info: string): string {
   return /^redis_version:(\S+)/m.exec(info)?.[1] ?? '0';
 }
 
+/** KEYS: meta key. ARGV: previous format, current format. Returns 1 when it stamped. */
+const STAMP_FORMAT = `local format = redis.call('HGET', KEYS[1], 'format')
+if format and format ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'format', ARGV[2])
+return 1`;
+
 /**
  * Redis has no schema to create. `migrate()` checks that every master runs Redis 6.2 or newer
- * and stamps the storage format under `<prefix>meta` (refusing keys of a newer format). It is
- * idempotent, safe from several workers at once (HSETNX), and optional: the stores work without
- * it, but running it at deploy time turns a too-old server into a clear error.
+ * and stamps the storage format under `<prefix>meta` (moving format 1 to 2, refusing keys of a
+ * newer format). It is idempotent, safe from several workers at once (one script), and
+ * optional: the stores work without it, but running it at deploy time turns a too-old server
+ * into a clear error.
  */
 export async function migrateRedis(session: RedisSession): Promise<MigrationResult> {
   await session.ensureDatabase();
@@ -55,8 +71,16 @@ export async function migrateRedis(session: RedisSession): Promise<MigrationResu
     }
   }
   const key = metaKey(session.options.keyPrefix);
+  // Stamps a fresh prefix, or moves a format-1 one (nothing to rewrite, see above); leaves any
+  // other stamp for the check below. One script: concurrent workers stamp once.
   const stamped = await session.call((client) =>
-    client.hsetnx(key, 'format', String(REDIS_FORMAT_VERSION)),
+    client.eval(
+      STAMP_FORMAT,
+      1,
+      key,
+      String(PREVIOUS_FORMAT_VERSION),
+      String(REDIS_FORMAT_VERSION),
+    ),
   );
   const format = await session.call((client) => client.hget(key, 'format'));
   if (format !== String(REDIS_FORMAT_VERSION)) {

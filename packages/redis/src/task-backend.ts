@@ -3,6 +3,7 @@ import {
   type BackendListResult,
   type BackendPurgeQuery,
   type EncodedTask,
+  type EncodedTaskAppend,
   type ExpectedVersion,
   isTerminalState,
   type PutOutcome,
@@ -12,51 +13,28 @@ import {
 } from '@a2a-stores/core';
 import {
   contextKeyPart,
-  decodeSortKey,
   encodeSortKey,
   indexMember,
   listIndexSuffix,
-  SORT_KEY_WIDTH,
   scopeBase,
   taskKey,
 } from './keys.js';
 import { countPurgeableScript, purgeScopeScript } from './lua/purge-scripts.js';
+import { appendTaskScript, getTaskWithSegmentsScript } from './lua/segment-scripts.js';
 import { deleteTaskScript, listTasksScript, putTaskScript } from './lua/task-scripts.js';
 import type { RedisSession } from './session.js';
+import {
+  GET_FIELDS,
+  GET_FIELDS_WITH_ARTIFACTS,
+  hasSegments,
+  listRowsOf,
+  type Reply,
+  segmentedTaskRowOf,
+  taskRowOf,
+} from './task-rows.js';
 
 /** Expired tasks a write removes in passing: keeps write-only scopes tidy at a bounded cost. */
 const WRITE_PRUNE_BATCH = 16;
-
-type Reply = (string | number)[];
-
-/** Task hash fields `get` reads: version, sort key, body, and the artifacts when asked for. */
-const GET_FIELDS = ['v', 'k', 'b'] as const;
-const GET_FIELDS_WITH_ARTIFACTS = ['v', 'k', 'b', 'a'] as const;
-
-/** A task read by `get`: the HMGET reply of {@link GET_FIELDS} (and `a` when asked for). */
-function taskRowOf(
-  id: string,
-  [version, sortKey, body, artifacts]: (string | null)[],
-  includeArtifacts: boolean,
-): TaskRow | undefined {
-  if (version === null || version === undefined) return undefined;
-  if (!includeArtifacts) {
-    return {
-      id,
-      version: Number(version),
-      sortKey: decodeSortKey(sortKey ?? ''),
-      body: body ?? undefined,
-    };
-  }
-  return {
-    id,
-    version: Number(version),
-    sortKey: decodeSortKey(sortKey ?? ''),
-    body: body ?? undefined,
-    // A missing field is corruption, not "no artifacts": '' makes the codec say so.
-    artifacts: artifacts ?? '',
-  };
-}
 
 function expectedArgument(expected: ExpectedVersion): string {
   if (expected === undefined) return '';
@@ -66,20 +44,44 @@ function expectedArgument(expected: ExpectedVersion): string {
 
 /**
  * Tasks in Redis. Every write is one Lua script over keys of one hash tag (one slot), so it is
- * atomic on a standalone server and in a cluster alike; reads by id are one HMGET.
+ * atomic on a standalone server and in a cluster alike; reads by id are one HMGET (a second,
+ * scripted read only for a task that has segments).
  */
 export class RedisTaskBackend implements TaskBackend {
   constructor(private readonly session: RedisSession) {}
 
   get(scope: Scope, id: string, includeArtifacts: boolean): Promise<TaskRow | undefined> {
-    const key = taskKey(this.session.scopes.of(scope).base, id);
+    const { base } = this.session.scopes.of(scope);
+    const key = taskKey(base, id);
     return includeArtifacts
       ? this.session
           .call((client) => client.hmget(key, ...GET_FIELDS_WITH_ARTIFACTS))
-          .then((reply) => taskRowOf(id, reply, true))
+          .then((reply) =>
+            hasSegments(reply) ? this.getWithSegments(base, id, true) : taskRowOf(id, reply, true),
+          )
       : this.session
           .call((client) => client.hmget(key, ...GET_FIELDS))
-          .then((reply) => taskRowOf(id, reply, false));
+          .then((reply) =>
+            hasSegments(reply)
+              ? this.getWithSegments(base, id, false)
+              : taskRowOf(id, reply, false),
+          );
+  }
+
+  /**
+   * The task and its segments in one snapshot. The first read is not reused: a put between the
+   * two reads may have replaced the body and dropped the segments, and mixing them would lose
+   * or repeat changes.
+   */
+  private async getWithSegments(
+    base: string,
+    id: string,
+    includeArtifacts: boolean,
+  ): Promise<TaskRow | undefined> {
+    const reply = (await this.session.call((client) =>
+      getTaskWithSegmentsScript.run(client, base, [id, includeArtifacts ? '1' : '0']),
+    )) as Reply;
+    return segmentedTaskRowOf(id, reply, includeArtifacts);
   }
 
   async put(
@@ -103,8 +105,43 @@ export class RedisTaskBackend implements TaskBackend {
         String(now),
         String(this.session.options.finishedTaskTtl),
         String(WRITE_PRUNE_BATCH),
+        String(task.bytes),
+        task.lineage,
       ]),
     )) as Reply;
+    return this.outcomeOf(base, reply);
+  }
+
+  async append(
+    scope: Scope,
+    task: EncodedTaskAppend,
+    expected: number,
+    now: number,
+  ): Promise<PutOutcome> {
+    // The row exists (else `conflict`), so its scope is registered already.
+    const { base } = this.session.scopes.of(scope);
+    const reply = (await this.session.call((client) =>
+      appendTaskScript.run(client, base, [
+        task.id,
+        String(expected),
+        String(task.state),
+        contextKeyPart(task.contextId),
+        encodeSortKey(task.sortKey),
+        task.segment.body,
+        task.segment.artifacts,
+        isTerminalState(task.state) ? '1' : '0',
+        String(now),
+        String(this.session.options.finishedTaskTtl),
+        String(WRITE_PRUNE_BATCH),
+        String(task.bytes),
+        task.lineage,
+      ]),
+    )) as Reply;
+    return this.outcomeOf(base, reply);
+  }
+
+  /** The outcome of a put or append script; waits for replicas after a write when asked to. */
+  private async outcomeOf(base: string, reply: Reply): Promise<PutOutcome> {
     if (reply[0] === 'conflict') return { status: 'conflict' };
     if (reply[0] === 'stale') return { status: 'stale', storedState: Number(reply[1]) };
     if (this.session.options.waitForReplicas) await this.session.awaitReplicas(base);
@@ -138,22 +175,7 @@ export class RedisTaskBackend implements TaskBackend {
         listTasksScript.run(client, base, args),
       )) as Reply;
     } while (reply[0] === -1);
-    const stride = query.includeArtifacts ? 4 : 3;
-    const rows: TaskRow[] = [];
-    for (let i = 1; i + stride <= reply.length; i += stride) {
-      const member = String(reply[i]);
-      const version = String(reply[i + 1]);
-      const body = String(reply[i + 2]);
-      rows.push({
-        id: member.slice(SORT_KEY_WIDTH),
-        sortKey: decodeSortKey(member.slice(0, SORT_KEY_WIDTH)),
-        version: Number(version),
-        // An index entry whose task hash is gone decodes as a corrupt record (skipped, reported).
-        body: version === '' ? undefined : body,
-        ...(query.includeArtifacts ? { artifacts: String(reply[i + 3]) } : {}),
-      });
-    }
-    return { rows, total: Number(reply[0]) };
+    return { rows: listRowsOf(reply, query.includeArtifacts), total: Number(reply[0]) };
   }
 
   purge(query: BackendPurgeQuery): Promise<number> {

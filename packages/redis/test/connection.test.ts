@@ -100,19 +100,33 @@ describe('migrate()', () => {
       current: [REDIS_FORMAT_ID],
     });
     await expect(stores.migrate()).resolves.toEqual({ applied: [], current: [REDIS_FORMAT_ID] });
-    expect(await client.hget('migrate:meta', 'format')).toBe('1');
+    expect(await client.hget('migrate:meta', 'format')).toBe('2');
+    await stores.close();
+  });
+
+  it('moves a format-1 prefix to format 2, keeping its tasks readable', async () => {
+    const stores = createRedisStores({ client }, { keyPrefix: 'format1:' });
+    await client.hset('format1:meta', 'format', '1');
+    await expect(stores.health()).resolves.toMatchObject({ pendingMigrations: [REDIS_FORMAT_ID] });
+    await expect(stores.migrate()).resolves.toEqual({
+      applied: [REDIS_FORMAT_ID],
+      current: [REDIS_FORMAT_ID],
+    });
+    await expect(stores.migrate()).resolves.toEqual({ applied: [], current: [REDIS_FORMAT_ID] });
+    expect(await client.hget('format1:meta', 'format')).toBe('2');
+    await expect(stores.health()).resolves.toMatchObject({ pendingMigrations: [] });
     await stores.close();
   });
 
   it('refuses keys written in a newer format', async () => {
-    await client.hset('newer:meta', 'format', '2');
+    await client.hset('newer:meta', 'format', '3');
     const stores = createRedisStores({ client }, { keyPrefix: 'newer:' });
     const error = await stores.migrate().then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(RedisFormatError);
-    expect(error).toMatchObject({ code: 'SCHEMA_NOT_MIGRATED', found: '2' });
+    expect(error).toMatchObject({ code: 'SCHEMA_NOT_MIGRATED', found: '3' });
     await stores.close();
   });
 });

@@ -54,8 +54,11 @@ local function reindex(id, old_sortkey, old_state, old_ctx, sortkey, state, ctx)
   index(id, sortkey, state, ctx)
 end
 
+-- Every key of one task: its hash, push configs and order, and the segment lists (bodies and
+-- artifacts) its appends wrote. Delete, purge, prune and the TTL all go through this list.
 local function task_keys(id)
-  return { base .. 't:' .. id, base .. 'pc:' .. id, base .. 'po:' .. id }
+  return { base .. 't:' .. id, base .. 'pc:' .. id, base .. 'po:' .. id, base .. 'sb:' .. id,
+    base .. 'sa:' .. id }
 end
 
 -- Everything that refers to the task, except its index entries.
@@ -103,5 +106,29 @@ local function settle_expiry(id, max)
   -- Fewer than max removed means every due task is gone, id included.
   if prune(now, max) == max then expire_if_due(id, now) end
   return true
+end
+
+-- The bookkeeping of a written task after its hash: purge index and retention. A terminal task
+-- under a TTL expires (every key of it) at one server instant; a write from a store without a
+-- TTL makes it permanent again (this write's policy wins).
+local function retain(id, written_at, terminal, ttl, had_expiring, sortkey, state, ctx)
+  redis.call('ZADD', base .. 'upd', written_at, id)
+  if terminal == '1' and ttl > 0 then
+    local at = now_ms() + ttl
+    for _, k in ipairs(task_keys(id)) do redis.call('PEXPIREAT', k, at) end
+    redis.call('ZADD', base .. 'exp', at, id)
+    redis.call('HSET', base .. 'expm', id, sortkey .. ':' .. state .. ':' .. ctx)
+  elseif had_expiring and redis.call('ZREM', base .. 'exp', id) == 1 then
+    redis.call('HDEL', base .. 'expm', id)
+    for _, k in ipairs(task_keys(id)) do redis.call('PERSIST', k) end
+  end
+end
+
+-- Appends the first count items of a segment list to out, '' for any missing one: a list
+-- shorter than the hash says is damage, and '' decodes as a corrupt record instead of shifting
+-- the rest of a reply.
+local function push_segments(out, key, count)
+  local items = redis.call('LRANGE', key, 0, count - 1)
+  for i = 1, count do out[#out + 1] = items[i] or '' end
 end
 `;

@@ -4,8 +4,11 @@ import { PRELUDE } from './prelude.js';
 /**
  * Insert / update with the version check, the terminal-state guard, index maintenance and
  * retention in one atomic step.
+ * A full write replaces the task whole: its segments (see append-script.ts) go in the same step,
+ * with a DEL only when the guard read saw some, so a task never appended to pays nothing more.
  * ARGV: id, expected ('' any, 'absent', or a version), state, context key part, sort key text,
- * body, artifacts, terminal ('1'/'0'), write time, ttl ms (0: none), prune batch.
+ * body, artifacts, terminal ('1'/'0'), write time, ttl ms (0: none), prune batch, stored size,
+ * lineage.
  * Returns {'written', version} | {'conflict'} | {'stale', storedState}.
  */
 export const putTaskScript = new LuaScript(
@@ -15,7 +18,7 @@ local id, expected, state, ctx, sortkey = ARGV[1], ARGV[2], ARGV[3], ARGV[4], AR
 local terminal, written_at, ttl = ARGV[8], ARGV[9], tonumber(ARGV[10])
 local had_expiring = settle_expiry(id, tonumber(ARGV[11]))
 local key = base .. 't:' .. id
-local old = redis.call('HMGET', key, 'v', 's', 'c', 'k', 'f')
+local old = redis.call('HMGET', key, 'v', 's', 'c', 'k', 'f', 'n')
 if old[1] then
   if expected ~= '' and expected ~= old[1] then return { 'conflict' } end
   if old[5] == '1' and old[2] ~= state then return { 'stale', old[2] } end
@@ -24,23 +27,14 @@ elseif expected ~= '' and expected ~= 'absent' then
 end
 local version = (tonumber(old[1]) or 0) + 1
 redis.call('HSET', key, 'v', version, 's', state, 'c', ctx, 'k', sortkey, 'f', terminal,
-  'u', written_at, 'b', ARGV[6], 'a', ARGV[7])
+  'u', written_at, 'b', ARGV[6], 'a', ARGV[7], 'n', 0, 'z', ARGV[12], 'l', ARGV[13])
+if old[6] and old[6] ~= '0' then redis.call('DEL', base .. 'sb:' .. id, base .. 'sa:' .. id) end
 if old[1] and old[4] and old[2] and old[3] then
   reindex(id, old[4], old[2], old[3], sortkey, state, ctx)
 else
   index(id, sortkey, state, ctx)
 end
-redis.call('ZADD', base .. 'upd', written_at, id)
-if terminal == '1' and ttl > 0 then
-  local at = now_ms() + ttl
-  for _, k in ipairs(task_keys(id)) do redis.call('PEXPIREAT', k, at) end
-  redis.call('ZADD', base .. 'exp', at, id)
-  redis.call('HSET', base .. 'expm', id, sortkey .. ':' .. state .. ':' .. ctx)
-elseif had_expiring and redis.call('ZREM', base .. 'exp', id) == 1 then
-  -- Written by a store without a TTL: this write's policy wins.
-  redis.call('HDEL', base .. 'expm', id)
-  for _, k in ipairs(task_keys(id)) do redis.call('PERSIST', k) end
-end
+retain(id, written_at, terminal, ttl, had_expiring, sortkey, state, ctx)
 return { 'written', version }
 `,
 );
@@ -69,7 +63,10 @@ return 1
  * ARGV: index suffix, upper bound ('+' or '(' member), lower bound ('-' or '[' sort key text),
  * limit, with artifacts ('1'/'0'), prune batch.
  * Returns {-1} when expired tasks remain after this call's bounded prune (call again), else
- * {total, member, version, body[, artifacts], ...}; '' stands for a missing field.
+ * {total, then per row: member, version, body[, artifacts], stored size, lineage, segment count
+ * n, n segment bodies[, n segment artifacts]}; '' stands for a missing field. Segments are read in
+ * the same script, only for rows that have some: the page stays one round trip and one
+ * snapshot.
  */
 export const listTasksScript = new LuaScript(
   'list-tasks',
@@ -78,6 +75,7 @@ local upper, lower, with_artifacts = ARGV[2], ARGV[3], ARGV[5] == '1'
 local now = now_ms()
 prune(now, tonumber(ARGV[6]))
 if redis.call('ZCOUNT', base .. 'exp', '-inf', now) > 0 then return { -1 } end
+local function id_of(member) return string.sub(member, 15) end
 local index_key = base .. ARGV[1]
 local total
 if lower == '-' then
@@ -89,17 +87,25 @@ local members = redis.call('ZRANGE', index_key, upper, lower, 'BYLEX', 'REV', 'L
   tonumber(ARGV[4]))
 local out = { total }
 for _, member in ipairs(members) do
-  local key = base .. 't:' .. string.sub(member, 15)
+  local key = base .. 't:' .. id_of(member)
   local fields
   if with_artifacts then
-    fields = redis.call('HMGET', key, 'v', 'b', 'a')
+    fields = redis.call('HMGET', key, 'v', 'b', 'z', 'n', 'l', 'a')
   else
-    fields = redis.call('HMGET', key, 'v', 'b')
+    fields = redis.call('HMGET', key, 'v', 'b', 'z', 'n', 'l')
   end
   out[#out + 1] = member
   out[#out + 1] = fields[1] or ''
   out[#out + 1] = fields[2] or ''
-  if with_artifacts then out[#out + 1] = fields[3] or '' end
+  if with_artifacts then out[#out + 1] = fields[6] or '' end
+  out[#out + 1] = fields[3] or '0'
+  out[#out + 1] = fields[5] or ''
+  local count = fields[1] and tonumber(fields[4]) or 0
+  out[#out + 1] = count
+  if count > 0 then
+    push_segments(out, base .. 'sb:' .. id_of(member), count)
+    if with_artifacts then push_segments(out, base .. 'sa:' .. id_of(member), count) end
+  end
 end
 return out
 `,
