@@ -161,6 +161,27 @@ function migrationSteps(names: PostgresNames): readonly SqlMigration[] {
         `CREATE INDEX ${names.index('coord_spill_by_age')} ON ${names.spill} (created_at)`,
       ],
     },
+    {
+      id: '0006_task_segments',
+      statements: [
+        // Constant defaults: PostgreSQL 11+ records them in the catalog without rewriting the
+        // table, so the step is instant at any size and existing rows read as 0 segments and an
+        // unknown size (0), which core treats as "not appendable until the next full write".
+        `ALTER TABLE ${tasks}
+          ADD COLUMN segment_count integer NOT NULL DEFAULT 0,
+          ADD COLUMN bytes bigint NOT NULL DEFAULT 0`,
+        // One row per appended save; (…, seq) is also the order they are read back in.
+        `CREATE TABLE ${names.segments} (
+          tenant text COLLATE "C" NOT NULL,
+          owner text COLLATE "C" NOT NULL,
+          task_id text COLLATE "C" NOT NULL,
+          seq integer NOT NULL,
+          body text NOT NULL,
+          artifacts text NOT NULL,
+          PRIMARY KEY (tenant, owner, task_id, seq)
+        )`,
+      ],
+    },
   ];
 }
 
