@@ -4,6 +4,7 @@ import { randomScope, rejectionOf } from '@a2a-stores/core/conformance';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReadTaskRecord, withSegments } from '../src/segment-rows.js';
+import { postgresRawProbe } from '../src/testing/index.js';
 import {
   appendOf,
   type CountingBackend,
@@ -369,4 +370,21 @@ it('reports a task whose segment rows are missing as corrupt', async () => {
   );
   const error = await rejectionOf(t.backend.get(scope, 'a', true));
   expect(error).toBeInstanceOf(CorruptRecordError);
+});
+
+it('the raw probe reads the segments too, after the row', async () => {
+  const scope = randomScope();
+  await taskWithSegments(scope, 'a', 2);
+  const raw = await postgresRawProbe(pool, { schema }).readTaskRaw(scope, 'a');
+  expect(raw).toBe(
+    [
+      'ctx-1',
+      JSON.stringify({ id: 'a', head: 'base' }),
+      '[]',
+      '{"n":1}',
+      '[1]',
+      '{"n":2}',
+      '[2]',
+    ].join('\n'),
+  );
 });
