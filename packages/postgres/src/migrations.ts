@@ -164,12 +164,14 @@ function migrationSteps(names: PostgresNames): readonly SqlMigration[] {
     {
       id: '0006_task_segments',
       statements: [
-        // Constant defaults: PostgreSQL 11+ records them in the catalog without rewriting the
-        // table, so the step is instant at any size and existing rows read as 0 segments and an
-        // unknown size (0), which core treats as "not appendable until the next full write".
+        // Constant defaults (and a nullable column): PostgreSQL 11+ records them in the catalog
+        // without rewriting the table, so the step is instant at any size. Existing rows read
+        // as 0 segments, an unknown size (0) and no lineage, which core treats as "not
+        // appendable until the next full write".
         `ALTER TABLE ${tasks}
           ADD COLUMN segment_count integer NOT NULL DEFAULT 0,
-          ADD COLUMN bytes bigint NOT NULL DEFAULT 0`,
+          ADD COLUMN bytes bigint NOT NULL DEFAULT 0,
+          ADD COLUMN lineage text COLLATE "C"`,
         // One row per appended save; (…, seq) is also the order they are read back in.
         `CREATE TABLE ${names.segments} (
           tenant text COLLATE "C" NOT NULL,

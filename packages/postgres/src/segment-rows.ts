@@ -12,6 +12,7 @@ import type { PgExecutor, Statement } from './executor.js';
 /** A task row as `get` and `list` read it (see `PAGE_COLUMNS`). */
 export interface ReadTaskRecord extends SqlTaskRecord {
   readonly bytes: number | string | bigint;
+  readonly lineage: string | null;
   readonly segment_count: number;
   readonly row_xmin: string;
 }
@@ -22,6 +23,7 @@ interface SegmentRecord {
   readonly version: number | string | bigint;
   readonly sort_key: number | string | bigint;
   readonly bytes: number | string | bigint;
+  readonly lineage: string | null;
   readonly segment_count: number;
   readonly unchanged: boolean;
   readonly body: string | null;
@@ -35,6 +37,7 @@ export function taskRowOf(record: ReadTaskRecord, includeArtifacts: boolean): Ta
   return {
     ...toTaskRow(record, includeArtifacts),
     bytes: toSafeInteger(record.bytes, record.id, 'bytes'),
+    lineage: record.lineage ?? undefined,
   };
 }
 
@@ -83,6 +86,7 @@ function mergedRow(read: ReadTaskRecord, now: SegmentRecord, includeArtifacts: b
     sortKey: toSafeInteger(now.sort_key, now.id, 'sort_key'),
     artifacts: includeArtifacts ? base.artifacts : undefined,
     bytes: toSafeInteger(now.bytes, now.id, 'bytes'),
+    lineage: now.lineage ?? undefined,
     segments: segmentsOf(now, includeArtifacts),
   };
 }

@@ -16,19 +16,21 @@ import type { PostgresNames } from './options.js';
 /**
  * The whole `append` in one statement, one round trip, atomic:
  * - `old` locks the stored row (FOR UPDATE re-reads the latest committed version);
- * - `up` updates only the row's small columns when the version matches and the terminal guard
+ * - `up` updates only the row's small columns when the version and lineage match (a task
+ *   deleted and created again restarts at version 1; its lineage differs) and the terminal guard
  *   allows, and never names `body` or `artifacts`: PostgreSQL then copies their TOAST pointers
  *   as they are, so the cost is the segment's, not the task's;
  * - `seg` stores the segment after the existing ones;
  * - the counters move from the old row's keys to the new ones, as in `put`;
- * - the result has the same shape as `put`'s.
+ * - the result says written (the new version), else whether the row matched (version and
+ *   lineage; false or NULL: a conflict) and its state (for a stale outcome).
  * Parameters: $1 tenant, $2 owner, $3 id, $4 context, $5 state, $6 sort key, $7 now, $8 bytes,
- * $9 segment body, $10 segment artifacts, $11 expected version.
+ * $9 segment body, $10 segment artifacts, $11 expected version, $12 lineage.
  */
 export function appendSql(names: PostgresNames): string {
   const stale = `(o.state IN (${TERMINAL_STATES.join(', ')}) AND o.state <> $5::smallint)`;
   return `WITH old AS MATERIALIZED (
-    SELECT state, context_id, version FROM ${names.tasks}
+    SELECT state, context_id, version, lineage FROM ${names.tasks}
     WHERE ${BY_KEY}
     FOR UPDATE
   ),
@@ -39,7 +41,7 @@ export function appendSql(names: PostgresNames): string {
       version = t.version + 1, segment_count = t.segment_count + 1
     FROM old AS o
     WHERE t.tenant = $1 AND t.owner = $2 AND t.id = $3 AND t.sort_key IS NOT NULL
-      AND o.version = $11::bigint AND NOT ${stale}
+      AND o.version = $11::bigint AND o.lineage = $12::text AND NOT ${stale}
     RETURNING t.version, t.state, t.context_id, t.segment_count
   ),
   seg AS (
@@ -55,8 +57,8 @@ export function appendSql(names: PostgresNames): string {
   ),
   ${applyCounterDeltas(names)}
   SELECT (SELECT version FROM up) AS written_version,
-    (SELECT state FROM old) AS stored_state,
-    (SELECT version FROM old) AS stored_version`;
+    (SELECT o.version = $11::bigint AND o.lineage = $12::text FROM old AS o) AS matched,
+    (SELECT state FROM old) AS stored_state`;
 }
 
 /**
@@ -78,7 +80,8 @@ export function rowSegmentsSql(names: PostgresNames, withArtifacts: boolean): st
   const aggregates = withArtifacts
     ? 'array_agg(s.body ORDER BY s.seq) AS bodies, array_agg(s.artifacts ORDER BY s.seq) AS artifacts'
     : 'array_agg(s.body ORDER BY s.seq) AS bodies';
-  return `SELECT t.id, t.version, t.sort_key, t.bytes, t.segment_count, (${unchanged}) AS unchanged,
+  return `SELECT t.id, t.version, t.sort_key, t.bytes, t.lineage, t.segment_count,
+      (${unchanged}) AS unchanged,
       CASE WHEN ${unchanged} THEN NULL ELSE t.body END AS body,
       g.bodies AS segment_bodies${artifacts}
     FROM unnest($3::text[], $4::xid[], $5::bigint[]) AS r(id, row_xmin, version)

@@ -24,6 +24,13 @@ interface PutResult {
   readonly stored_version: string | null;
 }
 
+interface AppendResult {
+  readonly written_version: string | null;
+  /** The stored row has the expected version and lineage (NULL: no row, or no lineage). */
+  readonly matched: boolean | null;
+  readonly stored_state: number | null;
+}
+
 type ListRecord = Partial<ReadTaskRecord> & { readonly total: string };
 
 /** An insert race lost this many times in a row means something else is wrong. */
@@ -68,7 +75,7 @@ export class PostgresTaskBackend implements TaskBackend {
     now: number,
   ): Promise<PutOutcome> {
     const mode = expected === undefined ? 'any' : expected === null ? 'absent' : 'version';
-    const values: unknown[] = [...taskWriteValues(scope, task, now), task.bytes];
+    const values: unknown[] = [...taskWriteValues(scope, task, now), task.bytes, task.lineage];
     if (typeof expected === 'number') values.push(expected);
     for (let attempt = 1; ; attempt++) {
       const [result] = await this.db.query<PutResult>(this.sql.put[mode], values);
@@ -102,7 +109,7 @@ export class PostgresTaskBackend implements TaskBackend {
     expected: number,
     now: number,
   ): Promise<PutOutcome> {
-    const [result] = await this.db.query<PutResult>(this.sql.append, [
+    const [result] = await this.db.query<AppendResult>(this.sql.append, [
       scope.tenant,
       scope.owner,
       task.id,
@@ -114,6 +121,7 @@ export class PostgresTaskBackend implements TaskBackend {
       task.segment.body,
       task.segment.artifacts,
       expected,
+      task.lineage,
     ]);
     if (!result) throw new StoreUnavailableError('PostgreSQL returned no result for a task append');
     if (result.written_version !== null) {
@@ -122,13 +130,7 @@ export class PostgresTaskBackend implements TaskBackend {
         version: toSafeInteger(result.written_version, task.id, 'version'),
       };
     }
-    if (
-      result.stored_version === null ||
-      result.stored_state === null ||
-      Number(result.stored_version) !== expected
-    ) {
-      return { status: 'conflict' };
-    }
+    if (result.matched !== true || result.stored_state === null) return { status: 'conflict' };
     return { status: 'stale', storedState: result.stored_state };
   }
 

@@ -35,7 +35,8 @@ export interface TaskStatements {
  * `row_xmin` (the transaction that wrote this row version) lets that lookup prove the row did
  * not change in between (see `rowSegmentsSql`).
  */
-const PAGE_COLUMNS = 'id, body, version, sort_key, bytes, segment_count, xmin::text AS row_xmin';
+const PAGE_COLUMNS =
+  'id, body, version, sort_key, bytes, lineage, segment_count, xmin::text AS row_xmin';
 
 function getSql(names: PostgresNames, withArtifacts: boolean): string {
   const columns = withArtifacts ? `${PAGE_COLUMNS}, artifacts` : PAGE_COLUMNS;
@@ -55,7 +56,7 @@ function getSql(names: PostgresNames, withArtifacts: boolean): string {
  * - the counters move from the old row's keys to the new row's keys;
  * - the result tells written / conflict / stale apart with the stored state and version.
  * Parameters: $1 tenant, $2 owner, $3 id, $4 context, $5 state, $6 sort key, $7 now, $8 body,
- * $9 artifacts, $10 bytes, $11 expected version (mode 'version' only).
+ * $9 artifacts, $10 bytes, $11 lineage, $12 expected version (mode 'version' only).
  */
 function putSql(names: PostgresNames, mode: PutMode): string {
   const stale = `(o.state IN (${TERMINAL_STATES.join(', ')}) AND o.state <> $5::smallint)`;
@@ -64,7 +65,7 @@ function putSql(names: PostgresNames, mode: PutMode): string {
       ? `o.version IS NULL OR NOT ${stale}`
       : mode === 'absent'
         ? 'o.version IS NULL'
-        : `o.version = $11::bigint AND NOT ${stale}`;
+        : `o.version = $12::bigint AND NOT ${stale}`;
   return `WITH old AS MATERIALIZED (
     SELECT state, context_id, version, segment_count FROM ${names.tasks}
     WHERE ${BY_KEY}
@@ -73,17 +74,17 @@ function putSql(names: PostgresNames, mode: PutMode): string {
   up AS (
     INSERT INTO ${names.tasks} AS t
       (tenant, owner, id, context_id, state, sort_key, version, updated_at, body, artifacts,
-       bytes, segment_count)
+       bytes, lineage, segment_count)
     SELECT $1::text, $2::text, $3::text, $4::text, $5::smallint, $6::bigint,
       CASE WHEN o.version IS NULL THEN 1 ELSE -1 END, $7::bigint, $8::text, $9::text,
-      $10::bigint, 0
+      $10::bigint, $11::text, 0
     FROM (SELECT 1) AS one LEFT JOIN old AS o ON true
     WHERE ${allowed}
     ON CONFLICT (tenant, owner, id) DO UPDATE SET
       context_id = excluded.context_id, state = excluded.state, sort_key = excluded.sort_key,
       version = t.version + 1, updated_at = excluded.updated_at,
       body = excluded.body, artifacts = excluded.artifacts,
-      bytes = excluded.bytes, segment_count = 0
+      bytes = excluded.bytes, lineage = excluded.lineage, segment_count = 0
     WHERE excluded.version = -1
     RETURNING t.version, t.state, t.context_id
   ),
@@ -216,8 +217,8 @@ export function listSql(
   const pageWhere = cursor ? [...where, cursor] : where;
   const columns = query.includeArtifacts ? `${PAGE_COLUMNS}, artifacts` : PAGE_COLUMNS;
   const pageColumns = query.includeArtifacts
-    ? 'p.id, p.body, p.version, p.sort_key, p.bytes, p.segment_count, p.row_xmin, p.artifacts'
-    : 'p.id, p.body, p.version, p.sort_key, p.bytes, p.segment_count, p.row_xmin';
+    ? 'p.id, p.body, p.version, p.sort_key, p.bytes, p.lineage, p.segment_count, p.row_xmin, p.artifacts'
+    : 'p.id, p.body, p.version, p.sort_key, p.bytes, p.lineage, p.segment_count, p.row_xmin';
   const text = `SELECT t.total, ${pageColumns}
     FROM (SELECT ${total} AS total) AS t
     LEFT JOIN LATERAL (

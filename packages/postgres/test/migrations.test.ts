@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStores, postgresMigrations, resolvePostgresNames } from '../src/index.js';
 import { ledgerTableSql } from '../src/migrations.js';
-import { appendOf, countingBackend, rawRow } from './segment-support.js';
+import { appendOf, countingBackend, encoded, rawRow } from './segment-support.js';
 import { dropSchema, randomSchema, storesOn, testPool } from './support.js';
 
 const ALL_STEPS = [
@@ -150,14 +150,19 @@ describe('0006_task_segments on a schema of the previous release', () => {
     const row = await t.backend.get(scope, old.id, true);
     expect(row).toMatchObject({ version: 3, bytes: 0 });
     expect(row?.segments).toBeUndefined();
+    expect(row?.lineage).toBeUndefined();
     expect(await stores.taskStore.load(old.id, ctx)).toMatchObject({
       id: old.id,
       artifacts: old.artifacts,
     });
-    // The upgraded row takes appends.
+    // No lineage: no append applies until a full write gives the row one.
     expect(await t.backend.append(scope, appendOf(old.id, 1), 3, 5)).toEqual({
+      status: 'conflict',
+    });
+    await t.backend.put(scope, encoded(old.id), 3, 6);
+    expect(await t.backend.append(scope, appendOf(old.id, 1), 4, 7)).toEqual({
       status: 'written',
-      version: 4,
+      version: 5,
     });
   });
 });

@@ -62,9 +62,9 @@ describe('lookups by scoped key', () => {
   it('save locks the stored row through the primary key', async () => {
     const types = [
       ...['text', 'text', 'text', 'text', 'smallint', 'bigint', 'bigint', 'text', 'text'],
-      'bigint',
+      ...['bigint', 'text'],
     ];
-    const values = [...key, "'ctx'", '3', '5', '1', "'{}'", "'[]'", '4'];
+    const values = [...key, "'ctx'", '3', '5', '1', "'{}'", "'[]'", '4', "'L'"];
     const plan = await genericPlan(statements.put.any.text, types, values);
     expect(plan).toContain(`Index Scan using ${primaryKey}`);
     expect(plan).not.toMatch(/tasks_by_(state|time|context)/);
@@ -73,9 +73,9 @@ describe('lookups by scoped key', () => {
   it('append locks the stored row through the primary key', async () => {
     const types = [
       ...['text', 'text', 'text', 'text', 'smallint', 'bigint', 'bigint', 'bigint'],
-      ...['text', 'text', 'bigint'],
+      ...['text', 'text', 'bigint', 'text'],
     ];
-    const values = [...key, "'ctx'", '3', '5', '1', '4', "'{}'", "''", '1'];
+    const values = [...key, "'ctx'", '3', '5', '1', '4', "'{}'", "''", '1', "'L'"];
     const plan = await genericPlan(statements.append.text, types, values);
     expect(plan).toContain(`Index Scan using ${primaryKey}`);
     expect(plan).not.toMatch(/tasks_by_(state|time|context)/);

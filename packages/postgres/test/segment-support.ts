@@ -48,6 +48,9 @@ export function countingBackend(pool: pg.Pool, schema: string): CountingBackend 
   };
 }
 
+/** The lineage `encoded` and `appendOf` use unless told otherwise. */
+export const LINEAGE = 'lineage-1';
+
 /** A task as core encodes it; backends never look inside body or artifacts. */
 export function encoded(
   id: string,
@@ -63,6 +66,7 @@ export function encoded(
     body,
     artifacts,
     bytes: Buffer.byteLength(body) + Buffer.byteLength(artifacts),
+    lineage: overrides.lineage ?? LINEAGE,
   };
 }
 
@@ -79,6 +83,7 @@ export function appendOf(
     sortKey: overrides.sortKey ?? 1000 + n,
     segment: { body: JSON.stringify({ n }), artifacts: overrides.artifacts ?? `[${n}]` },
     bytes: overrides.bytes ?? 100 + n,
+    lineage: overrides.lineage ?? LINEAGE,
   };
 }
 

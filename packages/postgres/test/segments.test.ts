@@ -10,6 +10,7 @@ import {
   type CountingBackend,
   countingBackend,
   encoded,
+  LINEAGE,
   rawRow,
   storedSeqs,
 } from './segment-support.js';
@@ -84,6 +85,7 @@ describe('append', () => {
       version: 4,
       sortKey: 1003,
       bytes: 103,
+      lineage: LINEAGE,
       segments: [
         { body: '{"n":1}', artifacts: '[1]' },
         { body: '{"n":2}', artifacts: '[2]' },
@@ -119,6 +121,7 @@ describe('append', () => {
       version: 1,
       sortKey: 1000,
       bytes: task.bytes,
+      lineage: LINEAGE,
     });
   });
 
@@ -150,6 +153,23 @@ describe('append', () => {
     expect(await t.backend.get(scope, 'missing', true)).toBeUndefined();
     expect(await storedSeqs(pool, t.names, scope, 'a')).toEqual([1]);
     expect(await storedSeqs(pool, t.names, scope, 'missing')).toEqual([]);
+    expect(await totals(scope)).toEqual(counts);
+  });
+
+  it('is a conflict, changing nothing, on a row of another lineage at the same version', async () => {
+    const scope = randomScope();
+    await taskWithSegments(scope, 'a', 1);
+    // Deleted and created again: versions restart, so only the lineage tells the rows apart.
+    await t.backend.delete(scope, 'a');
+    await t.backend.put(scope, encoded('a', { lineage: 'lineage-2' }), null, 5);
+    await t.backend.append(scope, appendOf('a', 1, { lineage: 'lineage-2' }), 1, 6);
+    const before = await t.backend.get(scope, 'a', true);
+    const counts = await totals(scope);
+    expect(await t.backend.append(scope, appendOf('a', 2, { contextId: 'ctx-2' }), 2, 7)).toEqual({
+      status: 'conflict',
+    });
+    expect(await t.backend.get(scope, 'a', true)).toEqual(before);
+    expect(await storedSeqs(pool, t.names, scope, 'a')).toEqual([1]);
     expect(await totals(scope)).toEqual(counts);
   });
 
@@ -208,7 +228,11 @@ describe('put after appends', () => {
   it('drops every segment and resets the count in the same write', async () => {
     const scope = randomScope();
     const version = await taskWithSegments(scope, 'a', 3);
-    const full = encoded('a', { body: '{"compacted":true}', artifacts: '[1,2,3]' });
+    const full = encoded('a', {
+      body: '{"compacted":true}',
+      artifacts: '[1,2,3]',
+      lineage: 'lineage-2',
+    });
     expect(await t.backend.put(scope, full, version, 9)).toEqual({ status: 'written', version: 5 });
     expect(await storedSeqs(pool, t.names, scope, 'a')).toEqual([]);
     expect(await rawRow(pool, t.names, scope, 'a')).toEqual({
@@ -223,9 +247,12 @@ describe('put after appends', () => {
       version: 5,
       sortKey: 1000,
       bytes: full.bytes,
+      lineage: 'lineage-2',
     });
-    // Appending again starts at the first segment.
-    await t.backend.append(scope, appendOf('a', 1), 5, 10);
+    // Appending again starts at the first segment, on the new lineage only.
+    expect(await t.backend.append(scope, appendOf('a', 1), 5, 10)).toEqual({ status: 'conflict' });
+    const again = appendOf('a', 1, { lineage: 'lineage-2' });
+    expect(await t.backend.append(scope, again, 5, 10)).toMatchObject({ status: 'written' });
     expect(await storedSeqs(pool, t.names, scope, 'a')).toEqual([1]);
   });
 
@@ -346,6 +373,7 @@ describe('a row rewritten between the row read and the segment read', () => {
       version: 4,
       sortKey: 1007,
       bytes: 107,
+      lineage: LINEAGE,
       segments: [{ body: '{"n":7}', artifacts: '[7]' }],
     });
   });
