@@ -161,7 +161,29 @@ function migrationSteps(names: PostgresNames): readonly SqlMigration[] {
         `CREATE INDEX ${names.index('coord_spill_by_age')} ON ${names.spill} (created_at)`,
       ],
     },
-    // 0006 is kept for the append-only task saves being developed in parallel.
+    {
+      id: '0006_task_segments',
+      statements: [
+        // Constant defaults (and a nullable column): PostgreSQL 11+ records them in the catalog
+        // without rewriting the table, so the step is instant at any size. Existing rows read
+        // as 0 segments, an unknown size (0) and no lineage, which core treats as "not
+        // appendable until the next full write".
+        `ALTER TABLE ${tasks}
+          ADD COLUMN segment_count integer NOT NULL DEFAULT 0,
+          ADD COLUMN bytes bigint NOT NULL DEFAULT 0,
+          ADD COLUMN lineage text COLLATE "C"`,
+        // One row per appended save; (…, seq) is also the order they are read back in.
+        `CREATE TABLE ${names.segments} (
+          tenant text COLLATE "C" NOT NULL,
+          owner text COLLATE "C" NOT NULL,
+          task_id text COLLATE "C" NOT NULL,
+          seq integer NOT NULL,
+          body text NOT NULL,
+          artifacts text NOT NULL,
+          PRIMARY KEY (tenant, owner, task_id, seq)
+        )`,
+      ],
+    },
     {
       id: '0007_counter_shards',
       statements: [

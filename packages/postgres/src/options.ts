@@ -64,6 +64,8 @@ export interface PostgresNames {
   /** `"schema"` */
   readonly schemaSql: string;
   readonly tasks: string;
+  /** Segments appended to a task since its last full write (see core's `TaskBackend.append`). */
+  readonly segments: string;
   readonly counts: string;
   readonly pushConfigs: string;
   readonly pushSeq: string;
@@ -116,6 +118,7 @@ export function resolvePostgresNames(
     tablePrefix: prefix,
     schemaSql: quoteSqlIdentifier(schema, '"'),
     tasks: qualified(schema, `${prefix}tasks`),
+    segments: qualified(schema, `${prefix}task_segments`),
     counts: qualified(schema, `${prefix}task_counts`),
     pushConfigs: qualified(schema, `${prefix}push_configs`),
     pushSeq: qualified(schema, `${prefix}push_config_seq`),

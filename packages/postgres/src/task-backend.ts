@@ -3,19 +3,19 @@ import {
   type BackendListResult,
   type BackendPurgeQuery,
   type EncodedTask,
+  type EncodedTaskAppend,
   type ExpectedVersion,
   type PutOutcome,
   type Scope,
-  type SqlTaskRecord,
   StoreUnavailableError,
   type TaskBackend,
   type TaskRow,
   taskWriteValues,
   toSafeInteger,
-  toTaskRow,
 } from '@a2a-stores/core';
 import { type PgExecutor, preparedStatement, type Statement } from './executor.js';
 import type { PostgresNames } from './options.js';
+import { type ReadTaskRecord, taskRowOf, withSegments } from './segment-rows.js';
 import { listSql, type TaskStatements } from './task-sql.js';
 
 interface PutResult {
@@ -24,12 +24,23 @@ interface PutResult {
   readonly stored_version: string | null;
 }
 
-type ListRecord = Partial<SqlTaskRecord> & { readonly total: string };
+interface AppendResult {
+  readonly written_version: string | null;
+  /** The stored row has the expected version and lineage (NULL: no row, or no lineage). */
+  readonly matched: boolean | null;
+  readonly stored_state: number | null;
+}
+
+type ListRecord = Partial<ReadTaskRecord> & { readonly total: string };
 
 /** An insert race lost this many times in a row means something else is wrong. */
 const MAX_PUT_ATTEMPTS = 3;
 
-/** {@link TaskBackend} over PostgreSQL: every method is one statement (purge: one per batch). */
+/**
+ * {@link TaskBackend} over PostgreSQL: every write is one statement (purge: one per batch); a
+ * read is one statement, plus one for the segments when the task (or any row of the page) has
+ * appended segments.
+ */
 export class PostgresTaskBackend implements TaskBackend {
   /** List statements by text: a handful of filter shapes, each prepared once per connection. */
   private readonly listStatements = new Map<string, Statement>();
@@ -41,11 +52,20 @@ export class PostgresTaskBackend implements TaskBackend {
   ) {}
 
   async get(scope: Scope, id: string, includeArtifacts: boolean): Promise<TaskRow | undefined> {
-    const rows = await this.db.query<SqlTaskRecord>(
+    const [record] = await this.db.query<ReadTaskRecord>(
       includeArtifacts ? this.sql.getWithArtifacts : this.sql.get,
       [scope.tenant, scope.owner, id],
     );
-    return rows[0] && toTaskRow(rows[0], includeArtifacts);
+    if (!record) return undefined;
+    if (record.segment_count === 0) return taskRowOf(record, includeArtifacts);
+    const [row] = await withSegments(
+      this.db,
+      this.segmentsStatement(includeArtifacts),
+      scope,
+      [record],
+      includeArtifacts,
+    );
+    return row;
   }
 
   async put(
@@ -55,7 +75,7 @@ export class PostgresTaskBackend implements TaskBackend {
     now: number,
   ): Promise<PutOutcome> {
     const mode = expected === undefined ? 'any' : expected === null ? 'absent' : 'version';
-    const values: unknown[] = [...taskWriteValues(scope, task, now)];
+    const values: unknown[] = [...taskWriteValues(scope, task, now), task.bytes, task.lineage];
     if (typeof expected === 'number') values.push(expected);
     for (let attempt = 1; ; attempt++) {
       const [result] = await this.db.query<PutResult>(this.sql.put[mode], values);
@@ -83,6 +103,37 @@ export class PostgresTaskBackend implements TaskBackend {
     }
   }
 
+  async append(
+    scope: Scope,
+    task: EncodedTaskAppend,
+    expected: number,
+    now: number,
+  ): Promise<PutOutcome> {
+    const [result] = await this.db.query<AppendResult>(this.sql.append, [
+      scope.tenant,
+      scope.owner,
+      task.id,
+      task.contextId,
+      task.state,
+      task.sortKey,
+      now,
+      task.bytes,
+      task.segment.body,
+      task.segment.artifacts,
+      expected,
+      task.lineage,
+    ]);
+    if (!result) throw new StoreUnavailableError('PostgreSQL returned no result for a task append');
+    if (result.written_version !== null) {
+      return {
+        status: 'written',
+        version: toSafeInteger(result.written_version, task.id, 'version'),
+      };
+    }
+    if (result.matched !== true || result.stored_state === null) return { status: 'conflict' };
+    return { status: 'stale', storedState: result.stored_state };
+  }
+
   async delete(scope: Scope, id: string): Promise<boolean> {
     const [result] = await this.db.query<{ deleted: number }>(this.sql.delete, [
       scope.tenant,
@@ -100,13 +151,21 @@ export class PostgresTaskBackend implements TaskBackend {
       this.listStatements.set(text, stmt);
     }
     const records = await this.db.query<ListRecord>(stmt, values);
-    const rows: TaskRow[] = [];
-    for (const record of records) {
-      if (record.id === null || record.id === undefined) continue; // the empty page's lone total row
-      rows.push(toTaskRow(record as SqlTaskRecord, query.includeArtifacts));
-    }
+    // The empty page's lone total row has no id.
+    const page = records.filter((record) => typeof record.id === 'string') as ReadTaskRecord[];
+    const rows: TaskRow[] = await withSegments(
+      this.db,
+      this.segmentsStatement(query.includeArtifacts),
+      scope,
+      page,
+      query.includeArtifacts,
+    );
     const total = records[0] ? toSafeInteger(records[0].total, '(total)', 'total') : 0;
     return { rows, total };
+  }
+
+  private segmentsStatement(includeArtifacts: boolean): Statement {
+    return includeArtifacts ? this.sql.rowSegmentsWithArtifacts : this.sql.rowSegments;
   }
 
   async purge(query: BackendPurgeQuery): Promise<number> {

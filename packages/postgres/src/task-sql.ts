@@ -5,9 +5,11 @@ import {
   type Scope,
   TERMINAL_STATES,
 } from '@a2a-stores/core';
+import { BY_KEY } from './by-key.js';
 import { applyCounterDeltas } from './counter-sql.js';
 import { type Statement, statement } from './executor.js';
 import type { PostgresNames } from './options.js';
+import { appendSql, rowSegmentsSql } from './segment-sql.js';
 
 /** How `put` conditions the write (see core's `ExpectedVersion`). */
 export type PutMode = 'any' | 'absent' | 'version';
@@ -17,6 +19,10 @@ export interface TaskStatements {
   readonly get: Statement;
   readonly getWithArtifacts: Statement;
   readonly put: Readonly<Record<PutMode, Statement>>;
+  readonly append: Statement;
+  /** The segments of rows read earlier (see `rowSegmentsSql`), without and with artifacts. */
+  readonly rowSegments: Statement;
+  readonly rowSegmentsWithArtifacts: Statement;
   readonly delete: Statement;
   readonly purge: Statement;
   readonly purgeInScope: Statement;
@@ -24,17 +30,13 @@ export interface TaskStatements {
   readonly dropZeroCountersInScope: Statement;
 }
 
-const PAGE_COLUMNS = 'id, body, version, sort_key';
-
 /**
- * The predicate of every lookup by scoped key. `sort_key IS NOT NULL` is always true (the column
- * is NOT NULL) and is there for the planner: on `(tenant, owner, id)` alone, every index leads
- * with `(tenant, owner)`, and whenever a scope looks small to it (a table never analysed, or a
- * scope missing from the statistics) all of them cost the same and it may pick a by-time,
- * by-state or by-context index, which scans the whole scope for one id. The extra qualifier
- * breaks that tie for the primary key, so a lookup stays one index probe at any scope size.
+ * The columns of a read row. `segment_count` tells whether a second lookup is needed at all, and
+ * `row_xmin` (the transaction that wrote this row version) lets that lookup prove the row did
+ * not change in between (see `rowSegmentsSql`).
  */
-const BY_KEY = 'tenant = $1 AND owner = $2 AND id = $3 AND sort_key IS NOT NULL';
+const PAGE_COLUMNS =
+  'id, body, version, sort_key, bytes, lineage, segment_count, xmin::text AS row_xmin';
 
 function getSql(names: PostgresNames, withArtifacts: boolean): string {
   const columns = withArtifacts ? `${PAGE_COLUMNS}, artifacts` : PAGE_COLUMNS;
@@ -49,10 +51,12 @@ function getSql(names: PostgresNames, withArtifacts: boolean): string {
  *   (the insert always conflicts on the locked row and takes DO UPDATE; -1 is never stored).
  *   If a concurrent insert won the key after `old` looked, the marker is 1, DO UPDATE refuses,
  *   and the caller sees "not written, nothing stored" and retries with the row now visible;
+ * - `dropped` deletes the task's appended segments when the locked row says it has any (a
+ *   one-time filter: a task that has none costs no lookup in the segments table);
  * - the counters move from the old row's keys to the new row's keys;
  * - the result tells written / conflict / stale apart with the stored state and version.
  * Parameters: $1 tenant, $2 owner, $3 id, $4 context, $5 state, $6 sort key, $7 now, $8 body,
- * $9 artifacts, $10 expected version (mode 'version' only).
+ * $9 artifacts, $10 bytes, $11 lineage, $12 expected version (mode 'version' only).
  */
 function putSql(names: PostgresNames, mode: PutMode): string {
   const stale = `(o.state IN (${TERMINAL_STATES.join(', ')}) AND o.state <> $5::smallint)`;
@@ -61,25 +65,33 @@ function putSql(names: PostgresNames, mode: PutMode): string {
       ? `o.version IS NULL OR NOT ${stale}`
       : mode === 'absent'
         ? 'o.version IS NULL'
-        : `o.version = $10::bigint AND NOT ${stale}`;
+        : `o.version = $12::bigint AND NOT ${stale}`;
   return `WITH old AS MATERIALIZED (
-    SELECT state, context_id, version FROM ${names.tasks}
+    SELECT state, context_id, version, segment_count FROM ${names.tasks}
     WHERE ${BY_KEY}
     FOR UPDATE
   ),
   up AS (
     INSERT INTO ${names.tasks} AS t
-      (tenant, owner, id, context_id, state, sort_key, version, updated_at, body, artifacts)
+      (tenant, owner, id, context_id, state, sort_key, version, updated_at, body, artifacts,
+       bytes, lineage, segment_count)
     SELECT $1::text, $2::text, $3::text, $4::text, $5::smallint, $6::bigint,
-      CASE WHEN o.version IS NULL THEN 1 ELSE -1 END, $7::bigint, $8::text, $9::text
+      CASE WHEN o.version IS NULL THEN 1 ELSE -1 END, $7::bigint, $8::text, $9::text,
+      $10::bigint, $11::text, 0
     FROM (SELECT 1) AS one LEFT JOIN old AS o ON true
     WHERE ${allowed}
     ON CONFLICT (tenant, owner, id) DO UPDATE SET
       context_id = excluded.context_id, state = excluded.state, sort_key = excluded.sort_key,
       version = t.version + 1, updated_at = excluded.updated_at,
-      body = excluded.body, artifacts = excluded.artifacts
+      body = excluded.body, artifacts = excluded.artifacts,
+      bytes = excluded.bytes, lineage = excluded.lineage, segment_count = 0
     WHERE excluded.version = -1
     RETURNING t.version, t.state, t.context_id
+  ),
+  dropped AS (
+    DELETE FROM ${names.segments}
+    WHERE tenant = $1 AND owner = $2 AND task_id = $3
+      AND (SELECT segment_count FROM old) > 0 AND EXISTS (SELECT 1 FROM up)
   ),
   delta AS (
     SELECT $1::text AS tenant, $2::text AS owner, u.state, u.context_id, 1 AS d FROM up AS u
@@ -92,11 +104,17 @@ function putSql(names: PostgresNames, mode: PutMode): string {
     (SELECT version FROM old) AS stored_version`;
 }
 
-/** Deletes a task, its push configs and its counts in one statement. $1 tenant, $2 owner, $3 id. */
+/**
+ * Deletes a task, its segments, its push configs and its counts in one statement. The segments
+ * go by key whatever the row said, so none outlives the task. $1 tenant, $2 owner, $3 id.
+ */
 function deleteSql(names: PostgresNames): string {
   return `WITH del AS (
     DELETE FROM ${names.tasks} WHERE ${BY_KEY}
     RETURNING tenant, owner, state, context_id
+  ),
+  segments AS (
+    DELETE FROM ${names.segments} WHERE tenant = $1 AND owner = $2 AND task_id = $3
   ),
   configs AS (
     DELETE FROM ${names.pushConfigs} WHERE tenant = $1 AND owner = $2 AND task_id = $3
@@ -108,7 +126,7 @@ function deleteSql(names: PostgresNames): string {
 
 /**
  * One purge batch: up to $3 tasks last written before $1 in states $2 (and scope $4/$5), with
- * their push configs and counts. The DELETE re-checks the condition, so a task rewritten while
+ * their segments, push configs and counts. The DELETE re-checks the condition, so a task rewritten while
  * the batch ran is kept. `picked` short of $3 means no candidate is left.
  */
 function purgeSql(names: PostgresNames, inScope: boolean): string {
@@ -122,7 +140,12 @@ function purgeSql(names: PostgresNames, inScope: boolean): string {
     DELETE FROM ${names.tasks} AS t USING victims AS v
     WHERE t.tenant = v.tenant AND t.owner = v.owner AND t.id = v.id
       AND t.updated_at < $1::bigint AND t.state = ANY ($2::smallint[])
-    RETURNING t.tenant, t.owner, t.id, t.state, t.context_id
+    RETURNING t.tenant, t.owner, t.id, t.state, t.context_id, t.segment_count
+  ),
+  segments AS (
+    DELETE FROM ${names.segments} AS s USING del AS d
+    WHERE d.segment_count > 0
+      AND s.tenant = d.tenant AND s.owner = d.owner AND s.task_id = d.id
   ),
   configs AS (
     DELETE FROM ${names.pushConfigs} AS p USING del AS d
@@ -156,6 +179,9 @@ export function taskStatements(names: PostgresNames): TaskStatements {
       absent: statement(putSql(names, 'absent')),
       version: statement(putSql(names, 'version')),
     },
+    append: statement(appendSql(names)),
+    rowSegments: statement(rowSegmentsSql(names, false)),
+    rowSegmentsWithArtifacts: statement(rowSegmentsSql(names, true)),
     delete: statement(deleteSql(names)),
     purge: statement(purgeSql(names, false)),
     purgeInScope: statement(purgeSql(names, true)),
@@ -191,8 +217,8 @@ export function listSql(
   const pageWhere = cursor ? [...where, cursor] : where;
   const columns = query.includeArtifacts ? `${PAGE_COLUMNS}, artifacts` : PAGE_COLUMNS;
   const pageColumns = query.includeArtifacts
-    ? 'p.id, p.body, p.version, p.sort_key, p.artifacts'
-    : 'p.id, p.body, p.version, p.sort_key';
+    ? 'p.id, p.body, p.version, p.sort_key, p.bytes, p.lineage, p.segment_count, p.row_xmin, p.artifacts'
+    : 'p.id, p.body, p.version, p.sort_key, p.bytes, p.lineage, p.segment_count, p.row_xmin';
   const text = `SELECT t.total, ${pageColumns}
     FROM (SELECT ${total} AS total) AS t
     LEFT JOIN LATERAL (

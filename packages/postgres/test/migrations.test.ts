@@ -1,8 +1,10 @@
-import { InvalidInputError, SchemaNotMigratedError } from '@a2a-stores/core';
+import { encodeTask, InvalidInputError, SchemaNotMigratedError } from '@a2a-stores/core';
 import { callContext, makeTask, randomScope, rejectionOf } from '@a2a-stores/core/conformance';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStores, postgresMigrations, resolvePostgresNames } from '../src/index.js';
+import { ledgerTableSql } from '../src/migrations.js';
+import { appendOf, countingBackend, encoded, rawRow } from './segment-support.js';
 import { dropSchema, randomSchema, storesOn, testPool } from './support.js';
 
 const ALL_STEPS = [
@@ -11,6 +13,7 @@ const ALL_STEPS = [
   '0003_push_configs',
   '0004_push_config_plans',
   '0005_coordination',
+  '0006_task_segments',
   '0007_counter_shards',
 ];
 
@@ -65,6 +68,7 @@ describe('migrate()', () => {
       'a2a_push_config_seq',
       'a2a_push_configs',
       'a2a_task_counts',
+      'a2a_task_segments',
       'a2a_tasks',
     ]);
   });
@@ -109,6 +113,58 @@ describe('migrate()', () => {
     expect(await b.taskStore.load('only-in-one', callContext(scope))).toBeUndefined();
     expect(await ledgerIds(schema, 'one_')).toEqual(ALL_STEPS);
     expect(await ledgerIds(schema, '')).toEqual(ALL_STEPS);
+  });
+});
+
+describe('0006_task_segments on a schema of the previous release', () => {
+  it('adds the columns and table; existing rows read as no segments, size unknown', async () => {
+    const schema = freshSchema();
+    const names = resolvePostgresNames({ schema });
+    // The previous release's schema, exactly as its migrate() left it, with a stored task.
+    const previous = postgresMigrations({ schema }).filter((m) => m.id !== '0006_task_segments');
+    expect(previous.map((m) => m.id)).toEqual(ALL_STEPS.slice(0, -1));
+    await pool.query(`CREATE SCHEMA "${schema}"`);
+    await pool.query(ledgerTableSql(names));
+    for (const step of previous) {
+      for (const sql of step.statements) await pool.query(sql);
+      await pool.query(`INSERT INTO ${names.ledger} (id) VALUES ($1)`, [step.id]);
+    }
+    const scope = randomScope();
+    const ctx = callContext(scope);
+    const old = makeTask({ id: 'before-upgrade', artifactCount: 2 });
+    const stored = encodeTask(old, 1_000_000);
+    await pool.query(
+      `INSERT INTO ${names.tasks}
+         (tenant, owner, id, context_id, state, sort_key, version, updated_at, body, artifacts)
+       VALUES ($1, $2, $3, $4, 2, 1, 3, 1, $5, $6)`,
+      [scope.tenant, scope.owner, old.id, stored.contextId, stored.body, stored.artifacts],
+    );
+
+    const stores = storesOn(pool, { schema });
+    expect((await stores.migrate()).applied).toEqual(['0006_task_segments']);
+    expect(await rawRow(pool, names, scope, old.id)).toEqual({
+      segment_count: 0,
+      bytes: '0',
+      version: '3',
+    });
+    const t = countingBackend(pool, schema);
+    const row = await t.backend.get(scope, old.id, true);
+    expect(row).toMatchObject({ version: 3, bytes: 0 });
+    expect(row?.segments).toBeUndefined();
+    expect(row?.lineage).toBeUndefined();
+    expect(await stores.taskStore.load(old.id, ctx)).toMatchObject({
+      id: old.id,
+      artifacts: old.artifacts,
+    });
+    // No lineage: no append applies until a full write gives the row one.
+    expect(await t.backend.append(scope, appendOf(old.id, 1), 3, 5)).toEqual({
+      status: 'conflict',
+    });
+    await t.backend.put(scope, encoded(old.id), 3, 6);
+    expect(await t.backend.append(scope, appendOf(old.id, 1), 4, 7)).toEqual({
+      status: 'written',
+      version: 5,
+    });
   });
 });
 

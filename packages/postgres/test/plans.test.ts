@@ -60,11 +60,36 @@ describe('lookups by scoped key', () => {
   });
 
   it('save locks the stored row through the primary key', async () => {
-    const types = ['text', 'text', 'text', 'text', 'smallint', 'bigint', 'bigint', 'text', 'text'];
-    const values = [...key, "'ctx'", '3', '5', '1', "'{}'", "'[]'"];
+    const types = [
+      ...['text', 'text', 'text', 'text', 'smallint', 'bigint', 'bigint', 'text', 'text'],
+      ...['bigint', 'text'],
+    ];
+    const values = [...key, "'ctx'", '3', '5', '1', "'{}'", "'[]'", '4', "'L'"];
     const plan = await genericPlan(statements.put.any.text, types, values);
     expect(plan).toContain(`Index Scan using ${primaryKey}`);
     expect(plan).not.toMatch(/tasks_by_(state|time|context)/);
+  });
+
+  it('append locks the stored row through the primary key', async () => {
+    const types = [
+      ...['text', 'text', 'text', 'text', 'smallint', 'bigint', 'bigint', 'bigint'],
+      ...['text', 'text', 'bigint', 'text'],
+    ];
+    const values = [...key, "'ctx'", '3', '5', '1', '4', "'{}'", "''", '1', "'L'"];
+    const plan = await genericPlan(statements.append.text, types, values);
+    expect(plan).toContain(`Index Scan using ${primaryKey}`);
+    expect(plan).not.toMatch(/tasks_by_(state|time|context)/);
+  });
+
+  it('the segments of read rows are found through the primary keys', async () => {
+    const types = ['text', 'text', 'text[]', 'xid[]', 'bigint[]'];
+    const values = [...key.slice(0, 2), "'{task-7}'", "'{1}'", "'{1}'"];
+    for (const stmt of [statements.rowSegments, statements.rowSegmentsWithArtifacts]) {
+      const plan = await genericPlan(stmt.text, types, values);
+      expect(plan).toContain(`Index Scan using ${primaryKey}`);
+      expect(plan).toContain(`${names.tablePrefix}task_segments_pkey`);
+      expect(plan).not.toMatch(/tasks_by_(state|time|context)/);
+    }
   });
 
   it('delete finds the row through the primary key', async () => {

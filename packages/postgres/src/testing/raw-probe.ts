@@ -18,9 +18,9 @@ function expectOneRow(count: number | null, what: string): void {
  *
  * - `corruptTask` / `corruptPushConfig` overwrite the stored JSON so it no longer decodes, and
  *   throw unless exactly one row changed.
- * - `readTaskRaw` returns the row's context id, body and artifacts, one per line (undefined
- *   when there is no row); `readPushConfigsRaw` each config as `<wire version>\n<config>`, in
- *   registration order.
+ * - `readTaskRaw` returns the row's context id, body and artifacts, then the body and artifacts
+ *   of each appended segment, one per line (undefined when there is no row);
+ *   `readPushConfigsRaw` each config as `<wire version>\n<config>`, in registration order.
  *
  * The table names come from {@link resolvePostgresNames}, as the stores' do, so pass the same
  * `schema` and `tablePrefix`.
@@ -62,7 +62,11 @@ export function postgresRawProbe(
     },
     async readTaskRaw(scope: Scope, taskId: string) {
       const result = await pool.query<{ raw: string }>(
-        `SELECT context_id || chr(10) || body || chr(10) || artifacts AS raw FROM ${names.tasks} WHERE ${task}`,
+        // Appended segments too: they hold the same kind of content as body and artifacts.
+        `SELECT context_id || chr(10) || body || chr(10) || artifacts || COALESCE((
+           SELECT string_agg(chr(10) || s.body || chr(10) || s.artifacts, '' ORDER BY s.seq)
+           FROM ${names.segments} AS s WHERE s.tenant = $1 AND s.owner = $2 AND s.task_id = $3
+         ), '') AS raw FROM ${names.tasks} WHERE ${task}`,
         key(scope, taskId),
       );
       return result.rows[0]?.raw;

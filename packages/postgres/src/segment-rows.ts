@@ -1,0 +1,108 @@
+import {
+  CorruptRecordError,
+  type Scope,
+  type SqlTaskRecord,
+  type TaskRow,
+  type TaskSegment,
+  toSafeInteger,
+  toTaskRow,
+} from '@a2a-stores/core';
+import type { PgExecutor, Statement } from './executor.js';
+
+/** A task row as `get` and `list` read it (see `PAGE_COLUMNS`). */
+export interface ReadTaskRecord extends SqlTaskRecord {
+  readonly bytes: number | string | bigint;
+  readonly lineage: string | null;
+  readonly segment_count: number;
+  readonly row_xmin: string;
+}
+
+/** A row of `rowSegmentsSql`: the row as it is now, and its segments. */
+interface SegmentRecord {
+  readonly id: string;
+  readonly version: number | string | bigint;
+  readonly sort_key: number | string | bigint;
+  readonly bytes: number | string | bigint;
+  readonly lineage: string | null;
+  readonly segment_count: number;
+  readonly unchanged: boolean;
+  readonly body: string | null;
+  readonly artifacts?: string | null;
+  readonly segment_bodies: string[] | null;
+  readonly segment_artifacts?: string[] | null;
+}
+
+/** A read row without segments, as the backend contract wants it. */
+export function taskRowOf(record: ReadTaskRecord, includeArtifacts: boolean): TaskRow {
+  return {
+    ...toTaskRow(record, includeArtifacts),
+    bytes: toSafeInteger(record.bytes, record.id, 'bytes'),
+    lineage: record.lineage ?? undefined,
+  };
+}
+
+/**
+ * `records` (read by one statement) as task rows, with the segments of those that have any
+ * fetched by ONE more statement for all of them. Rows without segments cost nothing more. A row
+ * rewritten between the two statements comes back as it is now (base and segments of one
+ * version); a row deleted in between is left out.
+ */
+export async function withSegments(
+  db: PgExecutor,
+  stmt: Statement,
+  scope: Scope,
+  records: readonly ReadTaskRecord[],
+  includeArtifacts: boolean,
+): Promise<TaskRow[]> {
+  const segmented = records.filter((record) => record.segment_count > 0);
+  if (segmented.length === 0) return records.map((record) => taskRowOf(record, includeArtifacts));
+  const found = await db.query<SegmentRecord>(stmt, [
+    scope.tenant,
+    scope.owner,
+    segmented.map((record) => record.id),
+    segmented.map((record) => record.row_xmin),
+    segmented.map((record) => String(record.version)),
+  ]);
+  const byId = new Map(found.map((record) => [record.id, record]));
+  const rows: TaskRow[] = [];
+  for (const record of records) {
+    if (record.segment_count === 0) {
+      rows.push(taskRowOf(record, includeArtifacts));
+      continue;
+    }
+    const current = byId.get(record.id);
+    if (current) rows.push(mergedRow(record, current, includeArtifacts));
+  }
+  return rows;
+}
+
+function mergedRow(read: ReadTaskRecord, now: SegmentRecord, includeArtifacts: boolean): TaskRow {
+  // Unchanged: the base the first statement read is this version's, and was not sent again.
+  const base = now.unchanged ? read : now;
+  return {
+    id: now.id,
+    body: base.body,
+    version: toSafeInteger(now.version, now.id, 'version'),
+    sortKey: toSafeInteger(now.sort_key, now.id, 'sort_key'),
+    artifacts: includeArtifacts ? base.artifacts : undefined,
+    bytes: toSafeInteger(now.bytes, now.id, 'bytes'),
+    lineage: now.lineage ?? undefined,
+    segments: segmentsOf(now, includeArtifacts),
+  };
+}
+
+function segmentsOf(record: SegmentRecord, includeArtifacts: boolean): TaskSegment[] {
+  const bodies = record.segment_bodies ?? [];
+  const artifacts = record.segment_artifacts ?? [];
+  // seq runs 1..segment_count without gaps; fewer rows means a segment row was lost.
+  if (
+    bodies.length !== record.segment_count ||
+    (includeArtifacts && artifacts.length !== bodies.length)
+  ) {
+    throw new CorruptRecordError(
+      record.id,
+      `${record.segment_count} segments recorded, ${bodies.length} stored`,
+    );
+  }
+  return bodies.map((body, i) => (includeArtifacts ? { body, artifacts: artifacts[i] } : { body }));
+}
