@@ -5,6 +5,7 @@ import { createPool, type Pool } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createMysqlStores, tableNames } from '../src/index.js';
 import type { MysqlTaskBackend } from '../src/task-backend.js';
+import { mysqlRawProbe } from '../src/testing/index.js';
 import { dropTables, randomPrefix } from './support/mysql-harness.js';
 import {
   appendOf,
@@ -290,8 +291,14 @@ describe('delete and purge', () => {
       await backend.append(scope, appendOf(task, 1, { state: COMPLETED }), 1, 2);
       await backend.append(scope, appendOf(task, 2, { state: COMPLETED }), 2, 2);
     }
+    const probe = mysqlRawProbe(pool, { tablePrefix: prefix });
+    expect((await probe.readTaskRaw(scope, deleted.id))?.split('\n').slice(-2)).toEqual([
+      'b1',
+      'a1',
+    ]);
     expect(await backend.delete(scope, deleted.id)).toBe(true);
     expect(await storedSegments(pool, prefix, scope, deleted.id)).toEqual([]);
+    expect(await probe.readTaskRaw(scope, deleted.id)).toBeUndefined();
     const batches: number[] = [];
     const count = await backend.purge({
       olderThan: 10,
