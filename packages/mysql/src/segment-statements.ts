@@ -47,15 +47,15 @@ VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE body = VALUES(body), artifacts
     this.appendRow = `UPDATE ${t.tasks}
 SET context_id = ?, state = ?, sort_key = ?, updated_at = ?, bytes = ?, version = version + 1,
   segment_count = segment_count + 1
-WHERE ${key} AND version = ? AND NOT (state IN (${terminal}) AND state <> ?)`;
+WHERE ${key} AND version = ? AND lineage = ? AND NOT (state IN (${terminal}) AND state <> ?)`;
     const window = `${taskKey} AND seq > ? AND seq <= ? ORDER BY seq`;
     this.read = `SELECT body FROM ${t.taskSegments} WHERE ${window}`;
     this.readWithArtifacts = `SELECT body, artifacts FROM ${t.taskSegments} WHERE ${window}`;
     this.deleteForTask = `DELETE FROM ${t.taskSegments} WHERE ${taskKey}`;
-    this.lockState = `SELECT version, state, segment_count FROM ${t.tasks} WHERE ${key} FOR UPDATE`;
+    this.lockState = `SELECT version, state, segment_count, lineage FROM ${t.tasks} WHERE ${key} FOR UPDATE`;
     this.compactRow = `UPDATE ${t.tasks}
 SET context_id = ?, state = ?, sort_key = ?, updated_at = ?, body = ?, artifacts = ?, bytes = ?,
-  version = version + 1, segment_count = 0
+  lineage = ?, version = version + 1, segment_count = 0
 WHERE ${key}`;
   }
 

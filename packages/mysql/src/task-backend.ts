@@ -28,6 +28,7 @@ interface TaskRecord {
   readonly artifacts?: unknown;
   readonly segment_count: number | string;
   readonly bytes: number | string;
+  readonly lineage: string;
   readonly total?: number | string;
 }
 
@@ -63,6 +64,8 @@ function toRow(record: TaskRecord, id: string, includeArtifacts: boolean): TaskR
     sortKey: toSafeInteger(record.sort_key, id, 'sort_key'),
     artifacts: includeArtifacts ? record.artifacts : undefined,
     bytes: Number(record.bytes),
+    // '' for rows written before appends existed: no lineage, so core never appends to them.
+    lineage: record.lineage === '' ? undefined : record.lineage,
   };
 }
 

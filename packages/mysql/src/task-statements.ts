@@ -21,8 +21,8 @@ export const TERMINAL = TERMINAL_STATES.join(', ');
 const STALE = `(state IN (${TERMINAL}) AND state <> VALUES(state))`;
 
 const TASK_COLUMNS =
-  'tenant, owner, id, context_id, state, sort_key, version, updated_at, body, artifacts, bytes';
-const TASK_VALUES = '?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?';
+  'tenant, owner, id, context_id, state, sort_key, version, updated_at, body, artifacts, bytes, lineage';
+const TASK_VALUES = '?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?';
 
 /**
  * A full write the one-statement upsert must leave to the transactional path: stale, or over a
@@ -71,8 +71,8 @@ export class TaskStatements {
     const key = 'tenant = ? AND owner = ? AND id = ?';
     const taskKey = 'tenant = ? AND owner = ? AND task_id = ?';
     // The segment count comes with the row: a task without segments stays one query.
-    this.get = `SELECT version, sort_key, body, segment_count, bytes FROM ${t.tasks} WHERE ${key}`;
-    this.getWithArtifacts = `SELECT version, sort_key, body, artifacts, segment_count, bytes FROM ${t.tasks} WHERE ${key}`;
+    this.get = `SELECT version, sort_key, body, segment_count, bytes, lineage FROM ${t.tasks} WHERE ${key}`;
+    this.getWithArtifacts = `SELECT version, sort_key, body, artifacts, segment_count, bytes, lineage FROM ${t.tasks} WHERE ${key}`;
     this.insert = `INSERT INTO ${t.tasks} (${TASK_COLUMNS}) VALUES (${TASK_VALUES})`;
     /*
      * The plain save, in one statement. ON DUPLICATE KEY UPDATE has pitfalls we sidestep:
@@ -95,14 +95,15 @@ ON DUPLICATE KEY UPDATE
   body = IF(${BLOCKED}, body, VALUES(body)),
   artifacts = IF(${BLOCKED}, artifacts, VALUES(artifacts)),
   bytes = IF(${BLOCKED}, bytes, VALUES(bytes)),
+  lineage = IF(${BLOCKED}, lineage, VALUES(lineage)),
   version = LAST_INSERT_ID(IF(${BLOCKED}, version, version + 1)),
   state = IF(${BLOCKED}, state, VALUES(state))`;
     // Compare-and-set and the terminal guard in the WHERE clause: one statement, one row lock.
     // A row with segments is refused too: the failure path drops them in a transaction.
     this.updateIfVersion = `UPDATE ${t.tasks}
-SET context_id = ?, state = ?, sort_key = ?, updated_at = ?, body = ?, artifacts = ?, bytes = ?, version = version + 1
+SET context_id = ?, state = ?, sort_key = ?, updated_at = ?, body = ?, artifacts = ?, bytes = ?, lineage = ?, version = version + 1
 WHERE ${key} AND version = ? AND NOT (state IN (${TERMINAL}) AND state <> ?) AND segment_count = 0`;
-    this.readState = `SELECT version, state, segment_count FROM ${t.tasks} WHERE ${key}`;
+    this.readState = `SELECT version, state, segment_count, lineage FROM ${t.tasks} WHERE ${key}`;
     this.deleteTask = `DELETE FROM ${t.tasks} WHERE ${key}`;
     this.deleteConfigSet = `DELETE FROM ${t.pushConfigSets} WHERE ${taskKey}`;
     this.deleteConfigs = `DELETE FROM ${t.pushConfigs} WHERE ${taskKey}`;
@@ -129,8 +130,8 @@ WHERE ${key} AND version = ? AND NOT (state IN (${TERMINAL}) AND state <> ?) AND
       { rowComparison: false },
     );
     const columns = query.includeArtifacts
-      ? 'id, sort_key, version, body, artifacts, segment_count, bytes'
-      : 'id, sort_key, version, body, segment_count, bytes';
+      ? 'id, sort_key, version, body, artifacts, segment_count, bytes, lineage'
+      : 'id, sort_key, version, body, segment_count, bytes, lineage';
     return {
       sql: `SELECT ${columns}, ${total.sql} AS total
 FROM ${this.t.tasks} FORCE INDEX (${listIndex(query)})

@@ -22,6 +22,7 @@ interface StoredState {
   readonly version: number;
   readonly state: number;
   readonly segments: number;
+  readonly lineage: string;
 }
 
 /** What the one-statement write could not decide: a race to retry, or segments to drop. */
@@ -75,7 +76,7 @@ export class TaskWriter {
   }
 
   private values(scope: Scope, task: EncodedTask, now: number): SqlValue[] {
-    return [...taskWriteValues(scope, task, now), task.bytes];
+    return [...taskWriteValues(scope, task, now), task.bytes, task.lineage];
   }
 
   private async upsert(
@@ -128,6 +129,7 @@ export class TaskWriter {
       task.body,
       task.artifacts,
       task.bytes,
+      task.lineage,
       scope.tenant,
       scope.owner,
       task.id,
@@ -154,12 +156,14 @@ export class TaskWriter {
       version: number | string;
       state: number;
       segment_count: number | string;
+      lineage: string;
     }>(sql, [scope.tenant, scope.owner, id]);
     return (
       row && {
         version: toSafeInteger(row.version, id, 'version'),
         state: Number(row.state),
         segments: Number(row.segment_count),
+        lineage: String(row.lineage),
       }
     );
   }
@@ -199,6 +203,7 @@ export class TaskWriter {
         task.body,
         task.artifacts,
         task.bytes,
+        task.lineage,
         ...key,
       ]);
       // Only when there are some: a concurrent full write may have dropped them already.
@@ -229,6 +234,7 @@ export class TaskWriter {
         task.bytes,
         ...key,
         expected,
+        task.lineage,
         task.state,
       ]);
       if (result.affectedRows === 1) {
@@ -242,10 +248,16 @@ export class TaskWriter {
         return { status: 'written', version };
       }
       const stored = await this.readState(db, scope, task.id);
-      if (stored && stored.version === expected && isStaleTransition(stored.state, task.state)) {
+      if (
+        stored &&
+        stored.version === expected &&
+        stored.lineage === task.lineage &&
+        isStaleTransition(stored.state, task.state)
+      ) {
         return { status: 'stale', storedState: stored.state };
       }
-      // No such row, another version, or (a race) a row that changed after the refusal.
+      // No such row, another version or lineage (the task was deleted and written anew), or
+      // (a race) a row that changed after the refusal.
       return { status: 'conflict' };
     });
   }

@@ -4,7 +4,7 @@ import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMysqlStores, mysqlMigrationScript, tableNames } from '../src/index.js';
 import { dropTables, randomPrefix } from './support/mysql-harness.js';
-import { appendOf, backendOf, storedCounts } from './support/segment-fixtures.js';
+import { appendOf, backendOf, fullTask, storedCounts } from './support/segment-fixtures.js';
 
 let pool: Pool;
 const prefixes: string[] = [];
@@ -35,7 +35,7 @@ describe('step 0005_task_segments', () => {
     const stores = createMysqlStores({ pool }, { tablePrefix: prefix });
     await stores.migrate();
     // The schema as the previous release left it, with rows it wrote.
-    await pool.query(`ALTER TABLE ${t.tasks} DROP COLUMN segment_count, DROP COLUMN bytes`);
+    await pool.query(`ALTER TABLE ${t.tasks} DROP COLUMN segment_count, DROP COLUMN bytes, DROP COLUMN lineage`);
     await pool.query(`DROP TABLE ${t.taskSegments}`);
     await pool.query(`DELETE FROM ${t.migrations} WHERE id = '0005_task_segments'`);
     const scope = randomScope();
@@ -50,7 +50,7 @@ describe('step 0005_task_segments', () => {
     const upgraded = createMysqlStores({ pool }, { tablePrefix: prefix });
     expect((await upgraded.migrate()).applied).toEqual(['0005_task_segments']);
     expect(await columnsOf(`${prefix}tasks`)).toEqual(
-      expect.arrayContaining(['segment_count', 'bytes']),
+      expect.arrayContaining(['segment_count', 'bytes', 'lineage']),
     );
     expect(await columnsOf(`${prefix}task_segments`)).toEqual([
       'tenant',
@@ -62,10 +62,14 @@ describe('step 0005_task_segments', () => {
     ]);
     expect(await storedCounts(pool, prefix, scope, old.id)).toEqual({ segments: 0, bytes: 0 });
     const backend = backendOf(pool, prefix);
-    expect(await backend.get(scope, old.id, false)).toMatchObject({ version: 3, bytes: 0 });
+    const before = await backend.get(scope, old.id, false);
+    expect(before).toMatchObject({ version: 3, bytes: 0 });
+    expect(before?.lineage).toBeUndefined();
 
     // A crash after the step but before its ledger row: the step runs again, data untouched.
-    await backend.append(scope, appendOf(old, 1), 3, 2);
+    const rewritten = fullTask({ id: old.id });
+    await backend.put(scope, rewritten, 3, 2);
+    await backend.append(scope, appendOf(rewritten, 1), 4, 2);
     await pool.query(`DELETE FROM ${t.migrations} WHERE id = '0005_task_segments'`);
     expect((await upgraded.migrate()).applied).toEqual(['0005_task_segments']);
     expect((await backend.get(scope, old.id, true))?.segments).toEqual([

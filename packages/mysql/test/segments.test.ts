@@ -58,7 +58,13 @@ describe('append', () => {
       });
     }
     const row = await backend.get(scope, task.id, true);
-    expect(row).toMatchObject({ id: task.id, body: task.body, artifacts: '[]', version: 4 });
+    expect(row).toMatchObject({
+      id: task.id,
+      body: task.body,
+      artifacts: '[]',
+      version: 4,
+      lineage: task.lineage,
+    });
     expect(row?.sortKey).toBe(1_003);
     expect(row?.bytes).toBe(103);
     expect(row?.segments).toEqual([
@@ -89,6 +95,27 @@ describe('append', () => {
     expect(await backend.get(scope, task.id, true)).toEqual(before);
     expect(await storedSegments(pool, prefix, scope, task.id)).toEqual(['b1']);
     expect(await storedCounts(pool, prefix, scope, task.id)).toEqual({ segments: 1, bytes: 101 });
+  });
+
+  it('conflicts on a row of another lineage (deleted and written anew), changing nothing', async () => {
+    const scope = randomScope();
+    const task = fullTask();
+    await backend.put(scope, task, null, 1);
+    await backend.delete(scope, task.id);
+    const again = fullTask({ id: task.id });
+    await backend.put(scope, again, null, 2);
+    const before = await backend.get(scope, task.id, true);
+    expect(before?.lineage).toBe(again.lineage);
+    expect(await backend.append(scope, appendOf(task, 1), 1, 3)).toEqual({ status: 'conflict' });
+    // Even when the state would be stale: conflict comes first.
+    await backend.put(scope, { ...again, state: COMPLETED }, 1, 3);
+    expect(await backend.append(scope, appendOf(task, 1), 2, 4)).toEqual({ status: 'conflict' });
+    expect(await backend.append(scope, appendOf(again, 1), 2, 4)).toEqual({
+      status: 'stale',
+      storedState: COMPLETED,
+    });
+    expect(await storedSegments(pool, prefix, scope, task.id)).toEqual([]);
+    expect((await backend.get(scope, task.id, true))?.version).toBe(2);
   });
 
   it('is stale on a terminal task that it would move, and changes nothing', async () => {
@@ -138,16 +165,17 @@ describe('a full write over segments', () => {
     await backend.put(scope, task, null, 1);
     await backend.append(scope, appendOf(task, 1), 1, 2);
     await backend.append(scope, appendOf(task, 2), 2, 3);
-    const compacted = { ...task, body: '{"v":"compacted"}', bytes: 17 + 2 };
+    const compacted = { ...task, body: '{"v":"compacted"}', bytes: 17 + 2, lineage: 'second' };
     expect(await backend.put(scope, compacted, 2, 4)).toEqual({ status: 'conflict' });
     expect(await storedSegments(pool, prefix, scope, task.id)).toEqual(['b1', 'b2']);
     expect(await backend.put(scope, compacted, 3, 4)).toEqual({ status: 'written', version: 4 });
     expect(await storedSegments(pool, prefix, scope, task.id)).toEqual([]);
     const row = await backend.get(scope, task.id, true);
-    expect(row).toMatchObject({ body: compacted.body, version: 4, bytes: 19 });
+    expect(row).toMatchObject({ body: compacted.body, version: 4, bytes: 19, lineage: 'second' });
     expect(row?.segments).toBeUndefined();
 
-    await backend.append(scope, appendOf(task, 3), 4, 5);
+    expect(await backend.append(scope, appendOf(task, 3), 4, 5)).toEqual({ status: 'conflict' });
+    await backend.append(scope, appendOf(compacted, 3), 4, 5);
     expect(await backend.put(scope, { ...compacted, body: '{"v":2}' }, undefined, 6)).toEqual({
       status: 'written',
       version: 6,
@@ -155,7 +183,7 @@ describe('a full write over segments', () => {
     expect(await storedSegments(pool, prefix, scope, task.id)).toEqual([]);
     expect(await storedCounts(pool, prefix, scope, task.id)).toEqual({ segments: 0, bytes: 19 });
     // Appends after the full write start a new run of segments.
-    await backend.append(scope, appendOf(task, 4), 6, 7);
+    await backend.append(scope, appendOf(compacted, 4), 6, 7);
     expect((await backend.get(scope, task.id, false))?.segments).toEqual([{ body: 'b4' }]);
   });
 

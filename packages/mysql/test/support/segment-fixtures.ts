@@ -29,13 +29,14 @@ export function fullTask(overrides: Partial<EncodedTask> = {}): EncodedTask {
     body,
     artifacts,
     bytes: Buffer.byteLength(body) + Buffer.byteLength(artifacts),
+    lineage: `lineage-${randomUUID()}`,
     ...overrides,
   };
 }
 
 /** An append of segment `n` to `task` (body `b<n>`, artifacts `a<n>` unless given). */
 export function appendOf(
-  task: Pick<EncodedTask, 'id'>,
+  task: Pick<EncodedTask, 'id' | 'lineage'>,
   n: number,
   overrides: Partial<Omit<EncodedTaskAppend, 'segment'>> & { artifacts?: string } = {},
 ): EncodedTaskAppend {
@@ -47,6 +48,7 @@ export function appendOf(
     sortKey: 1_000 + n,
     segment: { body: `b${n}`, artifacts: artifacts ?? `a${n}` },
     bytes: 100 + n,
+    lineage: task.lineage,
     ...rest,
   };
 }
