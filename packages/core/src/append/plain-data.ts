@@ -12,6 +12,11 @@ function isPlainObject(value: object): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** How many keys a copied object has (its `undefined` values are left out of the copy). */
+const KEY_COUNT: unique symbol = Symbol('keyCount');
+
+type CopiedObject = Record<string, unknown> & { [KEY_COUNT]: number };
+
 /**
  * A deep copy of `value`. Strings are shared (they are immutable); anything that is not plain
  * data copies as a marker that equals nothing, so a task holding one is never proved unchanged.
@@ -25,15 +30,25 @@ export function copyPlain(value: unknown): unknown {
   }
   if (value instanceof Uint8Array) return Uint8Array.prototype.slice.call(value);
   if (!isPlainObject(value)) return OPAQUE;
-  // No prototype: a `__proto__` key in user data stays an ordinary property.
-  const out: Record<string, unknown> = Object.create(null);
-  for (const key of Object.keys(value)) out[key] = copyPlain(value[key]);
+  const out = {} as CopiedObject;
+  let count = 0;
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    if (item === undefined) continue;
+    // An own `__proto__` key (JSON.parse makes them) stays data instead of setting the prototype.
+    if (key === '__proto__') {
+      Object.defineProperty(out, key, { value: copyPlain(item), enumerable: true, writable: true });
+    } else out[key] = copyPlain(item);
+    count += 1;
+  }
+  out[KEY_COUNT] = count;
   return out;
 }
 
 /**
  * True when `value` (what a caller hands in now) equals `copy` (a {@link copyPlain} of what was
  * stored). An own property holding `undefined` equals a missing one, as JSON encodes both alike.
+ * Runs once per stored unit on every save, so it allocates nothing.
  */
 export function equalsCopy(value: unknown, copy: unknown): boolean {
   if (value === copy) return copy !== OPAQUE;
@@ -48,17 +63,15 @@ export function equalsCopy(value: unknown, copy: unknown): boolean {
   if (value instanceof Uint8Array) {
     return copy instanceof Uint8Array && Buffer.compare(value, copy) === 0;
   }
-  if (Array.isArray(copy) || copy instanceof Uint8Array || !isPlainObject(value)) return false;
+  const stored = copy as CopiedObject;
+  if (stored[KEY_COUNT] === undefined || !isPlainObject(value)) return false;
   const source = value as Record<string, unknown>;
-  const stored = copy as Record<string, unknown>;
   let defined = 0;
   for (const key of Object.keys(source)) {
     const item = source[key];
     if (item === undefined) continue;
     defined += 1;
-    if (!equalsCopy(item, stored[key])) return false;
+    if (!equalsCopy(item, Object.hasOwn(stored, key) ? stored[key] : undefined)) return false;
   }
-  let storedDefined = 0;
-  for (const key of Object.keys(stored)) if (stored[key] !== undefined) storedDefined += 1;
-  return defined === storedDefined;
+  return defined === stored[KEY_COUNT];
 }

@@ -1,7 +1,7 @@
 import { Artifact, Message, Part, type Task } from '@a2a-js/sdk';
 import type { EncodedTaskAppend } from '../backend.js';
 import { serialising, type TaskColumns } from '../task-codec.js';
-import { copyPlain, equalsCopy } from './plain-data.js';
+import { copyMessage, copyPart, sameMessage, samePart } from './sdk-units.js';
 import {
   type ArtifactSnapshot,
   artifactHeadJson,
@@ -45,9 +45,13 @@ function byteSum(texts: readonly string[]): number {
 }
 
 /** The stored units are a prefix of `items`, each unchanged. */
-function extendsCopies(items: readonly unknown[], copies: readonly unknown[]): boolean {
+function extendsCopies(
+  items: readonly unknown[],
+  copies: readonly unknown[],
+  same: (item: unknown, copy: unknown) => boolean,
+): boolean {
   if (items.length < copies.length) return false;
-  for (let i = 0; i < copies.length; i++) if (!equalsCopy(items[i], copies[i])) return false;
+  for (let i = 0; i < copies.length; i++) if (!same(items[i], copies[i])) return false;
   return true;
 }
 
@@ -74,7 +78,7 @@ function wholeArtifact(index: number, artifact: Artifact, growth: number): Artif
       artifactId: artifact.artifactId,
       headJson,
       headBytes: Buffer.byteLength(headJson),
-      parts: (artifact.parts ?? []).map(copyPlain),
+      parts: (artifact.parts ?? []).map(copyPart),
     },
   };
 }
@@ -82,7 +86,7 @@ function wholeArtifact(index: number, artifact: Artifact, growth: number): Artif
 /** How a stored artifact changed: parts appended (and its head rewritten), or replaced. */
 function changeOf(index: number, artifact: Artifact, stored: ArtifactSnapshot): ArtifactChange {
   const parts = artifact.parts ?? [];
-  if (!extendsCopies(parts, stored.parts)) {
+  if (!extendsCopies(parts, stored.parts, samePart)) {
     return wholeArtifact(index, artifact, 0);
   }
   const headJson = serialising(() => artifactHeadJson(artifact));
@@ -105,7 +109,7 @@ function changeOf(index: number, artifact: Artifact, stored: ArtifactSnapshot): 
       artifactId: artifact.artifactId,
       headJson,
       headBytes,
-      parts: added.length === 0 ? stored.parts : stored.parts.concat(added.map(copyPlain)),
+      parts: added.length === 0 ? stored.parts : stored.parts.concat(added.map(copyPart)),
     },
   };
 }
@@ -122,7 +126,7 @@ export function planAppend(
   columns: TaskColumns,
 ): AppendPlan | undefined {
   const history = task.history ?? [];
-  if (!extendsCopies(history, stored.history)) return undefined;
+  if (!extendsCopies(history, stored.history, sameMessage)) return undefined;
   const artifacts = task.artifacts ?? [];
   if (artifacts.length < stored.artifacts.length) return undefined;
 
@@ -176,7 +180,7 @@ export function planAppend(
       bytes,
       headBytes,
       history: addedMessages.length
-        ? stored.history.concat(addedMessages.map(copyPlain))
+        ? stored.history.concat(addedMessages.map(copyMessage))
         : stored.history,
       artifacts: snapshots,
       segmentChars: stored.segmentChars + body.length + artifactOps.length,

@@ -1,5 +1,5 @@
 import { Artifact, Task } from '@a2a-js/sdk';
-import { copyPlain } from './plain-data.js';
+import { copyMessage, copyPart } from './sdk-units.js';
 
 /** What core remembers of one stored artifact to prove a later save only appends to it. */
 export interface ArtifactSnapshot {
@@ -58,14 +58,14 @@ export function snapshotOf(task: Task, shape: StoredShape): TaskSnapshot {
   return {
     ...shape,
     headBytes: Buffer.byteLength(taskHeadJson(task)),
-    history: (task.history ?? []).map(copyPlain),
+    history: (task.history ?? []).map(copyMessage),
     artifacts: (task.artifacts ?? []).map((artifact) => {
       const headJson = artifactHeadJson(artifact);
       return {
         artifactId: artifact.artifactId,
         headJson,
         headBytes: Buffer.byteLength(headJson),
-        parts: (artifact.parts ?? []).map(copyPlain),
+        parts: (artifact.parts ?? []).map(copyPart),
       };
     }),
   };
