@@ -35,7 +35,9 @@ describe('step 0005_task_segments', () => {
     const stores = createMysqlStores({ pool }, { tablePrefix: prefix });
     await stores.migrate();
     // The schema as the previous release left it, with rows it wrote.
-    await pool.query(`ALTER TABLE ${t.tasks} DROP COLUMN segment_count, DROP COLUMN bytes, DROP COLUMN lineage`);
+    await pool.query(
+      `ALTER TABLE ${t.tasks} DROP COLUMN segment_count, DROP COLUMN bytes, DROP COLUMN lineage`,
+    );
     await pool.query(`DROP TABLE ${t.taskSegments}`);
     await pool.query(`DELETE FROM ${t.migrations} WHERE id = '0005_task_segments'`);
     const scope = randomScope();
