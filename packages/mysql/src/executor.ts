@@ -21,6 +21,8 @@ export interface Executor {
    * not depend on the session's sql_mode.
    */
   writeText(sql: string, params: readonly (Buffer | number)[]): Promise<WriteResult>;
+  /** A text-protocol SELECT, on the same terms as {@link Executor.writeText}; rows as objects. */
+  selectText<T extends object>(sql: string, params: readonly (Buffer | number)[]): Promise<T[]>;
 }
 
 type Reply<T> = [T, unknown];
@@ -76,6 +78,11 @@ export function executorOf(target: Pool | Connection): Executor {
     },
     writeText(sql: string, params: readonly (Buffer | number)[]) {
       return target.query<ResultSetHeader>(sql, params as (Buffer | number)[]).then(writeResult);
+    },
+    selectText<T extends object>(sql: string, params: readonly (Buffer | number)[]) {
+      return target
+        .query<RowDataPacket[]>({ sql, rowsAsArray: false }, params as (Buffer | number)[])
+        .then(rowsOf<T>);
     },
   };
 }

@@ -54,6 +54,8 @@ export const MAX_TABLE_PREFIX_LENGTH = 48;
 export interface TableNames {
   readonly prefix: string;
   readonly tasks: string;
+  /** The changes appended to a task since its last full write (`TaskBackend.append`). */
+  readonly taskSegments: string;
   readonly pushConfigs: string;
   /** One row per task with push configs: the lock that serialises config writes, and the order. */
   readonly pushConfigSets: string;
@@ -83,6 +85,7 @@ export function tableNames(prefix: unknown = DEFAULT_TABLE_PREFIX): TableNames {
   return {
     prefix,
     tasks: q('tasks'),
+    taskSegments: q('task_segments'),
     pushConfigs: q('push_configs'),
     pushConfigSets: q('push_config_sets'),
     taskCounts: q('task_counts'),

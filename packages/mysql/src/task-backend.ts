@@ -3,22 +3,22 @@ import {
   type BackendListResult,
   type BackendPurgeQuery,
   type EncodedTask,
+  type EncodedTaskAppend,
   type ExpectedVersion,
-  isStaleTransition,
   type PutOutcome,
   type Scope,
   StoreUnavailableError,
   type TaskBackend,
   type TaskRow,
-  taskWriteValues,
   toSafeInteger,
-  toTaskRow,
 } from '@a2a-stores/core';
 import { deleteZeroCounters } from './counter-sql.js';
 import type { Executor } from './executor.js';
-import { isDuplicateKey } from './mysql-errors.js';
+import { readSegments, readSegmentsOfPage } from './segment-reads.js';
+import { SegmentStatements, type SegmentWindow } from './segment-statements.js';
 import type { SqlRunner } from './sql-runner.js';
-import { TaskStatements } from './task-statements.js';
+import { TaskStatements, TERMINAL } from './task-statements.js';
+import { TaskWriter } from './task-writer.js';
 
 interface TaskRecord {
   readonly id?: Buffer | string;
@@ -26,6 +26,9 @@ interface TaskRecord {
   readonly sort_key: number | string;
   readonly body: unknown;
   readonly artifacts?: unknown;
+  readonly segment_count: number | string;
+  readonly bytes: number | string;
+  readonly lineage: string;
   readonly total?: number | string;
 }
 
@@ -45,21 +48,61 @@ export function decodeKey(value: Buffer | string | undefined): string {
 /** Task keys per purge DELETE statement. */
 const DELETE_CHUNK = 200;
 
-/** A conflict or a stale write found on the failure path may race a delete; retry that far. */
-const MAX_PUT_ATTEMPTS = 3;
+/**
+ * Reads of a task with segments whose window a concurrent full write removed (see
+ * segment-reads.ts) are re-read this many times in all; a full write happens once per many
+ * appends, so a second read practically always succeeds.
+ */
+const MAX_READ_ATTEMPTS = 5;
+
+function toRow(record: TaskRecord, id: string, includeArtifacts: boolean): TaskRow {
+  // A fixed-shape literal: cheaper than spreading the driver's row into a new object.
+  return {
+    id,
+    body: record.body,
+    version: toSafeInteger(record.version, id, 'version'),
+    sortKey: toSafeInteger(record.sort_key, id, 'sort_key'),
+    artifacts: includeArtifacts ? record.artifacts : undefined,
+    bytes: Number(record.bytes),
+    // '' for rows written before appends existed: no lineage, so core never appends to them.
+    lineage: record.lineage === '' ? undefined : record.lineage,
+  };
+}
+
+function windowOf(row: TaskRow, record: TaskRecord): SegmentWindow {
+  return { id: row.id, version: row.version, count: Number(record.segment_count) };
+}
+
+function racedReads(): StoreUnavailableError {
+  return new StoreUnavailableError('MySQL read kept racing full writes of the same task');
+}
 
 /**
- * MySQL/MariaDB implementation of core's TaskBackend: every write is one statement (the version
- * check and the terminal guard in its WHERE or UPDATE clause), so the hot path is one round trip.
+ * MySQL/MariaDB implementation of core's TaskBackend: every write of a task without segments is
+ * one statement (the version check and the terminal guard in its WHERE or UPDATE clause), so the
+ * hot path is one round trip. Appends and full writes over segments are short transactions.
  */
 export class MysqlTaskBackend implements TaskBackend {
   private readonly sql: TaskStatements;
+  private readonly segments: SegmentStatements;
+  private readonly writer: TaskWriter;
 
   constructor(private readonly runner: SqlRunner) {
     this.sql = new TaskStatements(runner.tables);
+    this.segments = new SegmentStatements(runner.tables, TERMINAL);
+    this.writer = new TaskWriter(runner, this.sql, this.segments);
   }
 
   get(scope: Scope, id: string, includeArtifacts: boolean): Promise<TaskRow | undefined> {
+    return this.load(scope, id, includeArtifacts, 1);
+  }
+
+  private load(
+    scope: Scope,
+    id: string,
+    includeArtifacts: boolean,
+    attempt: number,
+  ): Promise<TaskRow | undefined> {
     return this.runner
       .select<TaskRecord>('load', includeArtifacts ? this.sql.getWithArtifacts : this.sql.get, [
         scope.tenant,
@@ -69,18 +112,25 @@ export class MysqlTaskBackend implements TaskBackend {
       .then((records) => {
         const record = records[0];
         if (record === undefined) return undefined;
-        // A fixed-shape literal: cheaper than spreading the driver's row into a new object.
-        return toTaskRow(
-          {
-            id,
-            version: record.version,
-            sort_key: record.sort_key,
-            body: record.body,
-            artifacts: record.artifacts,
-          },
-          includeArtifacts,
-        );
+        const row = toRow(record, id, includeArtifacts);
+        if (Number(record.segment_count) === 0) return row;
+        return this.withSegments(scope, row, record, includeArtifacts, attempt);
       });
+  }
+
+  private async withSegments(
+    scope: Scope,
+    row: TaskRow,
+    record: TaskRecord,
+    includeArtifacts: boolean,
+    attempt: number,
+  ): Promise<TaskRow | undefined> {
+    const segments = await this.runner.run('load', (db) =>
+      readSegments(db, this.segments, scope, windowOf(row, record), includeArtifacts),
+    );
+    if (segments) return { ...row, segments };
+    if (attempt >= MAX_READ_ATTEMPTS) throw racedReads();
+    return this.load(scope, row.id, includeArtifacts, attempt + 1);
   }
 
   put(
@@ -89,109 +139,24 @@ export class MysqlTaskBackend implements TaskBackend {
     expected: ExpectedVersion,
     now: number,
   ): Promise<PutOutcome> {
-    return this.runner.run('save', async (db) => {
-      for (let attempt = 1; ; attempt++) {
-        const outcome =
-          expected === undefined
-            ? await this.upsert(db, scope, task, now)
-            : expected === null
-              ? await this.insertOnly(db, scope, task, now)
-              : await this.updateIfVersion(db, scope, task, expected, now);
-        if (outcome !== 'retry') return outcome;
-        // The row changed between the refused write and the read that explains it (a delete
-        // or a re-creation raced it). A compare-and-set then did conflict; a plain save must
-        // not be dropped silently, so it fails retryably.
-        if (attempt >= MAX_PUT_ATTEMPTS) {
-          if (expected !== undefined) return { status: 'conflict' };
-          throw new StoreUnavailableError(
-            'MySQL save kept racing concurrent writes to the same task',
-          );
-        }
-      }
-    });
+    return this.writer.put(scope, task, expected, now);
   }
 
-  private async upsert(
-    db: Executor,
+  append(
     scope: Scope,
-    task: EncodedTask,
-    now: number,
-  ): Promise<PutOutcome | 'retry'> {
-    const result = await db.write(this.sql.upsert, [...taskWriteValues(scope, task, now)]);
-    if (result.affectedRows === 2) return { status: 'written', version: result.insertId };
-    if (result.affectedRows === 1 && result.insertId === 0)
-      return { status: 'written', version: 1 };
-    // Refused by the terminal guard: read the state that refused it (failure path only).
-    const stored = await this.readState(db, scope, task.id);
-    if (stored && isStaleTransition(stored.state, task.state)) {
-      return { status: 'stale', storedState: stored.state };
-    }
-    return 'retry';
-  }
-
-  private async insertOnly(
-    db: Executor,
-    scope: Scope,
-    task: EncodedTask,
-    now: number,
-  ): Promise<PutOutcome> {
-    try {
-      await db.write(this.sql.insert, [...taskWriteValues(scope, task, now)]);
-      return { status: 'written', version: 1 };
-    } catch (error) {
-      // Inside a transaction only this statement is undone; the caller's transaction goes on.
-      if (isDuplicateKey(error)) return { status: 'conflict' };
-      throw error;
-    }
-  }
-
-  private async updateIfVersion(
-    db: Executor,
-    scope: Scope,
-    task: EncodedTask,
+    task: EncodedTaskAppend,
     expected: number,
     now: number,
-  ): Promise<PutOutcome | 'retry'> {
-    const result = await db.write(this.sql.updateIfVersion, [
-      task.contextId,
-      task.state,
-      task.sortKey,
-      now,
-      task.body,
-      task.artifacts,
-      scope.tenant,
-      scope.owner,
-      task.id,
-      expected,
-      task.state,
-    ]);
-    // `version` always changes, so affectedRows counts matched rows with or without FOUND_ROWS.
-    if (result.affectedRows === 1) return { status: 'written', version: expected + 1 };
-    const stored = await this.readState(db, scope, task.id);
-    if (!stored || stored.version !== expected) return { status: 'conflict' };
-    if (isStaleTransition(stored.state, task.state))
-      return { status: 'stale', storedState: stored.state };
-    return 'retry';
-  }
-
-  private async readState(
-    db: Executor,
-    scope: Scope,
-    id: string,
-  ): Promise<{ version: number; state: number } | undefined> {
-    const [row] = await db.select<{ version: number | string; state: number }>(this.sql.readState, [
-      scope.tenant,
-      scope.owner,
-      id,
-    ]);
-    return row && { version: toSafeInteger(row.version, id, 'version'), state: Number(row.state) };
+  ): Promise<PutOutcome> {
+    return this.writer.append(scope, task, expected, now);
   }
 
   delete(scope: Scope, id: string): Promise<boolean> {
     const key = [scope.tenant, scope.owner, id];
-    // Task, then config set, then configs: the lock order every multi-row write here follows.
+    // Task, segments, config set, configs: the lock order every multi-row write here follows.
     return this.runner.transaction('delete', async (db) => {
       const deleted = await db.write(this.sql.deleteTask, key);
+      await db.write(this.segments.deleteForTask, key);
       await db.write(this.sql.deleteConfigSet, key);
       await db.write(this.sql.deleteConfigs, key);
       return deleted.affectedRows > 0;
@@ -200,24 +165,55 @@ export class MysqlTaskBackend implements TaskBackend {
 
   list(scope: Scope, query: BackendListQuery): Promise<BackendListResult> {
     return this.runner.run('list', async (db) => {
-      const page = this.sql.listPage(scope, query);
-      const records = await db.select<TaskRecord>(page.sql, page.params);
-      const first = records[0];
-      let total = 0;
-      if (first) total = Number(first.total);
-      else if (query.cursor) {
-        // An empty page after a cursor still has a total; without a cursor, empty means 0.
-        const count = this.sql.listTotal(scope, query);
-        const [row] = await db.select<{ total: number | string }>(count.sql, count.params);
-        total = Number(row?.total ?? 0);
+      for (let attempt = 1; ; attempt++) {
+        const result = await this.listOnce(db, scope, query);
+        if (result) return result;
+        if (attempt >= MAX_READ_ATTEMPTS) throw racedReads();
       }
-      return {
-        rows: records.map((record) =>
-          toTaskRow({ ...record, id: decodeKey(record.id) }, query.includeArtifacts),
-        ),
-        total,
-      };
     });
+  }
+
+  /** One page with its segments, or `undefined` when a full write raced the segment read. */
+  private async listOnce(
+    db: Executor,
+    scope: Scope,
+    query: BackendListQuery,
+  ): Promise<BackendListResult | undefined> {
+    const page = this.sql.listPage(scope, query);
+    const records = await db.select<TaskRecord>(page.sql, page.params);
+    const first = records[0];
+    let total = 0;
+    if (first) total = Number(first.total);
+    else if (query.cursor) {
+      // An empty page after a cursor still has a total; without a cursor, empty means 0.
+      const count = this.sql.listTotal(scope, query);
+      const [row] = await db.select<{ total: number | string }>(count.sql, count.params);
+      total = Number(row?.total ?? 0);
+    }
+    const rows: TaskRow[] = [];
+    const windows: SegmentWindow[] = [];
+    for (const record of records) {
+      const row = toRow(record, decodeKey(record.id), query.includeArtifacts);
+      rows.push(row);
+      if (Number(record.segment_count) > 0) windows.push(windowOf(row, record));
+    }
+    if (windows.length === 0) return { rows, total };
+    // One more query for every row of the page that has segments, never one per row.
+    const found = await readSegmentsOfPage(
+      db,
+      this.segments,
+      scope,
+      windows,
+      query.includeArtifacts,
+    );
+    if (!found) return undefined;
+    return {
+      rows: rows.map((row) => {
+        const segments = found.get(row.id);
+        return segments ? { ...row, segments } : row;
+      }),
+      total,
+    };
   }
 
   async purge(query: BackendPurgeQuery): Promise<number> {
@@ -242,7 +238,7 @@ export class MysqlTaskBackend implements TaskBackend {
         // with 765-byte keys (about 1 MB per chunk at worst).
         for (let start = 0; start < keys.length; start += DELETE_CHUNK) {
           const chunk = keys.slice(start, start + DELETE_CHUNK);
-          for (const table of ['tasks', 'pushConfigSets', 'pushConfigs'] as const) {
+          for (const table of ['tasks', 'taskSegments', 'pushConfigSets', 'pushConfigs'] as const) {
             const statement = this.sql.deleteKeys(table, chunk);
             const result = await db.writeText(statement.sql, statement.params);
             if (table === 'tasks') removed += result.affectedRows;

@@ -10,7 +10,7 @@ import { keysIn } from './key-tuples.js';
 import type { TableNames } from './options.js';
 
 /** Terminal TaskState numbers, inlined as literals (they are constants, not input). */
-const TERMINAL = TERMINAL_STATES.join(', ');
+export const TERMINAL = TERMINAL_STATES.join(', ');
 
 /**
  * True when the stored row may not take the incoming state: core's `isStaleTransition` in SQL.
@@ -21,8 +21,15 @@ const TERMINAL = TERMINAL_STATES.join(', ');
 const STALE = `(state IN (${TERMINAL}) AND state <> VALUES(state))`;
 
 const TASK_COLUMNS =
-  'tenant, owner, id, context_id, state, sort_key, version, updated_at, body, artifacts';
-const TASK_VALUES = '?, ?, ?, ?, ?, ?, 1, ?, ?, ?';
+  'tenant, owner, id, context_id, state, sort_key, version, updated_at, body, artifacts, bytes, lineage';
+const TASK_VALUES = '?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?';
+
+/**
+ * A full write the one-statement upsert must leave to the transactional path: stale, or over a
+ * row with segments (which the same write must drop). `segment_count` is never assigned by the
+ * upsert (a write it lets through finds it 0 already), so every assignment reads the stored one.
+ */
+const BLOCKED = `(${STALE} OR segment_count > 0)`;
 
 /** The index each list shape walks, so the plan never depends on table statistics. */
 function listIndex(query: Pick<BackendListQuery, 'contextId' | 'state'>): string {
@@ -63,8 +70,9 @@ export class TaskStatements {
   constructor(private readonly t: TableNames) {
     const key = 'tenant = ? AND owner = ? AND id = ?';
     const taskKey = 'tenant = ? AND owner = ? AND task_id = ?';
-    this.get = `SELECT version, sort_key, body FROM ${t.tasks} WHERE ${key}`;
-    this.getWithArtifacts = `SELECT version, sort_key, body, artifacts FROM ${t.tasks} WHERE ${key}`;
+    // The segment count comes with the row: a task without segments stays one query.
+    this.get = `SELECT version, sort_key, body, segment_count, bytes, lineage FROM ${t.tasks} WHERE ${key}`;
+    this.getWithArtifacts = `SELECT version, sort_key, body, artifacts, segment_count, bytes, lineage FROM ${t.tasks} WHERE ${key}`;
     this.insert = `INSERT INTO ${t.tasks} (${TASK_COLUMNS}) VALUES (${TASK_VALUES})`;
     /*
      * The plain save, in one statement. ON DUPLICATE KEY UPDATE has pitfalls we sidestep:
@@ -81,18 +89,21 @@ export class TaskStatements {
      */
     this.upsert = `INSERT INTO ${t.tasks} (${TASK_COLUMNS}) VALUES (${TASK_VALUES})
 ON DUPLICATE KEY UPDATE
-  context_id = IF(${STALE}, context_id, VALUES(context_id)),
-  sort_key = IF(${STALE}, sort_key, VALUES(sort_key)),
-  updated_at = IF(${STALE}, updated_at, VALUES(updated_at)),
-  body = IF(${STALE}, body, VALUES(body)),
-  artifacts = IF(${STALE}, artifacts, VALUES(artifacts)),
-  version = LAST_INSERT_ID(IF(${STALE}, version, version + 1)),
-  state = IF(${STALE}, state, VALUES(state))`;
+  context_id = IF(${BLOCKED}, context_id, VALUES(context_id)),
+  sort_key = IF(${BLOCKED}, sort_key, VALUES(sort_key)),
+  updated_at = IF(${BLOCKED}, updated_at, VALUES(updated_at)),
+  body = IF(${BLOCKED}, body, VALUES(body)),
+  artifacts = IF(${BLOCKED}, artifacts, VALUES(artifacts)),
+  bytes = IF(${BLOCKED}, bytes, VALUES(bytes)),
+  lineage = IF(${BLOCKED}, lineage, VALUES(lineage)),
+  version = LAST_INSERT_ID(IF(${BLOCKED}, version, version + 1)),
+  state = IF(${BLOCKED}, state, VALUES(state))`;
     // Compare-and-set and the terminal guard in the WHERE clause: one statement, one row lock.
+    // A row with segments is refused too: the failure path drops them in a transaction.
     this.updateIfVersion = `UPDATE ${t.tasks}
-SET context_id = ?, state = ?, sort_key = ?, updated_at = ?, body = ?, artifacts = ?, version = version + 1
-WHERE ${key} AND version = ? AND NOT (state IN (${TERMINAL}) AND state <> ?)`;
-    this.readState = `SELECT version, state FROM ${t.tasks} WHERE ${key}`;
+SET context_id = ?, state = ?, sort_key = ?, updated_at = ?, body = ?, artifacts = ?, bytes = ?, lineage = ?, version = version + 1
+WHERE ${key} AND version = ? AND NOT (state IN (${TERMINAL}) AND state <> ?) AND segment_count = 0`;
+    this.readState = `SELECT version, state, segment_count, lineage FROM ${t.tasks} WHERE ${key}`;
     this.deleteTask = `DELETE FROM ${t.tasks} WHERE ${key}`;
     this.deleteConfigSet = `DELETE FROM ${t.pushConfigSets} WHERE ${taskKey}`;
     this.deleteConfigs = `DELETE FROM ${t.pushConfigs} WHERE ${taskKey}`;
@@ -119,8 +130,8 @@ WHERE ${key} AND version = ? AND NOT (state IN (${TERMINAL}) AND state <> ?)`;
       { rowComparison: false },
     );
     const columns = query.includeArtifacts
-      ? 'id, sort_key, version, body, artifacts'
-      : 'id, sort_key, version, body';
+      ? 'id, sort_key, version, body, artifacts, segment_count, bytes, lineage'
+      : 'id, sort_key, version, body, segment_count, bytes, lineage';
     return {
       sql: `SELECT ${columns}, ${total.sql} AS total
 FROM ${this.t.tasks} FORCE INDEX (${listIndex(query)})
@@ -184,7 +195,7 @@ LIMIT ? FOR UPDATE`,
 
   /** Deletes from `table` the rows of the given task keys (see {@link keysIn}). */
   deleteKeys(
-    table: 'tasks' | 'pushConfigs' | 'pushConfigSets',
+    table: 'tasks' | 'taskSegments' | 'pushConfigs' | 'pushConfigSets',
     keys: readonly (readonly [Buffer, Buffer, Buffer])[],
   ): { sql: string; params: Buffer[] } {
     const idColumn = table === 'tasks' ? 'id' : 'task_id';

@@ -219,7 +219,11 @@ describe('migrate() without the TRIGGER privilege', () => {
     );
     expect(ledger.map((row) => String(row.id))).toEqual(['0001_tasks', '0002_push_configs']);
     const admin = createMysqlStores({ pool }, { tablePrefix: prefix });
-    expect((await admin.migrate()).applied).toEqual(['0003_task_counts', '0004_coordination']);
+    expect((await admin.migrate()).applied).toEqual([
+      '0003_task_counts',
+      '0004_coordination',
+      '0005_task_segments',
+    ]);
     await admin.taskStore.save(makeTask(), callContext(randomScope()));
     expect(await countersOf(prefix)).toEqual(await truthOf(prefix));
   });

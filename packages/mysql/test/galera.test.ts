@@ -93,6 +93,7 @@ describe('MariaDB Galera: migrate()', () => {
       '0002_push_configs',
       '0003_task_counts',
       '0004_coordination',
+      '0005_task_segments',
     ]);
     const ledger = await sql(2, `SELECT id FROM ${prefix}migrations ORDER BY id`);
     expect(ledger.map((row) => row.id)).toEqual(applied.toSorted());

@@ -60,6 +60,7 @@ describe('migrate()', () => {
         'push_config_sets',
         'push_configs',
         'task_counts',
+        'task_segments',
         'tasks',
       ]
         .map((s) => prefix + s)

@@ -20,6 +20,6 @@ export async function dropMysqlTables(
 ): Promise<void> {
   const t = tableNames(options.tablePrefix);
   await pool.query(
-    `DROP TABLE IF EXISTS ${t.tasks}, ${t.taskCounts}, ${t.pushConfigs}, ${t.pushConfigSets}, ${t.leases}, ${t.messages}, ${t.migrations}, ${t.migrationLock}`,
+    `DROP TABLE IF EXISTS ${t.tasks}, ${t.taskSegments}, ${t.taskCounts}, ${t.pushConfigs}, ${t.pushConfigSets}, ${t.leases}, ${t.messages}, ${t.migrations}, ${t.migrationLock}`,
   );
 }

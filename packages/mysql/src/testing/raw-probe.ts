@@ -19,8 +19,9 @@ function expectOneRow(result: ResultSetHeader, what: string): void {
  *
  * - `corruptTask` / `corruptPushConfig` overwrite the stored JSON so it no longer decodes, and
  *   throw unless exactly one row changed.
- * - `readTaskRaw` returns the row's context id, body and artifacts, one per line (undefined
- *   when there is no row); `readPushConfigsRaw` each config as `<wire version>\n<json>`, in
+ * - `readTaskRaw` returns the row's context id, body and artifacts, then the body and artifacts
+ *   of each appended segment, one per line (undefined when there is neither row nor segment);
+ *   `readPushConfigsRaw` each config as `<wire version>\n<json>`, in
  *   registration order.
  *
  * The table names come from {@link tableNames}, as the stores' do, so pass the same
@@ -63,9 +64,17 @@ export function mysqlRawProbe(pool: Pool, options: MysqlRawProbeOptions = {}): R
         `SELECT context_id, body, artifacts FROM ${t.tasks} WHERE ${task}`,
         key(scope, taskId),
       );
+      // Every segment, not only the row's current window: a segment left behind is stored data.
+      const [segments] = await pool.execute<RowDataPacket[]>(
+        `SELECT body, artifacts FROM ${t.taskSegments} WHERE ${configs} ORDER BY seq`,
+        key(scope, taskId),
+      );
       const row = rows[0];
+      if (!row && segments.length === 0) return undefined;
       // context_id is VARBINARY (a Buffer here): its bytes are the UTF-8 of the id.
-      return row && `${String(row.context_id)}\n${row.body}\n${row.artifacts}`;
+      const lines = row ? [String(row.context_id), row.body, row.artifacts] : [];
+      for (const segment of segments) lines.push(segment.body, segment.artifacts);
+      return lines.join('\n');
     },
     async readPushConfigsRaw(scope: Scope, taskId: string) {
       const [rows] = await pool.execute<RowDataPacket[]>(
