@@ -1,0 +1,96 @@
+import {
+  CorruptRecordError,
+  type SqlTaskRecord,
+  type TaskRow,
+  type TaskSegment,
+  toSafeInteger,
+  toTaskRow,
+} from '@a2a-stores/core';
+import type { SchemaNames } from './sql.js';
+
+/**
+ * Largest task (core's `EncodedTask.bytes`) whose body and artifacts stay in its tasks row.
+ * Below it the whole row fits in one 4 KiB page with its keys, so the UPDATE of an append
+ * rewrites one small record. Above it the base goes to the segments table as seq 0: SQLite
+ * rewrites a record's overflow pages on an UPDATE that changes its size (measured 1 MB row:
+ * ~6-7.5 ms per small-column UPDATE vs ~0.3-1.3 ms for a 1 KB row, WAL, synchronous=FULL), so
+ * an append to a big row would cost the whole task.
+ */
+export const INLINE_BASE_LIMIT = 2048;
+
+/** A task row as `get` and `list` select it. */
+export interface SegmentedTaskRecord extends SqlTaskRecord {
+  readonly segment_count: number | bigint;
+  readonly base_in_segments: number | bigint;
+  readonly bytes: number | string | bigint;
+}
+
+/** A segments row; `task_id` only in the query for a page. */
+export interface SegmentRecord {
+  readonly task_id?: string;
+  readonly seq: number;
+  readonly body: string;
+  readonly artifacts?: string;
+}
+
+/** Whether the row has rows in the segments table (appended ones, or its base as seq 0). */
+export function hasSegmentRows(record: {
+  readonly segment_count: number | bigint;
+  readonly base_in_segments: number | bigint;
+}): boolean {
+  return Number(record.segment_count) > 0 || Number(record.base_in_segments) !== 0;
+}
+
+/**
+ * Segment statements. `insert` takes tenant, owner, task_id, seq, body, artifacts; the others
+ * the task key. `ofTasks` reads the segments of several tasks of one scope at once (their ids
+ * as a JSON array), so a page costs one extra query whatever its size.
+ */
+export function segmentStatements(n: SchemaNames) {
+  const task = 'tenant = ? AND owner = ? AND task_id = ?';
+  const tasks = 'tenant = ? AND owner = ? AND task_id IN (SELECT value FROM json_each(?))';
+  return {
+    insert: `INSERT INTO ${n.segments} (tenant, owner, task_id, seq, body, artifacts)
+      VALUES (?, ?, ?, ?, ?, ?)`,
+    deleteOfTask: `DELETE FROM ${n.segments} WHERE ${task}`,
+    ofTask: `SELECT seq, body FROM ${n.segments} WHERE ${task} ORDER BY seq`,
+    ofTaskWithArtifacts: `SELECT seq, body, artifacts FROM ${n.segments} WHERE ${task} ORDER BY seq`,
+    ofTasks: `SELECT task_id, seq, body FROM ${n.segments} WHERE ${tasks} ORDER BY task_id, seq`,
+    ofTasksWithArtifacts: `SELECT task_id, seq, body, artifacts FROM ${n.segments}
+      WHERE ${tasks} ORDER BY task_id, seq`,
+  };
+}
+
+/**
+ * Maps a row and its segments rows (in seq order) to the backend contract's row: the base from
+ * seq 0 when the row keeps it there, the appended segments after it.
+ */
+export function toSegmentedTaskRow(
+  record: SegmentedTaskRecord,
+  segmentRows: readonly SegmentRecord[],
+  includeArtifacts: boolean,
+): TaskRow {
+  const row = toTaskRow(record, includeArtifacts);
+  const bytes = toSafeInteger(record.bytes, record.id, 'bytes');
+  let appended = segmentRows;
+  let base: { body: unknown; artifacts?: unknown } = row;
+  if (Number(record.base_in_segments) !== 0) {
+    const first = segmentRows[0];
+    if (first?.seq !== 0) throw new CorruptRecordError(record.id, 'its stored base is missing');
+    base = first;
+    appended = segmentRows.slice(1);
+  }
+  if (appended.length !== Number(record.segment_count)) {
+    throw new CorruptRecordError(record.id, 'its stored segments are incomplete');
+  }
+  const segments: TaskSegment[] = appended.map((s) =>
+    includeArtifacts ? { body: s.body, artifacts: s.artifacts } : { body: s.body },
+  );
+  return {
+    ...row,
+    body: base.body,
+    artifacts: includeArtifacts ? base.artifacts : undefined,
+    bytes,
+    ...(segments.length > 0 ? { segments } : {}),
+  };
+}
