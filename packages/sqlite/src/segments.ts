@@ -25,6 +25,37 @@ export interface SegmentedTaskRecord extends SqlTaskRecord {
   readonly bytes: number | string | bigint;
 }
 
+/**
+ * A task row as `get` reads it: an array in the order of the selected columns (id, version,
+ * sort_key, segment_count, base_in_segments, bytes, body, then artifacts when asked), in
+ * better-sqlite3's raw mode. Building a row object with named keys in the driver costs more
+ * per column than the SELECT of a small task does, and the segment columns would make every
+ * point read pay for it.
+ */
+export type RawTaskRecord = readonly [
+  id: string,
+  version: number | bigint,
+  sortKey: number | bigint,
+  segmentCount: number | bigint,
+  baseInSegments: number | bigint,
+  bytes: number | bigint,
+  body: unknown,
+  artifacts?: unknown,
+];
+
+export function fromRawRecord(raw: RawTaskRecord): SegmentedTaskRecord {
+  return {
+    id: raw[0],
+    version: raw[1],
+    sort_key: raw[2],
+    segment_count: raw[3],
+    base_in_segments: raw[4],
+    bytes: raw[5],
+    body: raw[6],
+    artifacts: raw[7],
+  };
+}
+
 /** A segments row; `task_id` only in the query for a page. */
 export interface SegmentRecord {
   readonly task_id?: string;
@@ -72,6 +103,7 @@ export function toSegmentedTaskRow(
 ): TaskRow {
   const row = toTaskRow(record, includeArtifacts);
   const bytes = toSafeInteger(record.bytes, record.id, 'bytes');
+  if (segmentRows.length === 0 && !hasSegmentRows(record)) return { ...row, bytes };
   let appended = segmentRows;
   let base: { body: unknown; artifacts?: unknown } = row;
   if (Number(record.base_in_segments) !== 0) {

@@ -15,8 +15,10 @@ import {
 } from '@a2a-stores/core';
 import { CounterDeltas, CounterWriter } from './counters.js';
 import {
+  fromRawRecord,
   hasSegmentRows,
   INLINE_BASE_LIMIT,
+  type RawTaskRecord,
   type SegmentedTaskRecord,
   type SegmentRecord,
   segmentStatements,
@@ -213,9 +215,12 @@ export class SqliteTaskBackend implements TaskBackend {
     includeArtifacts: boolean,
   ): SegmentedTaskRecord | undefined {
     const sql = includeArtifacts ? this.sql.getWithArtifacts : this.sql.get;
-    return this.session.statement(sql).get(scope.tenant, scope.owner, id) as
-      | SegmentedTaskRecord
+    // Raw mode (see RawTaskRecord); only `get` uses these statement texts, so setting the mode
+    // on the cached statement affects no other caller.
+    const raw = this.session.statement(sql).raw(true).get(scope.tenant, scope.owner, id) as
+      | RawTaskRecord
       | undefined;
+    return raw && fromRawRecord(raw);
   }
 
   private getNow(scope: Scope, id: string, includeArtifacts: boolean): TaskRow | undefined {
@@ -243,7 +248,12 @@ export class SqliteTaskBackend implements TaskBackend {
   private listNow(scope: Scope, query: BackendListQuery): BackendListResult {
     const page = listRowsQuery(this.session.names, scope.tenant, scope.owner, query);
     const count = listTotalQuery(this.session.names, scope.tenant, scope.owner, query);
-    const records = this.session.statement(page.sql).all(...page.values) as SegmentedTaskRecord[];
+    // Raw mode as in `get`: the page statement's text is only ever used here.
+    const raws = this.session
+      .statement(page.sql)
+      .raw(true)
+      .all(...page.values) as RawTaskRecord[];
+    const records = raws.map(fromRawRecord);
     const { total } = this.session.statement(count.sql).get(...count.values) as { total: number };
     const segments = this.pageSegments(scope, records, query.includeArtifacts);
     const rows = records.map((r) =>
