@@ -1,5 +1,7 @@
 import type { ListTasksRequest, ListTasksResponse, Task } from '@a2a-js/sdk';
 import type { ServerCallContext } from '@a2a-js/sdk/server';
+import { decodeSegmentedTask } from './append/decode-segments.js';
+import { TaskWriter } from './append/task-writer.js';
 import type { TaskBackend, TaskRow } from './backend.js';
 import type { PurgeOptions, PurgeResult, ScopedTaskStore, VersionedTask } from './contracts.js';
 import {
@@ -15,7 +17,7 @@ import type { ResolvedStoreOptions } from './options.js';
 import { encodePageToken } from './page-token.js';
 import { type TaskSavePreflight, validateTaskInput } from './preflight.js';
 import { resolveScope, type Scope } from './scope.js';
-import { decodeTask, encodeTask } from './task-codec.js';
+import { decodeTask } from './task-codec.js';
 import { TERMINAL_STATES } from './task-states.js';
 import { StoreTelemetry, type StoreTelemetryAttributes } from './telemetry/store-telemetry.js';
 
@@ -30,6 +32,8 @@ export class BackedTaskStore implements ScopedTaskStore, TaskSavePreflight {
   protected readonly options: ResolvedStoreOptions;
   /** Spans and metrics of this store (no-ops without `@opentelemetry/api`). */
   protected readonly telemetry: StoreTelemetry;
+  /** Chooses between a full write and an append for each save. */
+  readonly #writer: TaskWriter;
 
   /**
    * @param telemetry where the data lives, for span and metric attributes; an adapter passes
@@ -43,6 +47,7 @@ export class BackedTaskStore implements ScopedTaskStore, TaskSavePreflight {
     this.backend = backend;
     this.options = options;
     this.telemetry = new StoreTelemetry(telemetry);
+    this.#writer = new TaskWriter(backend, options.limits.maxTaskBytes);
   }
 
   /** The scope this store derives from a call context (for wrappers that bind data to it). */
@@ -70,21 +75,25 @@ export class BackedTaskStore implements ScopedTaskStore, TaskSavePreflight {
   save(task: Task, context: ServerCallContext): Promise<void> {
     return this.telemetry.run('save', async () => {
       const scope = this.scopeOf(context);
-      const encoded = encodeTask(task, this.options.limits.maxTaskBytes);
-      const outcome = await this.backend.put(scope, encoded, undefined, this.options.now());
+      const { outcome, state } = await this.#writer.write(
+        scope,
+        task,
+        undefined,
+        this.options.now(),
+      );
       if (outcome.status === 'stale') {
         const refused = this.options.staleWrites === 'throw';
         this.telemetry.count('staleWrites', 1, {
           'a2a_stores.stale_write.action': refused ? 'refused' : 'dropped',
         });
         if (refused) {
-          throw new StaleWriteError(task.id, outcome.storedState, encoded.state);
+          throw new StaleWriteError(task.id, outcome.storedState, state);
         }
         fireHook(this.options.hooks.onStaleWrite, {
           scope,
           taskId: task.id,
           storedState: outcome.storedState,
-          attemptedState: encoded.state,
+          attemptedState: state,
         });
       }
     });
@@ -109,15 +118,19 @@ export class BackedTaskStore implements ScopedTaskStore, TaskSavePreflight {
       ) {
         throw new InvalidInputError('expectedVersion must be null or a positive integer');
       }
-      const encoded = encodeTask(task, this.options.limits.maxTaskBytes);
-      const outcome = await this.backend.put(scope, encoded, expectedVersion, this.options.now());
+      const { outcome, state } = await this.#writer.write(
+        scope,
+        task,
+        expectedVersion,
+        this.options.now(),
+      );
       if (outcome.status === 'conflict') {
         this.telemetry.count('versionConflicts');
         throw new VersionConflictError(task.id, expectedVersion);
       }
       if (outcome.status === 'stale') {
         this.telemetry.count('staleWrites', 1, { 'a2a_stores.stale_write.action': 'refused' });
-        throw new StaleWriteError(task.id, outcome.storedState, encoded.state);
+        throw new StaleWriteError(task.id, outcome.storedState, state);
       }
       return outcome.version;
     });
@@ -127,6 +140,7 @@ export class BackedTaskStore implements ScopedTaskStore, TaskSavePreflight {
     return this.telemetry.run('delete', async () => {
       const scope = this.scopeOf(context);
       assertValidId(taskId, 'taskId');
+      this.#writer.forget(scope, taskId);
       return this.backend.delete(scope, taskId);
     });
   }
@@ -171,6 +185,7 @@ export class BackedTaskStore implements ScopedTaskStore, TaskSavePreflight {
       if (!Array.isArray(states) || states.some((s) => !Number.isInteger(s) || s < 0)) {
         throw new InvalidInputError('purge: states must be TaskState numbers');
       }
+      this.#writer.forgetAll();
       let soFar = 0;
       const onProgress = options.onProgress;
       const deleted = await this.backend.purge({
@@ -199,7 +214,9 @@ export class BackedTaskStore implements ScopedTaskStore, TaskSavePreflight {
   /** A loaded row as a task; a corrupt one is reported, then thrown. */
   private decodeLoaded(scope: Scope, taskId: string, row: TaskRow): Task {
     try {
-      return decodeTask(taskId, row.body, row.artifacts);
+      const task = decodeRow(taskId, row, true);
+      this.#writer.observe(scope, row, task);
+      return task;
     } catch (error) {
       if (error instanceof CorruptRecordError) {
         this.telemetry.count('corruptRecords', 1, { 'a2a_stores.record.kind': 'task' });
@@ -217,7 +234,7 @@ export class BackedTaskStore implements ScopedTaskStore, TaskSavePreflight {
   /** A corrupt row is reported and skipped so one bad record never fails a whole page. */
   private decodeListed(scope: Scope, row: TaskRow, includeArtifacts: boolean): Task | undefined {
     try {
-      return decodeTask(row.id, row.body, includeArtifacts ? row.artifacts : undefined);
+      return decodeRow(row.id, row, includeArtifacts);
     } catch (error) {
       if (!(error instanceof CorruptRecordError)) throw error;
       this.telemetry.count('corruptRecords', 1, { 'a2a_stores.record.kind': 'task' });
@@ -230,4 +247,12 @@ export class BackedTaskStore implements ScopedTaskStore, TaskSavePreflight {
       return undefined;
     }
   }
+}
+
+/** A stored row as a task: its full write, and the segments appended since, if any. */
+function decodeRow(taskId: string, row: TaskRow, includeArtifacts: boolean): Task {
+  const artifacts = includeArtifacts ? row.artifacts : undefined;
+  return row.segments?.length
+    ? decodeSegmentedTask(taskId, row.body, artifacts, row.segments)
+    : decodeTask(taskId, row.body, artifacts);
 }

@@ -22,6 +22,11 @@ export interface TaskRow {
    * it knows, so the size limit stays exact.
    */
   readonly bytes?: number;
+  /**
+   * The `EncodedTask.lineage` of the last full write, as stored; absent for rows written before
+   * appends existed (core never appends to those).
+   */
+  readonly lineage?: string;
 }
 
 /**
@@ -49,6 +54,12 @@ export interface EncodedTaskAppend {
   readonly segment: { readonly body: string; readonly artifacts: string };
   /** The whole task's size after this append (store it as the row's `bytes`). */
   readonly bytes: number;
+  /**
+   * The lineage the stored row must have (besides the version) for the append to apply; an
+   * append never changes it. Versions restart at 1 when a task is deleted and created again,
+   * so the version alone cannot prove the row is the one core diffed against.
+   */
+  readonly lineage: string;
 }
 
 /**
@@ -106,12 +117,12 @@ export interface TaskBackend {
   /**
    * Optional: stores a save as one more segment instead of rewriting the task, so the cost of a
    * save is what changed. One atomic write: `conflict` unless a row exists with version
-   * `expected`; else `stale` exactly as in `put`; else the segment goes after the existing ones,
+   * `expected` and lineage `task.lineage`; else `stale` exactly as in `put`; else the segment goes after the existing ones,
    * the row takes the new context, state, sort key, write time and `bytes`, its version becomes
-   * `expected + 1`, and the counters move as in `put`. A `put` (full write) drops every segment
-   * of the task in the same write; `delete` and `purge` drop them with the task. `get` and
+   * `expected + 1`, and the counters move as in `put`. A `put` (full write) stores the task's
+   * `bytes` and `lineage` and drops every segment of the task in the same write; `delete` and `purge` drop them with the task. `get` and
    * `list` return a row's segments in the order they were appended (their `artifacts` only when
-   * asked for), and `bytes` as last written. A backend without `append` always gets full writes.
+   * asked for), and `bytes` and `lineage` as last written. A backend without `append` always gets full writes.
    */
   append?(
     scope: Scope,

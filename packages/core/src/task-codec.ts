@@ -1,6 +1,7 @@
 import { Artifact, Task, TaskState } from '@a2a-js/sdk';
 import { CorruptRecordError, InvalidInputError } from './errors.js';
 import { assertSize, assertValidId, assertValidOptionalId } from './limits.js';
+import { newLineage } from './lineage.js';
 import { parseStoredJson } from './stored-json.js';
 
 /**
@@ -27,6 +28,11 @@ export interface EncodedTask {
   readonly artifacts: string;
   /** UTF-8 size of body plus artifacts. */
   readonly bytes: number;
+  /**
+   * A value no other full write of any task has: backends store it with the row, and core only
+   * appends to the row whose lineage it knows (see `TaskBackend.append`).
+   */
+  readonly lineage: string;
 }
 
 const validStates = new Set<number>(
@@ -44,7 +50,18 @@ export function timestampSortKey(timestamp: string | undefined): number {
  * Validates and encodes a task for storage. Throws `InvalidInputError` or `PayloadTooLargeError`
  * before anything is written.
  */
-export function encodeTask(task: Task, maxBytes: number): EncodedTask {
+/** The columns `list` filters and orders on, derived from a task. */
+export interface TaskColumns {
+  readonly contextId: string;
+  readonly state: number;
+  readonly sortKey: number;
+}
+
+/**
+ * Validates what every write of a task checks before anything is encoded (ids, state) and
+ * returns its columns. Throws `InvalidInputError`.
+ */
+export function taskColumns(task: Task): TaskColumns {
   if (!task || typeof task !== 'object') throw new InvalidInputError('task must be an object');
   assertValidId(task.id, 'task.id');
   const contextId = task.contextId ?? '';
@@ -54,31 +71,49 @@ export function encodeTask(task: Task, maxBytes: number): EncodedTask {
   const state = task.status?.state ?? TaskState.TASK_STATE_UNSPECIFIED;
   if (!validStates.has(state))
     throw new InvalidInputError(`task.status.state ${String(state)} is not a TaskState`);
-  let body: string;
-  let artifacts: string;
+  return { contextId, state, sortKey: timestampSortKey(task.status?.timestamp) };
+}
+
+/** Runs an encoding step, turning what JSON refuses (a BigInt, a cycle) into a client error. */
+export function serialising<T>(encode: () => T): T {
   try {
-    body = JSON.stringify(Task.toJSON({ ...task, artifacts: [] }));
-    artifacts = JSON.stringify((task.artifacts ?? []).map((a) => Artifact.toJSON(a)));
+    return encode();
   } catch (error) {
     throw new InvalidInputError(`task cannot be serialised: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Validates and encodes a task for storage. Throws `InvalidInputError` or `PayloadTooLargeError`
+ * before anything is written.
+ */
+export function encodeTask(task: Task, maxBytes: number): EncodedTask {
+  const columns = taskColumns(task);
+  const [body, artifacts] = serialising(() => [
+    JSON.stringify(Task.toJSON({ ...task, artifacts: [] })),
+    JSON.stringify((task.artifacts ?? []).map((a) => Artifact.toJSON(a))),
+  ]);
   const bytes = Buffer.byteLength(body) + Buffer.byteLength(artifacts);
   assertSize(`task ${JSON.stringify(task.id)}`, bytes, maxBytes);
   return {
     id: task.id,
-    contextId,
-    state,
-    sortKey: timestampSortKey(task.status?.timestamp),
+    ...columns,
     body,
     artifacts,
     bytes,
+    lineage: newLineage(),
   };
 }
 
-function parseObject(json: unknown, recordId: string): Record<string, unknown> {
-  const value = parseStoredJson(json, recordId, 'body is');
+/** Parses stored body text into a JSON object. Throws `CorruptRecordError`. */
+export function parseObject(
+  json: unknown,
+  recordId: string,
+  what = 'body is',
+): Record<string, unknown> {
+  const value = parseStoredJson(json, recordId, what);
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new CorruptRecordError(recordId, 'body is not a JSON object');
+    throw new CorruptRecordError(recordId, `${what} not a JSON object`);
   }
   return value as Record<string, unknown>;
 }
@@ -90,6 +125,24 @@ function parseObject(json: unknown, recordId: string): Record<string, unknown> {
  */
 export function decodeTask(expectedId: string, body: unknown, artifacts?: unknown): Task {
   const object = parseObject(body, expectedId);
+  // The stored body has no artifacts (encodeTask empties them), and most tasks have none in
+  // their own column either: `[]` needs no parse.
+  const list =
+    artifacts === undefined || artifacts === null || artifacts === NO_ARTIFACTS
+      ? undefined
+      : parseArtifactList(expectedId, artifacts);
+  return decodeTaskObject(expectedId, object, list);
+}
+
+/**
+ * A task from its parsed wire form: `body` the task object without artifacts, `artifacts` the
+ * parsed artifact list (undefined: none). Throws `CorruptRecordError`.
+ */
+export function decodeTaskObject(
+  expectedId: string,
+  object: Record<string, unknown>,
+  artifacts: readonly unknown[] | undefined,
+): Task {
   if (object.id !== expectedId)
     throw new CorruptRecordError(expectedId, 'body names another task id');
   let task: Task;
@@ -98,20 +151,20 @@ export function decodeTask(expectedId: string, body: unknown, artifacts?: unknow
   } catch (error) {
     throw new CorruptRecordError(expectedId, 'body does not decode as a Task', { cause: error });
   }
-  // The stored body has no artifacts (encodeTask empties them), and most tasks have none in
-  // their own column either: `[]` needs no parse.
-  task.artifacts =
-    artifacts === undefined || artifacts === null || artifacts === NO_ARTIFACTS
-      ? []
-      : decodeArtifacts(expectedId, artifacts);
+  task.artifacts = artifacts ? decodeArtifacts(expectedId, artifacts) : [];
   return task;
 }
 
 const NO_ARTIFACTS = '[]';
 
-function decodeArtifacts(taskId: string, artifacts: unknown): Artifact[] {
+/** Parses stored artifacts text into the wire list. Throws `CorruptRecordError`. */
+export function parseArtifactList(taskId: string, artifacts: unknown): unknown[] {
   const list = parseStoredJson(artifacts, taskId, 'artifacts are');
   if (!Array.isArray(list)) throw new CorruptRecordError(taskId, 'artifacts are not a JSON array');
+  return list;
+}
+
+function decodeArtifacts(taskId: string, list: readonly unknown[]): Artifact[] {
   try {
     return list.map((artifact) => Artifact.fromJSON(artifact));
   } catch (error) {

@@ -9,4 +9,5 @@ runStoreConformance(sharedMemoryHarness());
 runStoreConformance({
   name: 'createMemoryStores',
   create: (options) => createMemoryStores(options),
+  unsupported: { sharedStorage: 'each call creates its own in-memory state' },
 });

@@ -29,6 +29,7 @@ const sdkHarness: StoreHarness = {
       "timestamps are ordered as strings (localeCompare), so '12:00+02:00' sorts after '11:00Z' although it is an hour earlier, and '00.5Z' after '00.500Z' although they are the same instant",
     inputLimits: 'no limits on id length, payload size or push configs per task',
     cascadeDelete: 'tasks cannot be deleted',
+    sharedStorage: 'each InMemoryTaskStore holds its own tasks',
   },
 };
 
@@ -41,6 +42,7 @@ runStoreConformance(sdkHarness, {
     'listOrder',
     'listPaging',
     'listShaping',
+    'appends',
     'staleWrites',
     'pushConfigs',
     'inputLimits',

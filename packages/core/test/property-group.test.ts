@@ -55,7 +55,7 @@ class UnguardedTaskBackend extends MemoryTaskBackend {
     if (expected !== undefined || !stored) return super.put(scope, task, expected, now);
     this.#state
       .tasksOf(scope, true)!
-      .set(task.id, { ...task, version: stored.version + 1, updatedAt: now });
+      .set(task.id, { ...task, version: stored.version + 1, updatedAt: now, segments: [] });
     return { status: 'written', version: stored.version + 1 };
   }
 }

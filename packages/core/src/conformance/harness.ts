@@ -33,7 +33,12 @@ export type Capability =
    * Status timestamps are ordered as the instants they denote (`+02:00` vs `Z`, `.5` vs `.500`
    * vs no fraction), not as strings, so every spelling of a time sorts where that time is.
    */
-  | 'instantTimestampOrder';
+  | 'instantTimestampOrder'
+  /**
+   * Stores from two `create` calls see the same data, like two processes (or a restarted one)
+   * on one database.
+   */
+  | 'sharedStorage';
 
 /** The stores one test works with. */
 export interface HarnessStores {

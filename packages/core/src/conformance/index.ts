@@ -1,5 +1,6 @@
 export * from './coordination/index.js';
 export { runAnonymousPolicyGroup } from './groups/anonymous-policy.js';
+export { runAppendsGroup } from './groups/appends.js';
 export { runCopiesGroup } from './groups/copies.js';
 export { runCorruptRecordsGroup } from './groups/corrupt-records.js';
 export { runDeleteGroup } from './groups/delete.js';

@@ -1,5 +1,6 @@
 import { afterAll, describe } from 'vitest';
 import { runAnonymousPolicyGroup } from './groups/anonymous-policy.js';
+import { runAppendsGroup } from './groups/appends.js';
 import { runCopiesGroup } from './groups/copies.js';
 import { runCorruptRecordsGroup } from './groups/corrupt-records.js';
 import { runDeleteGroup } from './groups/delete.js';
@@ -35,6 +36,7 @@ export const conformanceGroups = {
   listPaging: runListPagingGroup,
   listShaping: runListShapingGroup,
   versioned: runVersionedGroup,
+  appends: runAppendsGroup,
   staleWrites: runStaleWritesGroup,
   delete: runDeleteGroup,
   purge: runPurgeGroup,

@@ -2,6 +2,7 @@ import type {
   BackendListQuery,
   BackendListResult,
   BackendPurgeQuery,
+  EncodedTaskAppend,
   ExpectedVersion,
   PushConfigBackend,
   PushPutOutcome,
@@ -18,6 +19,8 @@ import { isStaleTransition } from '../task-states.js';
 interface MemoryTask extends EncodedTask {
   readonly version: number;
   readonly updatedAt: number;
+  /** Appended since the last full write (see TaskBackend.append); shared, never mutated. */
+  readonly segments: readonly { readonly body: string; readonly artifacts: string }[];
 }
 
 /** Records keyed by scope; the key is unambiguous for any tenant/owner strings. */
@@ -66,6 +69,13 @@ function toRow(task: MemoryTask, includeArtifacts: boolean): TaskRow {
     body: task.body,
     version: task.version,
     sortKey: task.sortKey,
+    bytes: task.bytes,
+    lineage: task.lineage,
+    ...(task.segments.length && {
+      segments: task.segments.map((segment) =>
+        includeArtifacts ? { ...segment } : { body: segment.body },
+      ),
+    }),
     ...(includeArtifacts ? { artifacts: task.artifacts } : {}),
   };
 }
@@ -92,7 +102,35 @@ export class MemoryTaskBackend implements TaskBackend {
       return { status: 'stale', storedState: stored.state };
     }
     const version = (stored?.version ?? 0) + 1;
-    bucket.set(task.id, { ...task, version, updatedAt: now });
+    bucket.set(task.id, { ...task, version, updatedAt: now, segments: [] });
+    return { status: 'written', version };
+  }
+
+  async append(
+    scope: Scope,
+    task: EncodedTaskAppend,
+    expected: number,
+    now: number,
+  ): Promise<PutOutcome> {
+    const bucket = this.state.tasksOf(scope, false);
+    const stored = bucket?.get(task.id);
+    if (!bucket || !stored || stored.version !== expected || stored.lineage !== task.lineage) {
+      return { status: 'conflict' };
+    }
+    if (isStaleTransition(stored.state, task.state)) {
+      return { status: 'stale', storedState: stored.state };
+    }
+    const version = expected + 1;
+    bucket.set(task.id, {
+      ...stored,
+      contextId: task.contextId,
+      state: task.state,
+      sortKey: task.sortKey,
+      bytes: task.bytes,
+      version,
+      updatedAt: now,
+      segments: [...stored.segments, task.segment],
+    });
     return { status: 'written', version };
   }
 

@@ -27,7 +27,11 @@ export interface SharedBackendHarness {
 
 /** Core's memory stores, a fresh state per test (no raw probe: the state is private). */
 export function memoryHarness(): StoreHarness {
-  return { name: 'memory', create: (options) => createMemoryStores(options) };
+  return {
+    name: 'memory',
+    create: (options) => createMemoryStores(options),
+    unsupported: { sharedStorage: 'each createMemoryStores call has its own memory' },
+  };
 }
 
 /** `@a2a-stores/sqlite` on one in-memory database shared by every test, with a raw probe. */

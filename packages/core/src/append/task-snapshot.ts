@@ -1,0 +1,72 @@
+import { Artifact, Task } from '@a2a-js/sdk';
+import { copyMessage, copyPart } from './sdk-units.js';
+
+/** What core remembers of one stored artifact to prove a later save only appends to it. */
+export interface ArtifactSnapshot {
+  readonly artifactId: string;
+  /** JSON of the artifact without its parts (name, description, metadata, extensions). */
+  readonly headJson: string;
+  readonly headBytes: number;
+  /** Copies of the stored parts, to compare what a save hands in. */
+  readonly parts: readonly unknown[];
+}
+
+/**
+ * What core remembers of one stored task (a row at one version and lineage) so the next save
+ * can write only what changed. Holds copies, never the caller's objects.
+ */
+export interface TaskSnapshot {
+  readonly version: number;
+  readonly lineage: string;
+  /** The task's size as stored (exact after a full write; an upper bound after a replace). */
+  readonly bytes: number;
+  /** UTF-8 size of the task's JSON without history and artifacts. */
+  readonly headBytes: number;
+  /** Copies of the stored history messages. */
+  readonly history: readonly unknown[];
+  readonly artifacts: readonly ArtifactSnapshot[];
+  /** Characters written by the last full write, and appended since (when to write whole). */
+  readonly baseChars: number;
+  readonly segmentChars: number;
+  readonly segmentCount: number;
+}
+
+/** JSON of a task without history and artifacts: what every segment carries whole. */
+export function taskHeadJson(task: Task): string {
+  return JSON.stringify(Task.toJSON({ ...task, history: [], artifacts: [] }));
+}
+
+/** JSON of an artifact without its parts. */
+export function artifactHeadJson(artifact: Artifact): string {
+  return JSON.stringify(Artifact.toJSON({ ...artifact, parts: [] }));
+}
+
+export interface StoredShape {
+  readonly version: number;
+  readonly lineage: string;
+  readonly bytes: number;
+  readonly baseChars: number;
+  readonly segmentChars: number;
+  readonly segmentCount: number;
+}
+
+/**
+ * A snapshot of `task` as stored in `shape`. Costs a copy of the whole task (its nodes, not its
+ * strings, which are shared): taken after a full write or a load, both of which cost as much.
+ */
+export function snapshotOf(task: Task, shape: StoredShape): TaskSnapshot {
+  return {
+    ...shape,
+    headBytes: Buffer.byteLength(taskHeadJson(task)),
+    history: (task.history ?? []).map(copyMessage),
+    artifacts: (task.artifacts ?? []).map((artifact) => {
+      const headJson = artifactHeadJson(artifact);
+      return {
+        artifactId: artifact.artifactId,
+        headJson,
+        headBytes: Buffer.byteLength(headJson),
+        parts: (artifact.parts ?? []).map(copyPart),
+      };
+    }),
+  };
+}

@@ -1,0 +1,123 @@
+import type { Task } from '@a2a-js/sdk';
+import type { ExpectedVersion, PutOutcome, TaskBackend, TaskRow } from '../backend.js';
+import type { Scope } from '../scope.js';
+import { encodeTask, taskColumns } from '../task-codec.js';
+import { planAppend } from './plan-append.js';
+import { APPEND_MIN_BYTES, compactionDue, SnapshotCache } from './snapshot-cache.js';
+import { snapshotOf } from './task-snapshot.js';
+
+/** A write's outcome and the state it tried to store (for the stale-write error). */
+export interface TaskWrite {
+  readonly outcome: PutOutcome;
+  readonly state: number;
+}
+
+function textLength(value: unknown): number {
+  return typeof value === 'string' ? value.length : 0;
+}
+
+/**
+ * Writes tasks so a save costs what changed: when this process knows the stored form of a large
+ * task (from its last write or load) and the save only appends to it, the backend stores one
+ * more segment; otherwise, or when the backend cannot append, the task is written whole.
+ * Every append is conditioned on the row's version and lineage, so a write from elsewhere in
+ * between turns it into a full write, never into a wrong task.
+ */
+export class TaskWriter {
+  readonly #backend: TaskBackend;
+  readonly #maxBytes: number;
+  readonly #snapshots = new SnapshotCache();
+
+  constructor(backend: TaskBackend, maxBytes: number) {
+    this.#backend = backend;
+    this.#maxBytes = maxBytes;
+  }
+
+  async write(
+    scope: Scope,
+    task: Task,
+    expected: ExpectedVersion,
+    now: number,
+  ): Promise<TaskWrite> {
+    const columns = taskColumns(task);
+    const key = this.#snapshots.size > 0 ? this.#snapshots.key(scope, task.id) : undefined;
+    const snapshot = key === undefined ? undefined : this.#snapshots.get(key);
+    if (
+      key !== undefined &&
+      snapshot &&
+      this.#backend.append &&
+      (expected === undefined || expected === snapshot.version) &&
+      !compactionDue(snapshot)
+    ) {
+      const plan = planAppend(snapshot, task, columns);
+      // Over the limit (or maybe: a replaced artifact makes the size an upper bound): the full
+      // encoding below decides exactly.
+      if (plan && plan.append.bytes <= this.#maxBytes) {
+        this.#snapshots.delete(key);
+        const outcome = await this.#backend.append(scope, plan.append, snapshot.version, now);
+        if (outcome.status === 'written') {
+          this.#snapshots.set(key, { ...plan.next, version: outcome.version });
+        }
+        if (outcome.status !== 'conflict') return { outcome, state: columns.state };
+      }
+    }
+    const encoded = encodeTask(task, this.#maxBytes);
+    if (key !== undefined) this.#snapshots.delete(key);
+    const outcome = await this.#backend.put(scope, encoded, expected, now);
+    if (outcome.status === 'written' && this.#backend.append && encoded.bytes >= APPEND_MIN_BYTES) {
+      const chars = encoded.body.length + encoded.artifacts.length;
+      this.#snapshots.set(
+        key ?? this.#snapshots.key(scope, task.id),
+        snapshotOf(task, {
+          version: outcome.version,
+          lineage: encoded.lineage,
+          bytes: encoded.bytes,
+          baseChars: chars,
+          segmentChars: 0,
+          segmentCount: 0,
+        }),
+      );
+    }
+    return { outcome, state: encoded.state };
+  }
+
+  /**
+   * Remembers a task as just read (`row` with its artifacts, decoded into `task` before the
+   * caller sees it), so the save that usually follows a load can append.
+   */
+  observe(scope: Scope, row: TaskRow, task: Task): void {
+    if (
+      !this.#backend.append ||
+      !row.lineage ||
+      !(row.bytes !== undefined && row.bytes >= APPEND_MIN_BYTES)
+    ) {
+      return;
+    }
+    const key = this.#snapshots.key(scope, row.id);
+    const known = this.#snapshots.get(key);
+    if (known && known.version === row.version && known.lineage === row.lineage) return;
+    let segmentChars = 0;
+    for (const segment of row.segments ?? []) {
+      segmentChars += textLength(segment.body) + textLength(segment.artifacts);
+    }
+    this.#snapshots.set(
+      key,
+      snapshotOf(task, {
+        version: row.version,
+        lineage: row.lineage,
+        bytes: row.bytes,
+        baseChars: textLength(row.body) + textLength(row.artifacts),
+        segmentChars,
+        segmentCount: row.segments?.length ?? 0,
+      }),
+    );
+  }
+
+  forget(scope: Scope, taskId: string): void {
+    if (this.#snapshots.size > 0) this.#snapshots.delete(this.#snapshots.key(scope, taskId));
+  }
+
+  forgetAll(): void {
+    this.#snapshots.clear();
+  }
+}
