@@ -113,6 +113,8 @@ export function migrationsFor(n: SchemaNames): readonly SqlMigration[] {
         `ALTER TABLE ${n.tasks} ADD COLUMN segment_count INTEGER NOT NULL DEFAULT 0`,
         `ALTER TABLE ${n.tasks} ADD COLUMN base_in_segments INTEGER NOT NULL DEFAULT 0`,
         `ALTER TABLE ${n.tasks} ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0`,
+        // Core's lineage of the last full write: an append applies only to the row core diffed.
+        `ALTER TABLE ${n.tasks} ADD COLUMN lineage TEXT NOT NULL DEFAULT ''`,
         // A rowid table: segments and bases can be large (see the note on the tasks table).
         `CREATE TABLE ${n.segments} (
           tenant TEXT NOT NULL,

@@ -23,11 +23,13 @@ export interface SegmentedTaskRecord extends SqlTaskRecord {
   readonly segment_count: number | bigint;
   readonly base_in_segments: number | bigint;
   readonly bytes: number | string | bigint;
+  /** `''` for rows written before appends existed. */
+  readonly lineage: string;
 }
 
 /**
  * A task row as `get` reads it: an array in the order of the selected columns (id, version,
- * sort_key, segment_count, base_in_segments, bytes, body, then artifacts when asked), in
+ * sort_key, segment_count, base_in_segments, bytes, lineage, body, then artifacts when asked), in
  * better-sqlite3's raw mode. Building a row object with named keys in the driver costs more
  * per column than the SELECT of a small task does, and the segment columns would make every
  * point read pay for it.
@@ -39,6 +41,7 @@ export type RawTaskRecord = readonly [
   segmentCount: number | bigint,
   baseInSegments: number | bigint,
   bytes: number | bigint,
+  lineage: string,
   body: unknown,
   artifacts?: unknown,
 ];
@@ -51,8 +54,9 @@ export function fromRawRecord(raw: RawTaskRecord): SegmentedTaskRecord {
     segment_count: raw[3],
     base_in_segments: raw[4],
     bytes: raw[5],
-    body: raw[6],
-    artifacts: raw[7],
+    lineage: raw[6],
+    body: raw[7],
+    artifacts: raw[8],
   };
 }
 
@@ -103,7 +107,9 @@ export function toSegmentedTaskRow(
 ): TaskRow {
   const row = toTaskRow(record, includeArtifacts);
   const bytes = toSafeInteger(record.bytes, record.id, 'bytes');
-  if (segmentRows.length === 0 && !hasSegmentRows(record)) return { ...row, bytes };
+  // Rows from before appends have no lineage: left out, so core never appends to them.
+  const written = record.lineage === '' ? { bytes } : { bytes, lineage: record.lineage };
+  if (segmentRows.length === 0 && !hasSegmentRows(record)) return { ...row, ...written };
   let appended = segmentRows;
   let base: { body: unknown; artifacts?: unknown } = row;
   if (Number(record.base_in_segments) !== 0) {
@@ -122,7 +128,7 @@ export function toSegmentedTaskRow(
     ...row,
     body: base.body,
     artifacts: includeArtifacts ? base.artifacts : undefined,
-    bytes,
+    ...written,
     ...(segments.length > 0 ? { segments } : {}),
   };
 }

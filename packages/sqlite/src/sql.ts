@@ -43,13 +43,13 @@ export function schemaNames(prefix: string): SchemaNames {
  * The columns a read maps to a task row: the segment count and base flag come with the row, so
  * a task without segments is one query.
  */
-const ROW_COLUMNS = 'id, version, sort_key, segment_count, base_in_segments, bytes, body';
+const ROW_COLUMNS = 'id, version, sort_key, segment_count, base_in_segments, bytes, lineage, body';
 
 /**
  * Every task statement with fixed text. Each is prepared once per connection and cached.
  * Parameters are positional (binding by name costs a property lookup per parameter on every
  * call); the key is always (tenant, owner, id). `upsert` takes tenant, owner, id, context_id,
- * state, sort_key, updated_at, body, artifacts, version, base_in_segments, bytes; a full write
+ * state, sort_key, updated_at, body, artifacts, version, base_in_segments, bytes, lineage; a full write
  * always leaves the task without appended segments.
  */
 export function taskStatements(n: SchemaNames) {
@@ -58,14 +58,15 @@ export function taskStatements(n: SchemaNames) {
     get: `SELECT ${ROW_COLUMNS} FROM ${n.tasks} WHERE ${key}`,
     getWithArtifacts: `SELECT ${ROW_COLUMNS}, artifacts FROM ${n.tasks} WHERE ${key}`,
     getGuard: `SELECT version, state, context_id AS contextId, segment_count AS segmentCount,
-      base_in_segments AS baseInSegments FROM ${n.tasks} WHERE ${key}`,
+      base_in_segments AS baseInSegments, lineage FROM ${n.tasks} WHERE ${key}`,
     upsert: `INSERT INTO ${n.tasks} (tenant, owner, id, context_id, state, sort_key, updated_at,
-        body, artifacts, version, base_in_segments, bytes, segment_count)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+        body, artifacts, version, base_in_segments, bytes, lineage, segment_count)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
       ON CONFLICT (tenant, owner, id) DO UPDATE SET context_id = excluded.context_id,
         state = excluded.state, sort_key = excluded.sort_key, updated_at = excluded.updated_at,
         body = excluded.body, artifacts = excluded.artifacts, version = excluded.version,
-        base_in_segments = excluded.base_in_segments, bytes = excluded.bytes, segment_count = 0`,
+        base_in_segments = excluded.base_in_segments, bytes = excluded.bytes,
+        lineage = excluded.lineage, segment_count = 0`,
     /**
      * The row half of an append: only small columns, so the record it rewrites is the small row
      * (a big task's base lives in the segments table). Parameters: context_id, state, sort_key,

@@ -40,6 +40,7 @@ interface SegmentFlags {
 
 interface StoredGuard extends CountedTask, SegmentFlags {
   readonly version: number;
+  readonly lineage: string;
 }
 
 interface PurgeKey extends CountedTask, SegmentFlags {
@@ -173,6 +174,7 @@ export class SqliteTaskBackend implements TaskBackend {
         version,
         inline ? 0 : 1,
         task.bytes,
+        task.lineage,
       );
     if (!inline) {
       this.session.statement(this.segmentSql.insert).run(...key, 0, task.body, task.artifacts);
@@ -194,7 +196,11 @@ export class SqliteTaskBackend implements TaskBackend {
   ): PutOutcome {
     const key = [scope.tenant, scope.owner, task.id] as const;
     const stored = this.session.statement(this.sql.getGuard).get(...key) as StoredGuard | undefined;
-    if (stored?.version !== expected) return { status: 'conflict' };
+    // The lineage proves the row is the full write core diffed against: versions restart at 1
+    // when a task is deleted and created again.
+    if (stored?.version !== expected || stored.lineage !== task.lineage) {
+      return { status: 'conflict' };
+    }
     if (isStaleTransition(stored.state, task.state)) {
       return { status: 'stale', storedState: stored.state };
     }

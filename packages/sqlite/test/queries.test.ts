@@ -139,7 +139,7 @@ describe('sqlite query plans', () => {
         /SEARCH a2a_tasks USING INDEX sqlite_autoindex_a2a_tasks_1 \(tenant=\? AND owner=\? AND id=\?\)/,
       );
     }
-    const writeValues = ['t', 'o', 'x', 'c', 2, 0, 0, '{}', '[]', 1, 0, 7];
+    const writeValues = ['t', 'o', 'x', 'c', 2, 0, 0, '{}', '[]', 1, 0, 7, 'L'];
     expect(plan(sql.upsert, writeValues)).not.toMatch(/SCAN a2a_/);
     expect(plan(sql.appendRow, ['c', 2, 0, 0, 7, 2, 1, 't', 'o', 'x'])).toMatch(
       /SEARCH a2a_tasks USING INDEX sqlite_autoindex_a2a_tasks_1 \(tenant=\? AND owner=\? AND id=\?\)/,

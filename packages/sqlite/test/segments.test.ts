@@ -32,6 +32,7 @@ function encoded(id: string, fields: Partial<EncodedTask> = {}): EncodedTask {
     body,
     artifacts,
     bytes: Buffer.byteLength(body) + Buffer.byteLength(artifacts),
+    lineage: `L-${id}`,
     ...fields,
   };
 }
@@ -44,6 +45,7 @@ function appended(id: string, n: number, fields: Partial<EncodedTaskAppend> = {}
     sortKey: 1_000 + n,
     segment: { body: `{"chunk":${n}}`, artifacts: n % 2 === 0 ? '' : `[{"part":${n}}]` },
     bytes: 100 + n,
+    lineage: `L-${id}`,
     ...fields,
   } satisfies EncodedTaskAppend;
 }
@@ -113,7 +115,7 @@ describe('sqlite task segments', () => {
       });
     }
     const full = (await backend.get(scope, 'a', true)) as TaskRow;
-    expect(full).toMatchObject({ id: 'a', version: 4, sortKey: 1_003, bytes: 103 });
+    expect(full).toMatchObject({ id: 'a', version: 4, sortKey: 1_003, bytes: 103, lineage: 'L-a' });
     expect(full.body).toBe('{"id":"a"}');
     expect(full.artifacts).toBe('[]');
     expect(full.segments).toEqual([
@@ -141,6 +143,7 @@ describe('sqlite task segments', () => {
         version: 1,
         sortKey: 1_000,
         bytes: 12,
+        lineage: 'L-a',
       });
     });
     expect(statements).toHaveLength(1);
@@ -178,6 +181,10 @@ describe('sqlite task segments', () => {
     const before = snapshot();
     expect(await backend.append(scope, appended('a', 2), 1, 9)).toEqual({ status: 'conflict' });
     expect(await backend.append(scope, appended('a', 2), 3, 9)).toEqual({ status: 'conflict' });
+    // The right version of another full write (the task deleted and created again, say).
+    expect(await backend.append(scope, appended('a', 2, { lineage: 'L-other' }), 2, 9)).toEqual({
+      status: 'conflict',
+    });
     expect(await backend.append(scope, appended('missing', 1), 1, 9)).toEqual({
       status: 'conflict',
     });
@@ -317,13 +324,24 @@ describe('sqlite task segments migration', () => {
         bytes: 0,
       });
       expect(
-        db.prepare(`SELECT segment_count, base_in_segments, bytes FROM ${names.tasks}`).get(),
-      ).toEqual({ segment_count: 0, base_in_segments: 0, bytes: 0 });
-      expect(await backend.append(scope, appended('old', 1), 7, 3)).toEqual({
+        db
+          .prepare(`SELECT segment_count, base_in_segments, bytes, lineage FROM ${names.tasks}`)
+          .get(),
+      ).toEqual({ segment_count: 0, base_in_segments: 0, bytes: 0, lineage: '' });
+      // No lineage, so no append: core saves such a row whole once, then appends.
+      expect(await backend.append(scope, appended('old', 1), 7, 3)).toEqual({ status: 'conflict' });
+      expect(await backend.put(scope, encoded('old'), 7, 3)).toEqual({
         status: 'written',
         version: 8,
       });
-      expect((await backend.get(scope, 'old', false))?.segments).toEqual([{ body: '{"chunk":1}' }]);
+      expect(await backend.append(scope, appended('old', 1), 8, 4)).toEqual({
+        status: 'written',
+        version: 9,
+      });
+      expect(await backend.get(scope, 'old', false)).toMatchObject({
+        lineage: 'L-old',
+        segments: [{ body: '{"chunk":1}' }],
+      });
     } finally {
       session.close();
       db.close();
