@@ -9,14 +9,16 @@ import {
 import type { SchemaNames } from './sql.js';
 
 /**
- * Largest task (core's `EncodedTask.bytes`) whose body and artifacts stay in its tasks row.
- * Below it the whole row fits in one 4 KiB page with its keys, so the UPDATE of an append
- * rewrites one small record. Above it the base goes to the segments table as seq 0: SQLite
- * rewrites a record's overflow pages on an UPDATE that changes its size (measured 1 MB row:
- * ~6-7.5 ms per small-column UPDATE vs ~0.3-1.3 ms for a 1 KB row, WAL, synchronous=FULL), so
- * an append to a big row would cost the whole task.
+ * Size (core's `EncodedTask.bytes`) from which a task's body and artifacts leave its tasks row
+ * for the segments table (seq 0). SQLite rewrites a record, overflow pages included, on an
+ * UPDATE of any of its columns (measured, WAL, synchronous=FULL: ~6-7.5 ms to update the small
+ * columns of a 1 MB row vs ~0.3-1.3 ms for a 1 KB row), so an append must not update a row
+ * that holds a big base. Core appends only to tasks of at least 8 KiB (its APPEND_MIN_BYTES):
+ * smaller tasks, most of them, are always written whole and keep their base in the row, with
+ * the statements they had before segments. Were core to append to a smaller task, its UPDATE
+ * would still rewrite under 8 KiB: bounded, never the size of a big task.
  */
-export const INLINE_BASE_LIMIT = 2048;
+export const INLINE_BASE_LIMIT = 8 * 1024;
 
 /** A task row as `get` and `list` select it. */
 export interface SegmentedTaskRecord extends SqlTaskRecord {

@@ -160,7 +160,7 @@ export class SqliteTaskBackend implements TaskBackend {
     if (stored && storesSegments(stored)) {
       this.session.statement(this.segmentSql.deleteOfTask).run(...key);
     }
-    const inline = task.bytes <= INLINE_BASE_LIMIT;
+    const inline = task.bytes < INLINE_BASE_LIMIT;
     this.session
       .statement(this.sql.upsert)
       .run(
