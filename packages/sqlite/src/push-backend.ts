@@ -29,7 +29,9 @@ export class SqlitePushConfigBackend implements PushConfigBackend {
     config: EncodedPushConfig,
     maxPerTask: number,
   ): Promise<PushPutOutcome> {
-    return this.session.run(() => this.putTransaction.immediate(scope, taskId, config, maxPerTask));
+    return this.session.write(() =>
+      this.putTransaction.immediate(scope, taskId, config, maxPerTask),
+    );
   }
 
   async list(scope: Scope, taskId: string): Promise<readonly EncodedPushConfig[]> {
@@ -42,7 +44,7 @@ export class SqlitePushConfigBackend implements PushConfigBackend {
   }
 
   async delete(scope: Scope, taskId: string, configId: string): Promise<void> {
-    await this.session.run(() =>
+    await this.session.write(() =>
       this.session
         .statement(this.sql.delete)
         .run({ tenant: scope.tenant, owner: scope.owner, taskId, id: configId }),
@@ -50,7 +52,7 @@ export class SqlitePushConfigBackend implements PushConfigBackend {
   }
 
   async deleteAll(scope: Scope, taskId: string): Promise<void> {
-    await this.session.run(() =>
+    await this.session.write(() =>
       this.session
         .statement(this.sql.deleteAll)
         .run({ tenant: scope.tenant, owner: scope.owner, taskId }),

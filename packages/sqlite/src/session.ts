@@ -4,10 +4,12 @@ import { toStoreError } from './driver-errors.js';
 import { applyMigrations, pendingMigrations } from './migrations.js';
 import type { SqliteDatabase } from './options.js';
 import type { SchemaNames } from './sql.js';
+import { WriteQueue } from './write-queue.js';
 
 /**
  * What the task and push backends share over one connection: the schema gate, the statement
- * cache, the closed flag and error translation. Every backend call goes through {@link run}.
+ * cache, the write queue, the closed flag and error translation. Every backend read goes through
+ * {@link run}, every write through {@link write}.
  */
 export class SqliteSession {
   readonly db: SqliteDatabase;
@@ -16,7 +18,10 @@ export class SqliteSession {
   private readonly statements = new Map<string, Statement>();
   /** Reads the ledger on first use; caches success only, so a later `migrate()` is picked up. */
   private readonly schema: SchemaGate;
+  /** Writes wait here so that reads never wait for them (see {@link WriteQueue}). */
+  private readonly writes = new WriteQueue();
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   constructor(db: SqliteDatabase, names: SchemaNames, ownsDatabase: boolean) {
     this.db = db;
@@ -28,15 +33,29 @@ export class SqliteSession {
   }
 
   /**
-   * Runs one backend operation once the schema is known to be migrated: refuses after
-   * `close()` and translates driver errors. `operation` is synchronous (better-sqlite3 is), so
-   * nothing else in this process interleaves with it.
+   * Runs one read at once, once the schema is known to be migrated: refuses after `close()`
+   * and translates driver errors. `operation` is synchronous (better-sqlite3 is), so nothing
+   * else in this process interleaves with it; it sees every write acknowledged before it.
    */
   async run<T>(operation: () => T): Promise<T> {
     this.assertOpen();
     if (!this.schema.ready) await this.schema.ensure();
     this.assertOpen();
     return this.translated(operation);
+  }
+
+  /**
+   * Runs one write (its own transaction) in its turn of the write queue, after the writes
+   * called before it: reads called meanwhile are answered first. Settles once it committed.
+   * Refuses after `close()`; a write called before `close()` still runs.
+   */
+  async write<T>(operation: () => T): Promise<T> {
+    this.assertOpen();
+    if (!this.schema.ready) await this.schema.ensure();
+    this.assertOpen();
+    // Enqueued in the caller's own turn once the schema is known (no await before it), so a
+    // write called before `close()` is always in the queue that `close()` drains.
+    return this.writes.enqueue(() => this.translated(operation));
   }
 
   /**
@@ -71,12 +90,17 @@ export class SqliteSession {
     return this.translated(() => operation(this.db));
   }
 
-  /** Idempotent. Closes the connection only when this session opened it. */
-  close(): void {
-    if (this.closed) return;
+  /**
+   * Idempotent. Refuses new calls at once, lets the writes accepted before it finish, then
+   * closes the connection when this session opened it.
+   */
+  close(): Promise<void> {
     this.closed = true;
-    this.statements.clear();
-    if (this.ownsDatabase && this.db.open) this.db.close();
+    this.closing ??= this.writes.drained().then(() => {
+      this.statements.clear();
+      if (this.ownsDatabase && this.db.open) this.db.close();
+    });
+    return this.closing;
   }
 
   private assertOpen(): void {

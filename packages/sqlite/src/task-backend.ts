@@ -108,7 +108,7 @@ export class SqliteTaskBackend implements TaskBackend {
     expected: ExpectedVersion,
     now: number,
   ): Promise<PutOutcome> {
-    return this.session.run(() => this.putTransaction.immediate(scope, task, expected, now));
+    return this.session.write(() => this.putTransaction.immediate(scope, task, expected, now));
   }
 
   append(
@@ -121,7 +121,7 @@ export class SqliteTaskBackend implements TaskBackend {
   }
 
   delete(scope: Scope, id: string): Promise<boolean> {
-    return this.session.run(() => this.deleteTransaction.immediate(scope, id));
+    return this.session.write(() => this.deleteTransaction.immediate(scope, id));
   }
 
   list(scope: Scope, query: BackendListQuery): Promise<BackendListResult> {
@@ -132,7 +132,7 @@ export class SqliteTaskBackend implements TaskBackend {
   async purge(query: BackendPurgeQuery): Promise<number> {
     let deleted = 0;
     for (;;) {
-      const batch = await this.session.run(() => this.purgeBatchTransaction.immediate(query));
+      const batch = await this.session.write(() => this.purgeBatchTransaction.immediate(query));
       deleted += batch;
       query.onBatch?.(batch);
       if (batch < query.batchSize) return deleted;
