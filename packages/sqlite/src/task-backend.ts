@@ -117,7 +117,7 @@ export class SqliteTaskBackend implements TaskBackend {
     expected: number,
     now: number,
   ): Promise<PutOutcome> {
-    return this.session.run(() => this.appendTransaction.immediate(scope, task, expected, now));
+    return this.session.write(() => this.appendTransaction.immediate(scope, task, expected, now));
   }
 
   delete(scope: Scope, id: string): Promise<boolean> {
