@@ -97,8 +97,8 @@ describe('sqlite task segments', () => {
     backend = new SqliteTaskBackend(session);
   });
 
-  afterEach(() => {
-    session.close();
+  afterEach(async () => {
+    await session.close();
     db.close();
     cleanup();
   });
@@ -343,7 +343,7 @@ describe('sqlite task segments migration', () => {
         segments: [{ body: '{"chunk":1}' }],
       });
     } finally {
-      session.close();
+      await session.close();
       db.close();
     }
   });
