@@ -100,6 +100,33 @@ export function migrationsFor(n: SchemaNames): readonly SqlMigration[] {
         `CREATE INDEX ${n.named('messages_by_age')} ON ${n.messages} (created_at)`,
       ],
     },
+    {
+      // Saves that only append (issue #20) store a segment instead of rewriting the task.
+      // SQLite rewrites a row's whole record, overflow pages included, on any UPDATE that changes
+      // its size, so a big task's base body and artifacts live in the segments table as seq 0
+      // (`base_in_segments` = 1) and its tasks row stays small: an append then writes one small
+      // row and one segment, never the task. A small task keeps its body in its row, so saving
+      // and loading it take the statements they took before. The added columns land after
+      // `artifacts`; rows written before this step lack them and read the defaults (0).
+      id: '0004_task_segments',
+      statements: [
+        `ALTER TABLE ${n.tasks} ADD COLUMN segment_count INTEGER NOT NULL DEFAULT 0`,
+        `ALTER TABLE ${n.tasks} ADD COLUMN base_in_segments INTEGER NOT NULL DEFAULT 0`,
+        `ALTER TABLE ${n.tasks} ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0`,
+        // Core's lineage of the last full write: an append applies only to the row core diffed.
+        `ALTER TABLE ${n.tasks} ADD COLUMN lineage TEXT NOT NULL DEFAULT ''`,
+        // A rowid table: segments and bases can be large (see the note on the tasks table).
+        `CREATE TABLE ${n.segments} (
+          tenant TEXT NOT NULL,
+          owner TEXT NOT NULL,
+          task_id TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          body TEXT NOT NULL,
+          artifacts TEXT NOT NULL,
+          PRIMARY KEY (tenant, owner, task_id, seq)
+        ) STRICT`,
+      ],
+    },
   ];
 }
 

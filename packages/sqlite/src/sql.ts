@@ -8,6 +8,8 @@ import {
 /** Names of the schema objects of one store, from a prefix validated by core's identifier rule. */
 export interface SchemaNames {
   readonly tasks: string;
+  /** Appended segments of tasks, and the base of tasks too big to keep in their row (seq 0). */
+  readonly segments: string;
   readonly pushConfigs: string;
   /** Exact per-scope totals behind `list`'s `totalSize` (see core's `taskCounterKeys`). */
   readonly counts: string;
@@ -26,6 +28,7 @@ export function schemaNames(prefix: string): SchemaNames {
   const named = (suffix: string) => quoteSqlIdentifier(prefix + suffix, '"');
   return {
     tasks: named('tasks'),
+    segments: named('task_segments'),
     pushConfigs: named('push_configs'),
     counts: named('task_counts'),
     ledger: named('migrations'),
@@ -37,24 +40,40 @@ export function schemaNames(prefix: string): SchemaNames {
 }
 
 /**
+ * The columns a read maps to a task row: the segment count and base flag come with the row, so
+ * a task without segments is one query.
+ */
+const ROW_COLUMNS = 'id, version, sort_key, segment_count, base_in_segments, bytes, lineage, body';
+
+/**
  * Every task statement with fixed text. Each is prepared once per connection and cached.
  * Parameters are positional (binding by name costs a property lookup per parameter on every
- * call); the key is always (tenant, owner, id), and `upsert` takes core's `taskWriteValues`
- * order followed by the version.
+ * call); the key is always (tenant, owner, id). `upsert` takes tenant, owner, id, context_id,
+ * state, sort_key, updated_at, body, artifacts, version, base_in_segments, bytes, lineage; a full write
+ * always leaves the task without appended segments.
  */
 export function taskStatements(n: SchemaNames) {
   const key = 'tenant = ? AND owner = ? AND id = ?';
-  const columns = 'id, version, sort_key, body';
   return {
-    get: `SELECT ${columns} FROM ${n.tasks} WHERE ${key}`,
-    getWithArtifacts: `SELECT ${columns}, artifacts FROM ${n.tasks} WHERE ${key}`,
-    getGuard: `SELECT version, state, context_id AS contextId FROM ${n.tasks} WHERE ${key}`,
-    upsert: `INSERT INTO ${n.tasks}
-      (tenant, owner, id, context_id, state, sort_key, updated_at, body, artifacts, version)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    get: `SELECT ${ROW_COLUMNS} FROM ${n.tasks} WHERE ${key}`,
+    getWithArtifacts: `SELECT ${ROW_COLUMNS}, artifacts FROM ${n.tasks} WHERE ${key}`,
+    getGuard: `SELECT version, state, context_id AS contextId, segment_count AS segmentCount,
+      base_in_segments AS baseInSegments, lineage FROM ${n.tasks} WHERE ${key}`,
+    upsert: `INSERT INTO ${n.tasks} (tenant, owner, id, context_id, state, sort_key, updated_at,
+        body, artifacts, version, base_in_segments, bytes, lineage, segment_count)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
       ON CONFLICT (tenant, owner, id) DO UPDATE SET context_id = excluded.context_id,
         state = excluded.state, sort_key = excluded.sort_key, updated_at = excluded.updated_at,
-        body = excluded.body, artifacts = excluded.artifacts, version = excluded.version`,
+        body = excluded.body, artifacts = excluded.artifacts, version = excluded.version,
+        base_in_segments = excluded.base_in_segments, bytes = excluded.bytes,
+        lineage = excluded.lineage, segment_count = 0`,
+    /**
+     * The row half of an append: only small columns, so the record it rewrites is the small row
+     * (a big task's base lives in the segments table). Parameters: context_id, state, sort_key,
+     * updated_at, bytes, version, segment_count, then the key.
+     */
+    appendRow: `UPDATE ${n.tasks} SET context_id = ?, state = ?, sort_key = ?, updated_at = ?,
+      bytes = ?, version = ?, segment_count = ? WHERE ${key}`,
     delete: `DELETE FROM ${n.tasks} WHERE ${key}`,
     deleteConfigsOfTask: `DELETE FROM ${n.pushConfigs}
       WHERE tenant = ? AND owner = ? AND task_id = ?`,
@@ -96,7 +115,7 @@ export function listRowsQuery(
   query: BackendListQuery,
 ): BuiltQuery {
   const { where, values } = scopedPredicates(query, tenant, owner);
-  const columns = `id, version, sort_key, body${query.includeArtifacts ? ', artifacts' : ''}`;
+  const columns = `${ROW_COLUMNS}${query.includeArtifacts ? ', artifacts' : ''}`;
   return {
     sql: `SELECT ${columns} FROM ${n.tasks} WHERE ${where} ORDER BY sort_key DESC, id DESC LIMIT ?`,
     values: [...values, query.limit],
@@ -155,7 +174,8 @@ export function counterStatements(n: SchemaNames) {
 
 export function purgeSelectSql(n: SchemaNames, scoped: boolean): string {
   const scope = scoped ? ' AND tenant = @tenant AND owner = @owner' : '';
-  return `SELECT tenant, owner, id, state, context_id AS contextId FROM ${n.tasks}
+  return `SELECT tenant, owner, id, state, context_id AS contextId,
+      segment_count AS segmentCount, base_in_segments AS baseInSegments FROM ${n.tasks}
     WHERE state IN (SELECT value FROM json_each(@states)) AND updated_at < @olderThan${scope}
     LIMIT @batchSize`;
 }

@@ -4,18 +4,26 @@ import {
   type BackendPurgeQuery,
   type CountedTask,
   type EncodedTask,
+  type EncodedTaskAppend,
   type ExpectedVersion,
   isStaleTransition,
   type PutOutcome,
   type Scope,
-  type SqlTaskRecord,
   type TaskBackend,
   type TaskRow,
   taskCounterChanges,
-  taskWriteValues,
-  toTaskRow,
 } from '@a2a-stores/core';
 import { CounterDeltas, CounterWriter } from './counters.js';
+import {
+  fromRawRecord,
+  hasSegmentRows,
+  INLINE_BASE_LIMIT,
+  type RawTaskRecord,
+  type SegmentedTaskRecord,
+  type SegmentRecord,
+  segmentStatements,
+  toSegmentedTaskRow,
+} from './segments.js';
 import type { SqliteSession } from './session.js';
 import {
   counterStatements,
@@ -25,15 +33,25 @@ import {
   taskStatements,
 } from './sql.js';
 
-interface StoredGuard extends CountedTask {
-  readonly version: number;
+interface SegmentFlags {
+  readonly segmentCount: number;
+  readonly baseInSegments: number;
 }
 
-interface PurgeKey extends CountedTask {
+interface StoredGuard extends CountedTask, SegmentFlags {
+  readonly version: number;
+  readonly lineage: string;
+}
+
+interface PurgeKey extends CountedTask, SegmentFlags {
   readonly tenant: string;
   readonly owner: string;
   readonly id: string;
 }
+
+/** Whether the task has rows in the segments table, from the flags its guard read returned. */
+const storesSegments = (flags: SegmentFlags) =>
+  hasSegmentRows({ segment_count: flags.segmentCount, base_in_segments: flags.baseInSegments });
 
 /** Lets other work on the event loop run between purge batches. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -47,8 +65,12 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export class SqliteTaskBackend implements TaskBackend {
   private readonly session: SqliteSession;
   private readonly sql: ReturnType<typeof taskStatements>;
+  private readonly segmentSql: ReturnType<typeof segmentStatements>;
   private readonly counters: CounterWriter;
   private readonly putTransaction;
+  private readonly appendTransaction;
+  /** A deferred read transaction, so a row and its segments come from one snapshot. */
+  private readonly getSegmentedTransaction;
   private readonly deleteTransaction;
   private readonly listTransaction;
   private readonly purgeBatchTransaction;
@@ -56,9 +78,12 @@ export class SqliteTaskBackend implements TaskBackend {
   constructor(session: SqliteSession) {
     this.session = session;
     this.sql = taskStatements(session.names);
+    this.segmentSql = segmentStatements(session.names);
     this.counters = new CounterWriter(session, counterStatements(session.names));
     const db = session.db;
     this.putTransaction = db.transaction(this.putNow.bind(this));
+    this.appendTransaction = db.transaction(this.appendNow.bind(this));
+    this.getSegmentedTransaction = db.transaction(this.getNow.bind(this));
     this.deleteTransaction = db.transaction(this.deleteNow.bind(this));
     // A deferred read transaction, so the page and its total come from one snapshot.
     this.listTransaction = db.transaction(this.listNow.bind(this));
@@ -68,11 +93,12 @@ export class SqliteTaskBackend implements TaskBackend {
   // Not `async`: each returns the session's promise as is, without wrapping it in another.
   get(scope: Scope, id: string, includeArtifacts: boolean): Promise<TaskRow | undefined> {
     return this.session.run(() => {
-      const sql = includeArtifacts ? this.sql.getWithArtifacts : this.sql.get;
-      const record = this.session.statement(sql).get(scope.tenant, scope.owner, id) as
-        | SqlTaskRecord
-        | undefined;
-      return record && toTaskRow(record, includeArtifacts);
+      // The common case (no segments) is this one statement, outside any transaction as before;
+      // a row with segments is read again with them in one snapshot.
+      const record = this.readRecord(scope, id, includeArtifacts);
+      if (!record || !hasSegmentRows(record))
+        return record && toSegmentedTaskRow(record, [], includeArtifacts);
+      return this.getSegmentedTransaction.deferred(scope, id, includeArtifacts);
     });
   }
 
@@ -83,6 +109,15 @@ export class SqliteTaskBackend implements TaskBackend {
     now: number,
   ): Promise<PutOutcome> {
     return this.session.write(() => this.putTransaction.immediate(scope, task, expected, now));
+  }
+
+  append(
+    scope: Scope,
+    task: EncodedTaskAppend,
+    expected: number,
+    now: number,
+  ): Promise<PutOutcome> {
+    return this.session.write(() => this.appendTransaction.immediate(scope, task, expected, now));
   }
 
   delete(scope: Scope, id: string): Promise<boolean> {
@@ -120,10 +155,89 @@ export class SqliteTaskBackend implements TaskBackend {
       return { status: 'stale', storedState: stored.state };
     }
     const version = (stored?.version ?? 0) + 1;
-    this.session.statement(this.sql.upsert).run(...taskWriteValues(scope, task, now), version);
+    const key = [scope.tenant, scope.owner, task.id] as const;
+    // The delete only when there is something to drop: a task saved whole stays one statement.
+    if (stored && storesSegments(stored)) {
+      this.session.statement(this.segmentSql.deleteOfTask).run(...key);
+    }
+    const inline = task.bytes < INLINE_BASE_LIMIT;
+    this.session
+      .statement(this.sql.upsert)
+      .run(
+        ...key,
+        task.contextId,
+        task.state,
+        task.sortKey,
+        now,
+        inline ? task.body : '',
+        inline ? task.artifacts : '',
+        version,
+        inline ? 0 : 1,
+        task.bytes,
+        task.lineage,
+      );
+    if (!inline) {
+      this.session.statement(this.segmentSql.insert).run(...key, 0, task.body, task.artifacts);
+    }
     // A write that keeps its state and context moves no counter: the changes come back empty.
     this.counters.writeTask(scope, taskCounterChanges(stored, task));
     return { status: 'written', version };
+  }
+
+  /**
+   * Never reads the stored body or artifacts, never rewrites them: the row it updates holds
+   * only small columns (or a base under {@link INLINE_BASE_LIMIT}), so the cost is the segment.
+   */
+  private appendNow(
+    scope: Scope,
+    task: EncodedTaskAppend,
+    expected: number,
+    now: number,
+  ): PutOutcome {
+    const key = [scope.tenant, scope.owner, task.id] as const;
+    const stored = this.session.statement(this.sql.getGuard).get(...key) as StoredGuard | undefined;
+    // The lineage proves the row is the full write core diffed against: versions restart at 1
+    // when a task is deleted and created again.
+    if (stored?.version !== expected || stored.lineage !== task.lineage) {
+      return { status: 'conflict' };
+    }
+    if (isStaleTransition(stored.state, task.state)) {
+      return { status: 'stale', storedState: stored.state };
+    }
+    const seq = stored.segmentCount + 1;
+    const version = expected + 1;
+    const { body, artifacts } = task.segment;
+    this.session.statement(this.segmentSql.insert).run(...key, seq, body, artifacts);
+    this.session
+      .statement(this.sql.appendRow)
+      .run(task.contextId, task.state, task.sortKey, now, task.bytes, version, seq, ...key);
+    this.counters.writeTask(scope, taskCounterChanges(stored, task));
+    return { status: 'written', version };
+  }
+
+  private readRecord(
+    scope: Scope,
+    id: string,
+    includeArtifacts: boolean,
+  ): SegmentedTaskRecord | undefined {
+    const sql = includeArtifacts ? this.sql.getWithArtifacts : this.sql.get;
+    // Raw mode (see RawTaskRecord); only `get` uses these statement texts, so setting the mode
+    // on the cached statement affects no other caller.
+    const raw = this.session.statement(sql).raw(true).get(scope.tenant, scope.owner, id) as
+      | RawTaskRecord
+      | undefined;
+    return raw && fromRawRecord(raw);
+  }
+
+  private getNow(scope: Scope, id: string, includeArtifacts: boolean): TaskRow | undefined {
+    const record = this.readRecord(scope, id, includeArtifacts);
+    if (!record) return undefined;
+    if (!hasSegmentRows(record)) return toSegmentedTaskRow(record, [], includeArtifacts);
+    const sql = includeArtifacts ? this.segmentSql.ofTaskWithArtifacts : this.segmentSql.ofTask;
+    const segments = this.session
+      .statement(sql)
+      .all(scope.tenant, scope.owner, id) as SegmentRecord[];
+    return toSegmentedTaskRow(record, segments, includeArtifacts);
   }
 
   private deleteNow(scope: Scope, id: string): boolean {
@@ -131,6 +245,7 @@ export class SqliteTaskBackend implements TaskBackend {
     this.session.statement(this.sql.deleteConfigsOfTask).run(...key);
     const stored = this.session.statement(this.sql.getGuard).get(...key) as StoredGuard | undefined;
     if (!stored) return false;
+    if (storesSegments(stored)) this.session.statement(this.segmentSql.deleteOfTask).run(...key);
     this.session.statement(this.sql.delete).run(...key);
     this.counters.writeTask(scope, taskCounterChanges(stored, undefined));
     return true;
@@ -139,9 +254,40 @@ export class SqliteTaskBackend implements TaskBackend {
   private listNow(scope: Scope, query: BackendListQuery): BackendListResult {
     const page = listRowsQuery(this.session.names, scope.tenant, scope.owner, query);
     const count = listTotalQuery(this.session.names, scope.tenant, scope.owner, query);
-    const records = this.session.statement(page.sql).all(...page.values) as SqlTaskRecord[];
+    // Raw mode as in `get`: the page statement's text is only ever used here.
+    const raws = this.session
+      .statement(page.sql)
+      .raw(true)
+      .all(...page.values) as RawTaskRecord[];
+    const records = raws.map(fromRawRecord);
     const { total } = this.session.statement(count.sql).get(...count.values) as { total: number };
-    return { rows: records.map((r) => toTaskRow(r, query.includeArtifacts)), total };
+    const segments = this.pageSegments(scope, records, query.includeArtifacts);
+    const rows = records.map((r) =>
+      toSegmentedTaskRow(r, segments.get(r.id) ?? [], query.includeArtifacts),
+    );
+    return { rows, total };
+  }
+
+  /** The segments of the page's rows that have any, by task id, in one query. */
+  private pageSegments(
+    scope: Scope,
+    records: readonly SegmentedTaskRecord[],
+    includeArtifacts: boolean,
+  ): Map<string, SegmentRecord[]> {
+    const byTask = new Map<string, SegmentRecord[]>();
+    const ids = records.filter(hasSegmentRows).map((r) => r.id);
+    if (ids.length === 0) return byTask;
+    const sql = includeArtifacts ? this.segmentSql.ofTasksWithArtifacts : this.segmentSql.ofTasks;
+    const found = this.session
+      .statement(sql)
+      .all(scope.tenant, scope.owner, JSON.stringify(ids)) as SegmentRecord[];
+    for (const segment of found) {
+      const id = segment.task_id as string;
+      const list = byTask.get(id);
+      if (list) list.push(segment);
+      else byTask.set(id, [segment]);
+    }
+    return byTask;
   }
 
   private purgeBatchNow(query: BackendPurgeQuery): number {
@@ -155,9 +301,11 @@ export class SqliteTaskBackend implements TaskBackend {
     }) as PurgeKey[];
     const deleteConfigs = this.session.statement(this.sql.deleteConfigsOfTask);
     const deleteTask = this.session.statement(this.sql.delete);
+    const deleteSegments = this.session.statement(this.segmentSql.deleteOfTask);
     const deltas = new CounterDeltas();
     for (const key of keys) {
       deleteConfigs.run(key.tenant, key.owner, key.id);
+      if (storesSegments(key)) deleteSegments.run(key.tenant, key.owner, key.id);
       deleteTask.run(key.tenant, key.owner, key.id);
       deltas.remove(key, key);
     }

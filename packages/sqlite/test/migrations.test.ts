@@ -106,6 +106,7 @@ describe('sqlite migrations', () => {
         'a2a_tasks_by_time',
         'a2a_tasks_purge',
         'a2a_task_counts',
+        'a2a_task_segments',
       ].sort(),
     );
   });

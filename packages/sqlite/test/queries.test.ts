@@ -3,6 +3,7 @@ import type { BackendListQuery } from '@a2a-stores/core';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteStores, type SqliteStoreBundle } from '../src/index.js';
+import { segmentStatements } from '../src/segments.js';
 import {
   counterStatements,
   listCountQuery,
@@ -138,11 +139,32 @@ describe('sqlite query plans', () => {
         /SEARCH a2a_tasks USING INDEX sqlite_autoindex_a2a_tasks_1 \(tenant=\? AND owner=\? AND id=\?\)/,
       );
     }
-    const writeValues = ['t', 'o', 'x', 'c', 2, 0, 0, '{}', '[]', 1];
+    const writeValues = ['t', 'o', 'x', 'c', 2, 0, 0, '{}', '[]', 1, 0, 7, 'L'];
     expect(plan(sql.upsert, writeValues)).not.toMatch(/SCAN a2a_/);
+    expect(plan(sql.appendRow, ['c', 2, 0, 0, 7, 2, 1, 't', 'o', 'x'])).toMatch(
+      /SEARCH a2a_tasks USING INDEX sqlite_autoindex_a2a_tasks_1 \(tenant=\? AND owner=\? AND id=\?\)/,
+    );
     expect(plan(sql.deleteConfigsOfTask, ['t', 'o', 'x'])).toMatch(
       /SEARCH a2a_push_configs USING INDEX \S+ \(tenant=\? AND owner=\? AND task_id=\?\)/,
     );
+  });
+
+  it('reads and deletes segments by their primary key, in seq order without sorting', () => {
+    const sql = segmentStatements(names);
+    for (const statement of [sql.ofTask, sql.ofTaskWithArtifacts, sql.deleteOfTask]) {
+      const steps = plan(statement, ['t', 'o', 'x']);
+      expect(steps).toMatch(
+        /SEARCH a2a_task_segments USING INDEX sqlite_autoindex_a2a_task_segments_1 \(tenant=\? AND owner=\? AND task_id=\?\)/,
+      );
+      expect(steps).not.toMatch(/TEMP B-TREE/);
+    }
+    for (const statement of [sql.ofTasks, sql.ofTasksWithArtifacts]) {
+      const steps = plan(statement, ['t', 'o', '["x","y"]']);
+      expect(steps).toMatch(
+        /SEARCH a2a_task_segments USING INDEX sqlite_autoindex_a2a_task_segments_1 \(tenant=\? AND owner=\? AND task_id=\?\)/,
+      );
+    }
+    expect(plan(sql.insert, ['t', 'o', 'x', 1, '{}', ''])).not.toMatch(/SCAN a2a_/);
   });
 
   it('finds purge candidates through the (state, updated_at) index', () => {

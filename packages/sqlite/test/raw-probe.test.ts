@@ -1,11 +1,12 @@
 import { join } from 'node:path';
-import { InvalidInputError } from '@a2a-stores/core';
+import type { Message, Task } from '@a2a-js/sdk';
+import { CorruptRecordError, InvalidInputError } from '@a2a-stores/core';
 import { runRawProbeGroup } from '@a2a-stores/core/conformance';
 import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
 import { createSqliteStores } from '../src/index.js';
 import { sqliteRawProbe } from '../src/testing/index.js';
-import { makeTempDir } from './helpers.js';
+import { contextFor, makeTask, makeTempDir } from './helpers.js';
 
 // The conformance suite runs the probe on the default prefix; here, on a prefix of its own,
 // through a second connection to the file.
@@ -29,5 +30,30 @@ it('sqliteRawProbe refuses a prefix the stores would refuse, before touching the
   expect(() => sqliteRawProbe(database, { tablePrefix: 'x"; DROP TABLE probe_tasks; --' })).toThrow(
     InvalidInputError,
   );
+  database.close();
+});
+
+it('sqliteRawProbe reads and corrupts a task whose base and appends are segment rows', async () => {
+  const database = new Database(':memory:');
+  const stores = createSqliteStores({ database });
+  await stores.migrate();
+  const ctx = contextFor('t', 'u');
+  // Over the inline limit, so the base is segment 0; then a save that appends one message.
+  await stores.taskStore.save(makeTask('big', { artifactText: 'a'.repeat(9000) }), ctx);
+  const loaded = (await stores.taskStore.load('big', ctx)) as Task;
+  const first = loaded.history[0] as Message;
+  const secret = { content: { $case: 'text' as const, value: 'appended secret' } };
+  loaded.history.push({ ...first, messageId: 'm2', parts: [{ ...first.parts[0]!, ...secret }] });
+  await stores.taskStore.save(loaded, ctx);
+  const seqs = database.prepare('SELECT seq FROM a2a_task_segments ORDER BY seq').pluck().all();
+  expect(seqs).toEqual([0, 1]);
+
+  const probe = sqliteRawProbe(database);
+  const raw = await probe.readTaskRaw({ tenant: 't', owner: 'u' }, 'big');
+  expect(raw).toContain('a'.repeat(9000));
+  expect(raw).toContain('appended secret');
+  await probe.corruptTask({ tenant: 't', owner: 'u' }, 'big');
+  await expect(stores.taskStore.load('big', ctx)).rejects.toBeInstanceOf(CorruptRecordError);
+  await stores.close();
   database.close();
 });

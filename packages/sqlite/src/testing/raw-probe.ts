@@ -19,9 +19,10 @@ function expectOneRow(changes: number, what: string): void {
  *
  * - `corruptTask` / `corruptPushConfig` overwrite the stored JSON so it no longer decodes, and
  *   throw unless exactly one row changed.
- * - `readTaskRaw` returns the row's context id, body and artifacts, one per line (undefined
- *   when there is no row); `readPushConfigsRaw` each config as `<wire version>\n<json>`, in
- *   registration order.
+ * - `readTaskRaw` returns the row's context id, body and artifacts, then the body and artifacts
+ *   of each of its segments in order (a big task's base is its segment 0), one per line
+ *   (undefined when there is no row); `readPushConfigsRaw` each config as
+ *   `<wire version>\n<json>`, in registration order.
  *
  * The table names come from the same prefix rule as the stores', so pass the same
  * `tablePrefix`. `database` can be the stores' own connection or another one on the same file.
@@ -45,18 +46,26 @@ export function sqliteRawProbe(
 ): Required<RawProbe> {
   const names = schemaNames(resolveTablePrefix(options.tablePrefix));
   const task = 'tenant = ? AND owner = ? AND id = ?';
-  const configs = 'tenant = ? AND owner = ? AND task_id = ?';
+  const ofTask = 'tenant = ? AND owner = ? AND task_id = ?';
   return {
     async corruptTask(scope: Scope, taskId: string) {
-      const { changes } = database
-        .prepare(`UPDATE ${names.tasks} SET body = '{"id": unreadable' WHERE ${task}`)
+      // The base: in the row, or segment 0 when the task was too big to keep it there.
+      const bad = `'{"id": unreadable'`;
+      const inRow = database
+        .prepare(`UPDATE ${names.tasks} SET body = ${bad} WHERE ${task} AND base_in_segments = 0`)
         .run(scope.tenant, scope.owner, taskId);
+      const { changes } =
+        inRow.changes > 0
+          ? inRow
+          : database
+              .prepare(`UPDATE ${names.segments} SET body = ${bad} WHERE ${ofTask} AND seq = 0`)
+              .run(scope.tenant, scope.owner, taskId);
       expectOneRow(changes, 'task');
     },
     async corruptPushConfig(scope: Scope, taskId: string, configId: string) {
       const { changes } = database
         .prepare(
-          `UPDATE ${names.pushConfigs} SET json = '[not a config' WHERE ${configs} AND id = ?`,
+          `UPDATE ${names.pushConfigs} SET json = '[not a config' WHERE ${ofTask} AND id = ?`,
         )
         .run(scope.tenant, scope.owner, taskId, configId);
       expectOneRow(changes, 'push config');
@@ -67,12 +76,19 @@ export function sqliteRawProbe(
         .get(scope.tenant, scope.owner, taskId) as
         | { context_id: string; body: string; artifacts: string }
         | undefined;
-      return row && `${row.context_id}\n${row.body}\n${row.artifacts}`;
+      if (!row) return undefined;
+      const segments = database
+        .prepare(
+          `SELECT body || char(10) || artifacts FROM ${names.segments} WHERE ${ofTask} ORDER BY seq`,
+        )
+        .pluck()
+        .all(scope.tenant, scope.owner, taskId) as string[];
+      return [row.context_id, row.body, row.artifacts, ...segments].join('\n');
     },
     async readPushConfigsRaw(scope: Scope, taskId: string) {
       return database
         .prepare(
-          `SELECT wire_version || char(10) || json FROM ${names.pushConfigs} WHERE ${configs} ORDER BY seq`,
+          `SELECT wire_version || char(10) || json FROM ${names.pushConfigs} WHERE ${ofTask} ORDER BY seq`,
         )
         .pluck()
         .all(scope.tenant, scope.owner, taskId) as string[];
