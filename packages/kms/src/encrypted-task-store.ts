@@ -18,6 +18,12 @@ import { type EnvelopeSettings, plaintextReporter, scopeFunction } from './optio
 import type { OpenPolicy } from './task-fields.js';
 import { openTask, sealTask, type TaskSealers } from './task-record.js';
 
+/** A record whose ciphertext does not open is left out of a page (already reported). */
+function skipUnreadable(error: unknown): undefined {
+  if (!(error instanceof DecryptionError)) throw error;
+  return undefined;
+}
+
 function missing(method: string): never {
   throw new TypeError(
     `The inner taskStore has no ${method}(); the extended methods need an a2a-stores store`,
@@ -103,26 +109,31 @@ export class EncryptedTaskStore implements ScopedTaskStore {
   /**
    * Lists through the inner store (filters, order, tokens and `totalSize` are its own) and opens
    * each task. `historyLength` is applied again after opening, since a sealed history is inside
-   * the record's envelope, not in the inner store's history. A task whose ciphertext does not open is
-   * skipped and reported through `hooks.onCorruptRecord`, as core skips a corrupt row.
+   * the record's envelope, not in the inner store's history. A task whose ciphertext does not open
+   * is skipped and reported through `hooks.onCorruptRecord`, as core skips a corrupt row.
    */
   async list(params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
     const scope = this.#scopeOf(context);
     const page = await this.inner.list(params, context);
     const includeArtifacts = params?.includeArtifacts === true;
-    const opened = await Promise.all(
-      page.tasks.map(async (task) => {
-        try {
-          return await this.#open(scope, task, includeArtifacts);
-        } catch (error) {
-          if (!(error instanceof DecryptionError)) throw error;
-          return undefined;
-        }
-      }),
-    );
-    const tasks = opened
-      .filter((task): task is Task => task !== undefined)
-      .map((task) => trimHistory(task, params?.historyLength));
+    // Opens synchronously on cache hits (the common case): no promise per record; the records
+    // whose keys need a keyring call are awaited together.
+    const opened: (Task | Promise<Task | undefined> | undefined)[] = page.tasks.map((task) => {
+      try {
+        const result = this.#open(scope, task, includeArtifacts);
+        return result instanceof Promise ? result.catch(skipUnreadable) : result;
+      } catch (error) {
+        // Rejected rather than thrown: Promise.all below then handles every record's promise.
+        return error instanceof DecryptionError ? undefined : Promise.reject(error);
+      }
+    });
+    const settled = opened.some((task) => task instanceof Promise)
+      ? await Promise.all(opened)
+      : (opened as (Task | undefined)[]);
+    const tasks: Task[] = [];
+    for (const task of settled) {
+      if (task !== undefined) tasks.push(trimHistory(task, params?.historyLength));
+    }
     return { ...page, tasks };
   }
 
