@@ -83,7 +83,8 @@ async function measure(subjects: readonly [string, TaskStore][]): Promise<Map<st
         await store.save(task, context);
         const ns = process.hrtime.bigint() - start;
         const perChunk = times.get(name)!;
-        (perChunk[n - 1] ??= []).push(ns);
+        if (!perChunk[n - 1]) perChunk[n - 1] = [];
+        perChunk[n - 1]!.push(ns);
       }
     }
   }
