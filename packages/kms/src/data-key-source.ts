@@ -91,12 +91,14 @@ export class DataKeySource {
 
   /**
    * A data key to seal `bytes` plaintext bytes of one record. `partition` names the record: a
-   * cached key is only reused for the record (and context) it was generated for.
+   * cached key is only reused for the record (and context) it was generated for. `version`: the
+   * format the envelope head names (the partition names it too, so a cached head is always right).
    */
   async forWrite(
     partition: string,
     context: () => EncryptionContext,
     bytes: number,
+    version?: number,
   ): Promise<WriteKey> {
     const cached = this.cachedForWrite(partition, bytes);
     if (cached) return cached;
@@ -106,7 +108,7 @@ export class DataKeySource {
     );
     let head: Buffer;
     try {
-      head = envelopeHead(fresh.wrapped);
+      head = envelopeHead(fresh.wrapped, version);
     } catch (error) {
       fresh.plaintext.fill(0);
       throw error;

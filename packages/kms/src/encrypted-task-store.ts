@@ -15,7 +15,14 @@ import {
 } from '@a2a-stores/core';
 import { DecryptionError } from './errors.js';
 import { type EnvelopeSettings, plaintextReporter, scopeFunction } from './options.js';
-import { type OpenPolicy, openTask, sealTask } from './task-fields.js';
+import type { OpenPolicy } from './task-fields.js';
+import { openTask, sealTask, type TaskSealers } from './task-record.js';
+
+/** A record whose ciphertext does not open is left out of a page (already reported). */
+function skipUnreadable(error: unknown): undefined {
+  if (!(error instanceof DecryptionError)) throw error;
+  return undefined;
+}
 
 function missing(method: string): never {
   throw new TypeError(
@@ -34,11 +41,13 @@ export class EncryptedTaskStore implements ScopedTaskStore {
   readonly #settings: EnvelopeSettings;
   readonly #scopeOf: (context: ServerCallContext) => Scope;
   readonly #policy: OpenPolicy;
+  readonly #sealers: TaskSealers;
 
   constructor(inner: TaskStore, settings: EnvelopeSettings) {
     this.inner = inner;
     this.#settings = settings;
     this.#scopeOf = scopeFunction(inner, settings, 'taskStore');
+    this.#sealers = { fields: settings.sealer, record: settings.recordSealer };
     this.#policy = {
       fields: settings.taskFields,
       strict: settings.strict,
@@ -99,28 +108,32 @@ export class EncryptedTaskStore implements ScopedTaskStore {
 
   /**
    * Lists through the inner store (filters, order, tokens and `totalSize` are its own) and opens
-   * each task. `historyLength` is applied again after opening, since a sealed history is one
-   * placeholder message inside the inner store. A task whose ciphertext does not open is
-   * skipped and reported through `hooks.onCorruptRecord`, as core skips a corrupt row.
+   * each task. `historyLength` is applied again after opening, since a sealed history is inside
+   * the record's envelope, not in the inner store's history. A task whose ciphertext does not open
+   * is skipped and reported through `hooks.onCorruptRecord`, as core skips a corrupt row.
    */
   async list(params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
     const scope = this.#scopeOf(context);
     const page = await this.inner.list(params, context);
     const includeArtifacts = params?.includeArtifacts === true;
-    const opened = await Promise.all(
-      page.tasks.map(async (task) => {
-        const visible = includeArtifacts ? task : { ...task, artifacts: [] };
-        try {
-          return await this.#open(scope, visible);
-        } catch (error) {
-          if (!(error instanceof DecryptionError)) throw error;
-          return undefined;
-        }
-      }),
-    );
-    const tasks = opened
-      .filter((task): task is Task => task !== undefined)
-      .map((task) => trimHistory(task, params?.historyLength));
+    // Opens synchronously on cache hits (the common case): no promise per record; the records
+    // whose keys need a keyring call are awaited together.
+    const opened: (Task | Promise<Task | undefined> | undefined)[] = page.tasks.map((task) => {
+      try {
+        const result = this.#open(scope, task, includeArtifacts);
+        return result instanceof Promise ? result.catch(skipUnreadable) : result;
+      } catch (error) {
+        // Rejected rather than thrown: Promise.all below then handles every record's promise.
+        return error instanceof DecryptionError ? undefined : Promise.reject(error);
+      }
+    });
+    const settled = opened.some((task) => task instanceof Promise)
+      ? await Promise.all(opened)
+      : (opened as (Task | undefined)[]);
+    const tasks: Task[] = [];
+    for (const task of settled) {
+      if (task !== undefined) tasks.push(trimHistory(task, params?.historyLength));
+    }
     return { ...page, tasks };
   }
 
@@ -146,11 +159,11 @@ export class EncryptedTaskStore implements ScopedTaskStore {
     const preflight = hasTaskSavePreflight(inner)
       ? () => inner.validateSave(task, context)
       : undefined;
-    return sealTask(this.#settings.sealer, scope, task, this.#settings.taskFields, preflight);
+    return sealTask(this.#settings.recordSealer, scope, task, this.#settings.taskFields, preflight);
   }
 
   /** Opens synchronously on a cache hit; a ciphertext that does not open is reported either way. */
-  #open(scope: Scope, task: Task): Task | Promise<Task> {
+  #open(scope: Scope, task: Task, withArtifacts = true): Task | Promise<Task> {
     const report = (error: unknown): never => {
       if (error instanceof DecryptionError) {
         fireHook(this.#settings.hooks.onCorruptRecord, {
@@ -163,7 +176,7 @@ export class EncryptedTaskStore implements ScopedTaskStore {
       throw error;
     };
     try {
-      const opened = openTask(this.#settings.sealer, scope, task, this.#policy);
+      const opened = openTask(this.#sealers, scope, task, this.#policy, withArtifacts);
       return opened instanceof Promise ? opened.catch(report) : opened;
     } catch (error) {
       return report(error);

@@ -1,9 +1,11 @@
 import { decodeCanonicalBase64url } from './base64url.js';
 import type { WrappedDataKey } from './keyring.js';
-import { FORMAT_VERSION, READABLE_VERSIONS } from './record-binding.js';
+import { FORMAT_VERSION, READABLE_VERSIONS, RECORD_FORMAT_VERSION } from './record-binding.js';
 
 /** Every value sealed now starts with this; the rest is base64url of the binary envelope. */
 export const SEALED_PREFIX = `a2asealed:v${FORMAT_VERSION}:`;
+/** A task record envelope (all of a task's sealed fields in one) starts with this. */
+export const RECORD_PREFIX = `a2asealed:v${RECORD_FORMAT_VERSION}:`;
 const ANY_SEALED_PREFIX = 'a2asealed:';
 const VERSIONED_PREFIX = /^a2asealed:v([0-9]{1,3}):/;
 export const IV_BYTES = 12;
@@ -11,7 +13,7 @@ export const TAG_BYTES = 16;
 
 /**
  * A sealed value, self-describing: which keyring and master key wrap its data key, the wrapped
- * data key, and the AES-256-GCM IV, ciphertext and tag. Binary layout (v1 and v2):
+ * data key, and the AES-256-GCM IV, ciphertext and tag. Binary layout (v1, v2 and v3):
  * `version u8 | provider length u8 | provider | key id length u16 | key id |
  *  wrapped key length u16 | wrapped key | iv (12) | ciphertext | tag (16)`.
  */
@@ -56,7 +58,12 @@ export function envelopeHead(wrapped: WrappedDataKey, version: number = FORMAT_V
  * text prefix names the head's version.
  */
 export function formatSealed(head: Buffer, ...rest: Buffer[]): string {
-  const prefix = head[0] === FORMAT_VERSION ? SEALED_PREFIX : `a2asealed:v${head[0]}:`;
+  const prefix =
+    head[0] === RECORD_FORMAT_VERSION
+      ? RECORD_PREFIX
+      : head[0] === FORMAT_VERSION
+        ? SEALED_PREFIX
+        : `a2asealed:v${head[0]}:`;
   return prefix + Buffer.concat([head, ...rest]).toString('base64url');
 }
 

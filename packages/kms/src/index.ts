@@ -3,7 +3,7 @@ export { AwsKmsKeyring, type AwsKmsKeyringOptions } from './aws-kms-keyring.js';
 export type { DataKeyCacheOptions } from './data-key-cache.js';
 export { EncryptedPushNotificationStore } from './encrypted-push-store.js';
 export { EncryptedTaskStore } from './encrypted-task-store.js';
-export { SEALED_PREFIX } from './envelope-format.js';
+export { RECORD_PREFIX, SEALED_PREFIX } from './envelope-format.js';
 export {
   DecryptionError,
   KeyringError,

@@ -11,6 +11,7 @@ import {
 import { type DataKeyCacheOptions, resolveCacheLimits } from './data-key-cache.js';
 import { type CachePolicy, DataKeySource } from './data-key-source.js';
 import type { Keyring } from './keyring.js';
+import { RecordEnvelopeSealer } from './record-envelope.js';
 import { RecordSealer } from './record-sealer.js';
 import { TASK_FIELDS, type TaskField } from './task-fields.js';
 
@@ -74,6 +75,8 @@ export interface EnvelopeEncryptionOptions {
 /** What both encrypted stores share. */
 export interface EnvelopeSettings {
   readonly sealer: RecordSealer;
+  /** Seals task records (one envelope per record); shares the per-field sealer's data keys. */
+  readonly recordSealer: RecordEnvelopeSealer;
   readonly taskFields: ReadonlySet<TaskField>;
   readonly strict: boolean;
   readonly hooks: EnvelopeHooks;
@@ -127,8 +130,10 @@ export function resolveEnvelopeSettings(options: EnvelopeEncryptionOptions): Env
       );
     }
   }
+  const keys = new DataKeySource(keyring, cachePolicy(options.cache));
   return {
-    sealer: new RecordSealer(new DataKeySource(keyring, cachePolicy(options.cache))),
+    sealer: new RecordSealer(keys),
+    recordSealer: new RecordEnvelopeSealer(keys),
     taskFields: new Set(taskFields),
     strict: strictness(options),
     hooks: options.hooks ?? {},

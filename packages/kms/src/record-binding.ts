@@ -7,8 +7,15 @@ import type { EncryptionContext } from './keyring.js';
  */
 export const FORMAT_VERSION = 2;
 
+/**
+ * Version of the task record envelope: all sealed fields of a task in ONE envelope (field name
+ * `record` in the binding). Task records are written in it; push secrets stay per field, in
+ * {@link FORMAT_VERSION}. A version of its own, so a reader never takes one format for the other.
+ */
+export const RECORD_FORMAT_VERSION = 3;
+
 /** Versions that still open: values sealed by earlier releases keep reading. */
-export const READABLE_VERSIONS: ReadonlySet<number> = new Set([1, 2]);
+export const READABLE_VERSIONS: ReadonlySet<number> = new Set([1, 2, RECORD_FORMAT_VERSION]);
 
 /** What a sealed value belongs to. Every ciphertext is bound to all of it. */
 export interface RecordBinding {

@@ -1,12 +1,17 @@
 import type { Task, TaskPushNotificationConfig } from '@a2a-js/sdk';
 import type { Scope } from '@a2a-stores/core';
-import { type Envelope, formatEnvelope, parseEnvelope } from './envelope-format.js';
+import { DataKeySource } from './data-key-source.js';
+import { type Envelope, formatEnvelope, parseEnvelope, RECORD_PREFIX } from './envelope-format.js';
 import { DecryptionError } from './errors.js';
 import { DataKeyUnwrapError, type Keyring, type WrappedDataKey } from './keyring.js';
 import { keyringCall } from './keyring-telemetry.js';
 import { pushBinding, sealedSecretsOf, withSecrets } from './push-secrets.js';
 import { keyContext, type RecordBinding } from './record-binding.js';
-import { sealedFieldsOf, taskBinding, withSealedFields } from './task-fields.js';
+import { RECORD_FIELD, RecordEnvelopeSealer } from './record-envelope.js';
+import { RecordSealer } from './record-sealer.js';
+import { SEALED_MARKER } from './reserved-ids.js';
+import { type OpenPolicy, sealedFieldsOf, type TaskField, taskBinding } from './task-fields.js';
+import { openTask, sealTask, type TaskSealers } from './task-record.js';
 
 /** What re-wrapping one record changed. */
 export interface Rewrapped<T> {
@@ -30,19 +35,45 @@ function parse(recordId: string, field: string, text: string): Envelope {
  */
 export class EnvelopeRewrapper {
   readonly #keyring: Keyring;
+  /** Opens and reseals per-field records; no cache: each record gets its own data key. */
+  readonly #sealers: TaskSealers;
 
   constructor(keyring: Keyring) {
     this.#keyring = keyring;
+    const keys = new DataKeySource(keyring, undefined);
+    this.#sealers = { fields: new RecordSealer(keys), record: new RecordEnvelopeSealer(keys) };
   }
 
-  /** The task with every sealed field re-wrapped, or undefined when all are under the primary. */
+  /**
+   * The task with its record envelope re-wrapped, or undefined when it is under the primary. A
+   * task still in the per-field format is converted to the record format (whatever key its fields
+   * are under): its fields are opened and sealed again in one envelope under a fresh data key from
+   * the primary, the same fields sealed as before. Counts one data key for it.
+   */
   async task(scope: Scope, task: Task): Promise<Rewrapped<Task> | undefined> {
     const binding = taskBinding(scope, task.id);
+    const text = task.metadata?.[SEALED_MARKER];
+    if (typeof text === 'string' && text.startsWith(RECORD_PREFIX)) {
+      const texts = await this.#rewrapAll(binding, task.id, [{ field: RECORD_FIELD, text }]);
+      if (!texts) return undefined;
+      const value = { ...task, metadata: { ...task.metadata, [SEALED_MARKER]: texts.values[0]! } };
+      return { value, dataKeys: texts.dataKeys };
+    }
     const fields = sealedFieldsOf(task);
-    const texts = await this.#rewrapAll(binding, task.id, fields);
-    if (!texts) return undefined;
-    const value = withSealedFields(task, fields, texts.values);
-    return { value, dataKeys: texts.dataKeys };
+    if (fields.length === 0) return undefined;
+    return { value: await this.#toRecordFormat(scope, task, fields), dataKeys: 1 };
+  }
+
+  async #toRecordFormat(
+    scope: Scope,
+    task: Task,
+    fields: readonly { field: TaskField }[],
+  ): Promise<Task> {
+    // Only sealed fields are read: plaintext elsewhere stays as it is, unreported.
+    const policy: OpenPolicy = { fields: new Set(), strict: false, onPlaintext: () => {} };
+    const opened = await openTask(this.#sealers, scope, task, policy);
+    const sealed = new Set(fields.map(({ field }) => field));
+    return sealTask(this.#sealers.record, scope, opened, sealed);
   }
 
   /** The config with its sealed secrets re-wrapped, or undefined when nothing needed it. */

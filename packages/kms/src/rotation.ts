@@ -91,8 +91,11 @@ interface Counters {
  * scope, a `list` page at a time, without touching the data ciphertext: KMS `ReEncrypt` (the data
  * key never leaves KMS), or unwrap and wrap for local and cross-keyring moves. Each task is
  * written back with `saveIfVersion` (a concurrent write wins and is retried); push configs are
- * re-saved in their registration order with their wire version. Records already under the
- * primary are skipped, so a re-run is cheap and an interrupted run resumes from its checkpoint.
+ * re-saved in their registration order with their wire version. A task still in the per-field
+ * format of earlier releases is converted to the record format (one envelope per record): its
+ * fields are opened and sealed again under a fresh data key from the primary, even when they were
+ * under the primary already. Records already under the primary (and tasks already in the record
+ * format) are skipped, so a re-run is cheap and an interrupted run resumes from its checkpoint.
  * Abort-worthy errors (KMS unavailable, key disabled) are thrown after the last checkpoint was
  * reported; record-level failures (a ciphertext that does not open, a URL the policy now refuses)
  * are collected and the run goes on.

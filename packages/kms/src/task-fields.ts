@@ -1,10 +1,10 @@
-import { type Artifact, type Message, type Part, Role, Task } from '@a2a-js/sdk';
-import { InvalidInputError, type Scope } from '@a2a-stores/core';
+import { type Message, type Part, Task } from '@a2a-js/sdk';
+import type { Scope } from '@a2a-stores/core';
 import { looksSealed } from './envelope-format.js';
 import { DecryptionError, PlaintextRefusedError } from './errors.js';
 import type { RecordBinding } from './record-binding.js';
 import type { RecordSealer } from './record-sealer.js';
-import { escapeUserIds, SEALED_MARKER, unescapeStoredIds } from './reserved-ids.js';
+import { SEALED_MARKER, unescapeStoredIds } from './reserved-ids.js';
 
 /** Task fields that can be sealed. `id`, `contextId` and `status` (state, timestamp) never are. */
 export type TaskField = 'history' | 'artifacts' | 'metadata' | 'statusMessage';
@@ -16,51 +16,16 @@ export const TASK_FIELDS: readonly TaskField[] = [
   'statusMessage',
 ];
 
-const SEALED_MEDIA_TYPE = 'application/vnd.a2a-stores.sealed';
-
-type WireTask = Record<string, unknown> & { status?: Record<string, unknown> };
-
-function sealedPart(text: string): Part {
-  return {
-    content: { $case: 'text', value: text },
-    metadata: undefined,
-    filename: '',
-    mediaType: SEALED_MEDIA_TYPE,
-  };
-}
-
-function placeholderMessage(text: string): Message {
-  return {
-    messageId: SEALED_MARKER,
-    contextId: '',
-    taskId: '',
-    role: Role.ROLE_UNSPECIFIED,
-    parts: [sealedPart(text)],
-    metadata: undefined,
-    extensions: [],
-    referenceTaskIds: [],
-  };
-}
-
-function placeholderArtifact(text: string): Artifact {
-  return {
-    artifactId: SEALED_MARKER,
-    name: '',
-    description: '',
-    parts: [sealedPart(text)],
-    metadata: undefined,
-    extensions: [],
-  };
-}
-
 /** The sealed text of a placeholder's single part, or undefined when the shape is wrong. */
 function partText(parts: readonly Part[] | undefined): string | undefined {
   const content = parts?.length === 1 ? parts[0]?.content : undefined;
   return content?.$case === 'text' && looksSealed(content.value) ? content.value : undefined;
 }
 
+type WireTask = Record<string, unknown> & { status?: Record<string, unknown> };
+
 /** Where each field stands in a task read from the inner store. */
-type FieldState = { sealed: string } | 'absent' | 'plain';
+export type FieldState = { sealed: string } | 'absent' | 'plain';
 
 function messageState(messages: readonly Message[], taskId: string, field: string): FieldState {
   if (messages.length === 0) return 'absent';
@@ -70,7 +35,7 @@ function messageState(messages: readonly Message[], taskId: string, field: strin
   return { sealed: text };
 }
 
-function fieldState(task: Task, field: TaskField): FieldState {
+export function fieldState(task: Task, field: TaskField): FieldState {
   switch (field) {
     case 'history':
       return messageState(task.history ?? [], task.id, field);
@@ -99,47 +64,6 @@ function fieldState(task: Task, field: TaskField): FieldState {
   }
 }
 
-/** The wire (JSON) form of one field, or undefined when the task has nothing to seal there. */
-function wireValue(task: Task, wire: WireTask, field: TaskField): unknown {
-  switch (field) {
-    case 'history':
-      return task.history?.length ? wire.history : undefined;
-    case 'artifacts':
-      return task.artifacts?.length ? wire.artifacts : undefined;
-    case 'metadata':
-      return task.metadata === undefined ? undefined : (wire.metadata ?? {});
-    case 'statusMessage':
-      return task.status?.message === undefined ? undefined : wire.status?.message;
-  }
-}
-
-/** The task with each of `fields` replaced by a placeholder carrying its sealed value. */
-export function withSealedFields(
-  task: Task,
-  fields: readonly { field: TaskField }[],
-  texts: readonly string[],
-): Task {
-  const result = { ...task };
-  fields.forEach(({ field }, i) => {
-    const text = texts[i]!;
-    switch (field) {
-      case 'history':
-        result.history = [placeholderMessage(text)];
-        break;
-      case 'artifacts':
-        result.artifacts = [placeholderArtifact(text)];
-        break;
-      case 'metadata':
-        result.metadata = { [SEALED_MARKER]: text };
-        break;
-      case 'statusMessage':
-        result.status = { ...task.status!, message: placeholderMessage(text) };
-        break;
-    }
-  });
-  return result;
-}
-
 /** The sealed fields of a task read from the inner store, with their sealed values. */
 export function sealedFieldsOf(task: Task): { field: TaskField; text: string }[] {
   const sealed: { field: TaskField; text: string }[] = [];
@@ -162,49 +86,13 @@ export function taskBinding(scope: Scope, taskId: string): RecordBinding {
 }
 
 /**
- * The task as the inner store must hold it: each configured field that has content replaced by a
- * placeholder carrying its sealed wire JSON. Empty fields stay empty (nothing to hide), so a task
- * with nothing to seal costs no keyring call. Synchronous when the record's data key is cached;
- * otherwise `beforeKeyring` runs first, so input the inner store would refuse costs no keyring
- * call (a billed, rate-limited KMS request).
- */
-export function sealTask(
-  sealer: RecordSealer,
-  scope: Scope,
-  task: Task,
-  fields: ReadonlySet<TaskField>,
-  beforeKeyring?: () => void,
-): Task | Promise<Task> {
-  if (fields.size === 0) return escapeUserIds(task, NONE);
-  let wire: WireTask;
-  try {
-    wire = Task.toJSON(task) as WireTask;
-  } catch (error) {
-    throw new InvalidInputError(`task cannot be serialised: ${(error as Error).message}`);
-  }
-  const plain: { field: TaskField; plaintext: Buffer }[] = [];
-  for (const field of TASK_FIELDS) {
-    if (!fields.has(field)) continue;
-    const value = wireValue(task, wire, field);
-    if (value !== undefined) plain.push({ field, plaintext: Buffer.from(JSON.stringify(value)) });
-  }
-  if (plain.length === 0) return escapeUserIds(task, NONE);
-  // The fields left in clear keep user ids out of the placeholder's marker.
-  const clear = escapeUserIds(task, new Set(plain.map(({ field }) => field)));
-  const binding = taskBinding(scope, task.id);
-  const cached = sealer.sealCached(binding, plain);
-  if (cached) return withSealedFields(clear, plain, cached);
-  beforeKeyring?.();
-  return sealer.seal(binding, plain).then((sealed) => withSealedFields(clear, plain, sealed));
-}
-
-/**
- * The task with every sealed placeholder opened. Sealed fields open whatever the current
+ * A task in the per-field format (releases before the record envelope: one envelope per sealed
+ * field, each in a placeholder) with every sealed placeholder opened. Sealed fields open whatever the current
  * configuration (a field no longer sealed still reads); plaintext in a configured field is
  * refused in strict mode and reported in migration mode. Synchronous when the record's data keys
  * are cached; failures are thrown either way (synchronously, or as the promise's rejection).
  */
-export function openTask(
+export function openFieldTask(
   sealer: RecordSealer,
   scope: Scope,
   task: Task,
@@ -226,7 +114,7 @@ export function openTask(
   return sealer.open(binding, sealed).then((opened) => withOpenedFields(task, sealed, opened));
 }
 
-const NONE: ReadonlySet<TaskField> = new Set();
+export const NONE: ReadonlySet<TaskField> = new Set();
 
 /**
  * The task with each sealed field replaced by its opened wire JSON, decoded by the SDK's own

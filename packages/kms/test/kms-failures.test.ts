@@ -171,7 +171,8 @@ describe('KMS key failures give typed errors and write nothing partial', () => {
     await env.inner.taskStore.save({ ...sealed, metadata: { [SEALED_MARKER]: forged } }, env.ctx);
     const error = await rejectionOf(env.stores.taskStore.load(task.id, env.ctx));
     expect(error).toBeInstanceOf(DecryptionError);
-    expect(error).toMatchObject({ code: 'DECRYPTION_FAILED', field: 'metadata' });
+    // One envelope per record: the error names it, not a field.
+    expect(error).toMatchObject({ code: 'DECRYPTION_FAILED', field: 'record' });
     expect(fixture.kms.requests.at(-1)).toMatchObject({
       operation: 'Decrypt',
       error: 'InvalidCiphertextException',

@@ -24,6 +24,7 @@ import {
   type TaskField,
   withEnvelopeEncryption,
 } from '../src/index.js';
+import { v2AllFields } from './support/v2-records.js';
 
 // Issue #17 item 5: user content that looks exactly like a sealed placeholder (the marker id or
 // key, even carrying a genuine sealed value of the same task) must round-trip as the user's data,
@@ -100,14 +101,19 @@ describe.each(inners)('user data that mimics a placeholder (%s)', (_name, create
     async (_label, fields) => {
       const inner = create();
       const ctx = callContext(randomScope());
-      // The genuine placeholders of this very task, sealed with every field.
+      // The genuine placeholders of this very task: the record envelope written now (in
+      // metadata), and the per-field placeholders of earlier releases, which still read.
       const donor = makeTask({ historyLength: 2, artifactCount: 1 });
       donor.status = { ...donor.status!, message: message('status-1', 'working') };
       donor.metadata = { source: 'donor' };
       const sealAll = withEnvelopeEncryption(inner, { keyring, taskFields: TASK_FIELDS });
       await sealAll.taskStore.save(donor, ctx);
-      const placeholders = (await inner.taskStore.load(donor.id, ctx))!;
-      expect(placeholders.history.map((m) => m.messageId)).toEqual([SEALED_MARKER]);
+      const sealedNow = (await inner.taskStore.load(donor.id, ctx))!;
+      expect(Object.keys(sealedNow.metadata!)).toEqual([SEALED_MARKER]);
+      expect(sealedNow.history).toEqual([]);
+      const earlier = v2AllFields();
+      expect(earlier.history.map((m) => m.messageId)).toEqual([SEALED_MARKER]);
+      const placeholders = { ...earlier, id: donor.id, metadata: sealedNow.metadata };
       const stores = withEnvelopeEncryption(inner, { keyring, taskFields: fields });
       for (const mixed of [false, true]) {
         const user = mimic(placeholders, mixed);

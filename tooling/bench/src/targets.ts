@@ -1,4 +1,9 @@
-import { floorMissReason, sdkMissReason, wrapperMissReason } from './miss-reasons.js';
+import {
+  floorMissReason,
+  sdkMissReason,
+  WRAPPER_OVER_FLOOR,
+  wrapperMissReason,
+} from './miss-reasons.js';
 import type { BackendResult, BenchReport, ScalingResult, SubjectResult } from './report.js';
 import { streamTargets } from './stream-targets.js';
 import type { SubjectRole } from './subject.js';
@@ -50,6 +55,17 @@ export const CACHE_HIT_WORKLOADS: readonly WorkloadName[] = [
 
 /** Cost target of a wrapper with its cache on: its p50 over its inner store's, same run. */
 export const WRAPPER_CACHE_HIT_TARGET = 1.15;
+
+/**
+ * Issue #20: a cached wrapper's p50 over the AES-GCM floor's (same inner store, same run), on
+ * the workloads where both do one AES-GCM operation per record: load, rewrite and first page.
+ */
+export const WRAPPER_OVER_AES_FLOOR_TARGET = 1.15;
+export const AES_FLOOR_WORKLOADS: readonly WorkloadName[] = [
+  'load hit',
+  'update',
+  'list first page',
+];
 
 /** Speed target over the raw floor: Redis' floor does no index maintenance beyond ZADD/ZREM. */
 export function floorTarget(backend: string): number {
@@ -182,6 +198,18 @@ function workloadTargets(backend: BackendResult): TargetCheck[] {
         wrapperMissReason() + measured,
       ),
     );
+    if (floor && AES_FLOOR_WORKLOADS.includes(cost.workload)) {
+      checks.push(
+        judged(
+          name,
+          `${cost.wrapper}: ${cost.workload} ≤ ${WRAPPER_OVER_AES_FLOOR_TARGET}x ${floor.wrapper}`,
+          cost.wrapperP50 / floor.wrapperP50,
+          (v) => v <= WRAPPER_OVER_AES_FLOOR_TARGET,
+          '',
+          WRAPPER_OVER_FLOOR,
+        ),
+      );
+    }
   }
   return checks;
 }

@@ -19,12 +19,14 @@ import {
   type EnvelopeEncryptionOptions,
   type PlaintextReadEvent,
   PlaintextRefusedError,
+  RECORD_PREFIX,
   SEALED_MARKER,
   SEALED_PREFIX,
   TASK_FIELDS,
 } from '../../src/index.js';
 import type { KmsHarness } from './kms-harness.js';
 import { findLeaks, secretPushConfig, secretTask } from './secrets.js';
+import { v2AllFields } from './v2-records.js';
 
 /** The task as the inner store returns it, as JSON text. */
 async function innerTaskText(
@@ -100,7 +102,7 @@ export function runEnvelopeChecks(harness: KmsHarness): void {
 
         const storedTask = await innerTaskText(env.innerTasks, task.id, env.ctx);
         expect(findLeaks(storedTask, secrets)).toEqual([]);
-        expect(storedTask).toContain(SEALED_PREFIX);
+        expect(storedTask).toContain(RECORD_PREFIX);
         const storedConfigs = JSON.stringify(await innerConfigs(env.innerPush, task.id, env.ctx));
         expect(findLeaks(storedConfigs, pushSecrets)).toEqual([]);
         const [sealed] = await innerConfigs(env.innerPush, task.id, env.ctx);
@@ -111,7 +113,7 @@ export function runEnvelopeChecks(harness: KmsHarness): void {
         const probe = harness.probe;
         if (probe?.readTaskRaw && probe.readPushConfigsRaw) {
           const raw = await probe.readTaskRaw(env.scope, task.id);
-          expect(raw).toContain(SEALED_PREFIX);
+          expect(raw).toContain(RECORD_PREFIX);
           expect(findLeaks(raw!, secrets)).toEqual([]);
           const rawConfigs = (await probe.readPushConfigsRaw(env.scope, task.id)).join('\n');
           expect(rawConfigs).toContain(SEALED_PREFIX);
@@ -255,7 +257,7 @@ export function runEnvelopeChecks(harness: KmsHarness): void {
       }
     });
 
-    it('a sealed history copied to another task does not open: load throws, list skips it', async () => {
+    it('a sealed record copied to another task does not open: load throws, list skips it', async () => {
       const env = await open();
       try {
         const source = secretTask().task;
@@ -264,7 +266,7 @@ export function runEnvelopeChecks(harness: KmsHarness): void {
         await env.tasks.save(target, env.ctx);
         const sealedSource = (await env.innerTasks.load(source.id, env.ctx))!;
         const sealedTarget = (await env.innerTasks.load(target.id, env.ctx))!;
-        await env.innerTasks.save({ ...sealedTarget, history: sealedSource.history }, env.ctx);
+        await env.innerTasks.save({ ...sealedTarget, metadata: sealedSource.metadata }, env.ctx);
         const error = await rejectionOf(env.tasks.load(target.id, env.ctx));
         expect(error).toBeInstanceOf(DecryptionError);
         expect(error).toMatchObject({ code: 'DECRYPTION_FAILED', recordId: target.id });
@@ -291,18 +293,24 @@ export function runEnvelopeChecks(harness: KmsHarness): void {
       }
     });
 
-    it('a sealed history moved into another field of the same task does not open', async () => {
+    it('a sealed record moved into a per-field placeholder of the same task does not open', async () => {
       const env = await open();
       try {
         const { task } = secretTask();
         await env.tasks.save(task, env.ctx);
         const sealed = (await env.innerTasks.load(task.id, env.ctx))!;
-        const part = sealed.history[0]!.parts[0]!.content;
-        const text = part?.$case === 'text' ? part.value : '';
-        await env.innerTasks.save({ ...sealed, metadata: { [SEALED_MARKER]: text } }, env.ctx);
+        const text = sealed.metadata![SEALED_MARKER] as string;
+        // The history placeholder of the per-field format, carrying the record's envelope.
+        const [placeholder] = v2AllFields().history;
+        const part = {
+          ...placeholder!.parts[0]!,
+          content: { $case: 'text' as const, value: text },
+        };
+        const history = [{ ...placeholder!, parts: [part] }];
+        await env.innerTasks.save({ ...sealed, metadata: undefined, history }, env.ctx);
         const error = await rejectionOf(env.tasks.load(task.id, env.ctx));
         expect(error).toBeInstanceOf(DecryptionError);
-        expect(error).toMatchObject({ field: 'metadata' });
+        expect(error).toMatchObject({ field: 'history' });
       } finally {
         await env.close();
       }
