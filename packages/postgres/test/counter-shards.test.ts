@@ -220,10 +220,13 @@ describe('sharded counters', () => {
       `CREATE TABLE ${oldNames.ledger} (id text COLLATE "C" PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
     );
     for (const step of steps) {
-      if (step.id >= '0006') continue;
+      if (step.id >= '0007') continue;
       if (step.id === '0002_task_counts') {
+        // The columns 0001 created (later steps add more, with defaults).
+        const columns =
+          'tenant, owner, id, context_id, state, sort_key, version, updated_at, body, artifacts';
         await pool.query(
-          `INSERT INTO ${oldNames.tasks} SELECT * FROM ${names.tasks} WHERE tenant = $1 AND owner = $2`,
+          `INSERT INTO ${oldNames.tasks} (${columns}) SELECT ${columns} FROM ${names.tasks} WHERE tenant = $1 AND owner = $2`,
           [scope.tenant, scope.owner],
         );
       }

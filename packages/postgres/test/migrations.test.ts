@@ -121,8 +121,8 @@ describe('0006_task_segments on a schema of the previous release', () => {
     const schema = freshSchema();
     const names = resolvePostgresNames({ schema });
     // The previous release's schema, exactly as its migrate() left it, with a stored task.
-    const previous = postgresMigrations({ schema }).filter((m) => m.id !== '0006_task_segments');
-    expect(previous.map((m) => m.id)).toEqual(ALL_STEPS.slice(0, -1));
+    const previous = postgresMigrations({ schema }).filter((m) => m.id < '0006');
+    expect(previous.map((m) => m.id)).toEqual(ALL_STEPS.slice(0, 5));
     await pool.query(`CREATE SCHEMA "${schema}"`);
     await pool.query(ledgerTableSql(names));
     for (const step of previous) {
@@ -141,7 +141,7 @@ describe('0006_task_segments on a schema of the previous release', () => {
     );
 
     const stores = storesOn(pool, { schema });
-    expect((await stores.migrate()).applied).toEqual(['0006_task_segments']);
+    expect((await stores.migrate()).applied).toEqual(['0006_task_segments', '0007_counter_shards']);
     expect(await rawRow(pool, names, scope, old.id)).toEqual({
       segment_count: 0,
       bytes: '0',
