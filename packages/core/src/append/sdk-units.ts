@@ -95,3 +95,31 @@ export function sameMessage(message: unknown, copy: unknown): boolean {
   }
   return true;
 }
+
+/**
+ * Makes a stored part's copy hold the very string `part` (decoded from the same stored
+ * version) holds, so the next comparison of an unchanged part is a pointer check instead of a
+ * scan of its text. False when the two do not line up (then the copy is not to be trusted).
+ */
+export function adoptPartText(copy: unknown, part: unknown): boolean {
+  if (!isObject(copy) || !isObject(part)) return false;
+  const stored = copy.content;
+  const decoded = part.content;
+  if (!isObject(stored) || !isObject(decoded)) return stored === decoded;
+  if (stored.$case !== decoded.$case) return false;
+  if (typeof stored.value !== 'string' || typeof decoded.value !== 'string') return true;
+  if (stored.value.length !== decoded.value.length) return false;
+  stored.value = decoded.value;
+  return true;
+}
+
+/** {@link adoptPartText} for every part of a message. */
+export function adoptMessageText(copy: unknown, message: unknown): boolean {
+  if (!isObject(copy) || !isObject(message)) return false;
+  const copies = copy.parts;
+  const parts = message.parts;
+  if (!Array.isArray(copies) || !Array.isArray(parts)) return copies === parts;
+  if (copies.length !== parts.length) return false;
+  for (let i = 0; i < parts.length; i++) if (!adoptPartText(copies[i], parts[i])) return false;
+  return true;
+}

@@ -1,5 +1,5 @@
 import { Artifact, Task } from '@a2a-js/sdk';
-import { copyMessage, copyPart } from './sdk-units.js';
+import { adoptMessageText, adoptPartText, copyMessage, copyPart } from './sdk-units.js';
 
 /** What core remembers of one stored artifact to prove a later save only appends to it. */
 export interface ArtifactSnapshot {
@@ -69,4 +69,29 @@ export function snapshotOf(task: Task, shape: StoredShape): TaskSnapshot {
       };
     }),
   };
+}
+
+/**
+ * Points the snapshot's copies at the strings of `task`, just decoded from the row the snapshot
+ * describes (same version and lineage, so the same content): the save that follows the load
+ * then compares unchanged units by reference. False when the shapes disagree, in which case the
+ * snapshot is dropped rather than trusted.
+ */
+export function adoptDecodedText(snapshot: TaskSnapshot, task: Task): boolean {
+  const history = task.history ?? [];
+  const artifacts = task.artifacts ?? [];
+  if (history.length !== snapshot.history.length) return false;
+  if (artifacts.length !== snapshot.artifacts.length) return false;
+  for (let i = 0; i < history.length; i++) {
+    if (!adoptMessageText(snapshot.history[i], history[i])) return false;
+  }
+  for (let i = 0; i < artifacts.length; i++) {
+    const stored = snapshot.artifacts[i] as ArtifactSnapshot;
+    const parts = artifacts[i]?.parts ?? [];
+    if (parts.length !== stored.parts.length) return false;
+    for (let j = 0; j < parts.length; j++) {
+      if (!adoptPartText(stored.parts[j], parts[j])) return false;
+    }
+  }
+  return true;
 }

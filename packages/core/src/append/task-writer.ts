@@ -4,7 +4,7 @@ import type { Scope } from '../scope.js';
 import { encodeTask, taskColumns } from '../task-codec.js';
 import { planAppend } from './plan-append.js';
 import { APPEND_MIN_BYTES, compactionDue, SnapshotCache } from './snapshot-cache.js';
-import { snapshotOf } from './task-snapshot.js';
+import { adoptDecodedText, snapshotOf } from './task-snapshot.js';
 
 /** A write's outcome and the state it tried to store (for the stale-write error). */
 export interface TaskWrite {
@@ -95,7 +95,9 @@ export class TaskWriter {
     }
     const key = this.#snapshots.key(scope, row.id);
     const known = this.#snapshots.get(key);
-    if (known && known.version === row.version && known.lineage === row.lineage) return;
+    if (known && known.version === row.version && known.lineage === row.lineage) {
+      if (adoptDecodedText(known, task)) return;
+    }
     let segmentChars = 0;
     for (const segment of row.segments ?? []) {
       segmentChars += textLength(segment.body) + textLength(segment.artifacts);
