@@ -1,6 +1,6 @@
 import type { ListTasksRequest, ListTasksResponse, Task } from '@a2a-js/sdk';
 import type { ServerCallContext } from '@a2a-js/sdk/server';
-import { decodeSegmentedTask } from './append/decode-segments.js';
+import { decodeSegmentedTask, wireTaskOf } from './append/decode-segments.js';
 import { TaskWriter } from './append/task-writer.js';
 import type { TaskBackend, TaskRow } from './backend.js';
 import type { PurgeOptions, PurgeResult, ScopedTaskStore, VersionedTask } from './contracts.js';
@@ -55,21 +55,17 @@ export class BackedTaskStore implements ScopedTaskStore, TaskSavePreflight {
     return resolveScope(this.options.scopeResolver, context);
   }
 
-  // `load` reads the row itself rather than through `loadVersioned`: one promise fewer per read.
   load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
     return this.telemetry.run('load', async () => {
-      const scope = this.scopeOfRead(taskId, context);
-      const row = await this.backend.get(scope, taskId, true);
-      return row && this.decodeLoaded(scope, taskId, row);
+      const loaded = await this.read(this.scopeOfRead(taskId, context), taskId);
+      return loaded?.task;
     });
   }
 
   loadVersioned(taskId: string, context: ServerCallContext): Promise<VersionedTask | undefined> {
-    return this.telemetry.run('load_versioned', async () => {
-      const scope = this.scopeOfRead(taskId, context);
-      const row = await this.backend.get(scope, taskId, true);
-      return row && { task: this.decodeLoaded(scope, taskId, row), version: row.version };
-    });
+    return this.telemetry.run('load_versioned', () =>
+      this.read(this.scopeOfRead(taskId, context), taskId),
+    );
   }
 
   save(task: Task, context: ServerCallContext): Promise<void> {
@@ -211,11 +207,32 @@ export class BackedTaskStore implements ScopedTaskStore, TaskSavePreflight {
     return scope;
   }
 
+  /**
+   * Reads a task with its artifacts. A large task this store wrote or read last is asked for
+   * with its known version: when nothing wrote it since, the backend skips its content and the
+   * task is decoded from what the store remembers.
+   */
+  private async read(scope: Scope, taskId: string): Promise<VersionedTask | undefined> {
+    const known = this.#writer.known(scope, taskId);
+    let row = await this.backend.get(scope, taskId, true, known);
+    if (!row) return undefined;
+    if (row.unchanged) {
+      const task = known && this.#writer.loadUnchanged(scope, row);
+      if (task) return { task, version: row.version };
+      // Forgotten meanwhile (another call of this store wrote or evicted it): read it whole.
+      row = await this.backend.get(scope, taskId, true);
+      if (!row) return undefined;
+    }
+    return { task: this.decodeLoaded(scope, taskId, row), version: row.version };
+  }
+
   /** A loaded row as a task; a corrupt one is reported, then thrown. */
   private decodeLoaded(scope: Scope, taskId: string, row: TaskRow): Task {
     try {
-      const task = decodeRow(taskId, row, true);
-      this.#writer.observe(scope, row, task);
+      if (!this.#writer.remembers(row)) return decodeRow(taskId, row, true);
+      const wire = wireTaskOf(taskId, row.body, row.artifacts, row.segments ?? []);
+      const task = wire.toTask();
+      this.#writer.observe(scope, row, task, wire);
       return task;
     } catch (error) {
       if (error instanceof CorruptRecordError) {

@@ -27,6 +27,22 @@ export interface TaskRow {
    * appends existed (core never appends to those).
    */
   readonly lineage?: string;
+  /**
+   * True when the caller passed `known` to {@link TaskBackend.get} and the row has that version
+   * and lineage: the backend then left out `body`, `artifacts` and `segments` (the caller
+   * already holds that content).
+   */
+  readonly unchanged?: boolean;
+}
+
+/**
+ * The version and lineage of a stored task as a caller last saw it. Together they name one
+ * content: every write moves the version, and a full write (the only write that can follow a
+ * delete) takes a new lineage, so a row that shows both has not changed since.
+ */
+export interface KnownTaskVersion {
+  readonly version: number;
+  readonly lineage: string;
 }
 
 /**
@@ -107,7 +123,19 @@ export interface BackendPurgeQuery {
  * terminal-state guard (see `isStaleTransition`) in the same operation as the write.
  */
 export interface TaskBackend {
-  get(scope: Scope, id: string, includeArtifacts: boolean): Promise<TaskRow | undefined>;
+  /**
+   * Reads a task. With `known` (core passes it only for a task it remembers whole, with
+   * `includeArtifacts`), a backend may answer a row whose version and lineage equal it with
+   * `unchanged: true` and `id`, `version`, `sortKey`, `bytes` and `lineage` only, so a load of a
+   * large task this process just wrote costs a look at its version. Ignoring `known` is
+   * correct too: core then decodes the row as always.
+   */
+  get(
+    scope: Scope,
+    id: string,
+    includeArtifacts: boolean,
+    known?: KnownTaskVersion,
+  ): Promise<TaskRow | undefined>;
   /**
    * Writes `task`. Outcome order: `conflict` when `expected` does not match, else `stale` when
    * the stored state is terminal and differs from `task.state`, else `written` with the new

@@ -6,6 +6,7 @@ export type {
   BackendPurgeQuery,
   EncodedTaskAppend,
   ExpectedVersion,
+  KnownTaskVersion,
   PushConfigBackend,
   PushPutOutcome,
   PutOutcome,

@@ -29,6 +29,14 @@ export function compactionDue(snapshot: TaskSnapshot): boolean {
 }
 
 /**
+ * Memory a snapshot holds: the copies of its units share their strings with the tasks, and its
+ * stored form holds the task's text once more (as written, or parsed).
+ */
+function weightOf(snapshot: TaskSnapshot): number {
+  return snapshot.stored ? 2 * snapshot.bytes : snapshot.bytes;
+}
+
+/**
  * The last known stored form of recently written or read large tasks, least recently used
  * first out. A snapshot only proves anything together with the row's version and lineage,
  * which every append is conditioned on: a stale entry costs a conflict and a full write,
@@ -53,11 +61,11 @@ export class SnapshotCache {
   set(key: string, snapshot: TaskSnapshot): void {
     this.delete(key);
     this.#entries.set(key, snapshot);
-    this.#totalBytes += snapshot.bytes;
+    this.#totalBytes += weightOf(snapshot);
     for (const [oldest, entry] of this.#entries) {
       if (this.#entries.size <= MAX_ENTRIES && this.#totalBytes <= MAX_TOTAL_BYTES) break;
       this.#entries.delete(oldest);
-      this.#totalBytes -= entry.bytes;
+      this.#totalBytes -= weightOf(entry);
     }
   }
 
@@ -65,7 +73,7 @@ export class SnapshotCache {
     const entry = this.#entries.get(key);
     if (!entry) return;
     this.#entries.delete(key);
-    this.#totalBytes -= entry.bytes;
+    this.#totalBytes -= weightOf(entry);
   }
 
   clear(): void {

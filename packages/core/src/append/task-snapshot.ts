@@ -1,5 +1,6 @@
 import { Artifact, Task } from '@a2a-js/sdk';
 import { adoptMessageText, adoptPartText, copyMessage, copyPart } from './sdk-units.js';
+import type { StoredForm } from './stored-form.js';
 
 /** What core remembers of one stored artifact to prove a later save only appends to it. */
 export interface ArtifactSnapshot {
@@ -29,6 +30,8 @@ export interface TaskSnapshot {
   readonly baseChars: number;
   readonly segmentChars: number;
   readonly segmentCount: number;
+  /** The stored content, for a load that finds the row at this version and lineage. */
+  readonly stored?: StoredForm;
 }
 
 /** JSON of a task without history and artifacts: what every segment carries whole. */
@@ -48,6 +51,7 @@ export interface StoredShape {
   readonly baseChars: number;
   readonly segmentChars: number;
   readonly segmentCount: number;
+  readonly stored?: StoredForm;
 }
 
 /**

@@ -1,10 +1,18 @@
 import type { Task } from '@a2a-js/sdk';
-import type { ExpectedVersion, PutOutcome, TaskBackend, TaskRow } from '../backend.js';
+import type {
+  ExpectedVersion,
+  KnownTaskVersion,
+  PutOutcome,
+  TaskBackend,
+  TaskRow,
+} from '../backend.js';
 import type { Scope } from '../scope.js';
 import { encodeTask, taskColumns } from '../task-codec.js';
 import { planAppend } from './plan-append.js';
 import { APPEND_MIN_BYTES, compactionDue, SnapshotCache } from './snapshot-cache.js';
+import { StoredForm } from './stored-form.js';
 import { adoptDecodedText, snapshotOf } from './task-snapshot.js';
+import type { WireTask } from './wire-task.js';
 
 /** A write's outcome and the state it tried to store (for the stale-write error). */
 export interface TaskWrite {
@@ -56,6 +64,7 @@ export class TaskWriter {
         this.#snapshots.delete(key);
         const outcome = await this.#backend.append(scope, plan.append, snapshot.version, now);
         if (outcome.status === 'written') {
+          snapshot.stored?.append(plan.append.segment);
           this.#snapshots.set(key, { ...plan.next, version: outcome.version });
         }
         if (outcome.status !== 'conflict') return { outcome, state: columns.state };
@@ -75,24 +84,59 @@ export class TaskWriter {
           baseChars: chars,
           segmentChars: 0,
           segmentCount: 0,
+          stored: StoredForm.written(encoded.body, encoded.artifacts),
         }),
       );
     }
     return { outcome, state: encoded.state };
   }
 
+  /** Whether a load of `row` would be remembered ({@link observe} keeps a snapshot of it). */
+  remembers(row: TaskRow): boolean {
+    return (
+      this.#backend.append !== undefined &&
+      !!row.lineage &&
+      row.bytes !== undefined &&
+      row.bytes >= APPEND_MIN_BYTES
+    );
+  }
+
+  /** The version a load may pass the backend as `known`: one whose content this writer holds. */
+  known(scope: Scope, taskId: string): KnownTaskVersion | undefined {
+    if (this.#snapshots.size === 0) return undefined;
+    const snapshot = this.#snapshots.get(this.#snapshots.key(scope, taskId));
+    return snapshot?.stored && { version: snapshot.version, lineage: snapshot.lineage };
+  }
+
   /**
-   * Remembers a task as just read (`row` with its artifacts, decoded into `task` before the
-   * caller sees it), so the save that usually follows a load can append.
+   * The task of a row the backend found `unchanged` since {@link known}; undefined when this
+   * writer no longer holds it (dropped meanwhile): the caller reads the row whole.
    */
-  observe(scope: Scope, row: TaskRow, task: Task): void {
-    if (
-      !this.#backend.append ||
-      !row.lineage ||
-      !(row.bytes !== undefined && row.bytes >= APPEND_MIN_BYTES)
-    ) {
-      return;
+  loadUnchanged(scope: Scope, row: TaskRow): Task | undefined {
+    const key = this.#snapshots.key(scope, row.id);
+    const snapshot = this.#snapshots.get(key);
+    if (!snapshot?.stored || snapshot.version !== row.version || snapshot.lineage !== row.lineage) {
+      return undefined;
     }
+    let task: Task | undefined;
+    try {
+      task = snapshot.stored.task(row.id);
+    } catch {
+      // Text this process wrote does not decode: forget it, and let the row speak.
+    }
+    // The next save compares the units it kept by reference.
+    if (task && adoptDecodedText(snapshot, task)) return task;
+    this.#snapshots.delete(key);
+    return undefined;
+  }
+
+  /**
+   * Remembers a task as just read (`row` with its artifacts, decoded from `wire` into `task`
+   * before the caller sees it), so the save that usually follows a load can append, and the
+   * next load can skip reading the task if nothing wrote it meanwhile.
+   */
+  observe(scope: Scope, row: TaskRow, task: Task, wire: WireTask): void {
+    if (!this.remembers(row)) return;
     const key = this.#snapshots.key(scope, row.id);
     const known = this.#snapshots.get(key);
     if (known && known.version === row.version && known.lineage === row.lineage) {
@@ -106,11 +150,13 @@ export class TaskWriter {
       key,
       snapshotOf(task, {
         version: row.version,
-        lineage: row.lineage,
-        bytes: row.bytes,
+        lineage: row.lineage!,
+        bytes: row.bytes!,
         baseChars: textLength(row.body) + textLength(row.artifacts),
         segmentChars,
         segmentCount: row.segments?.length ?? 0,
+        // `task` shares nodes with `wire`, and the caller may edit it.
+        stored: StoredForm.loaded(wire.clone()),
       }),
     );
   }

@@ -4,6 +4,7 @@ import type {
   BackendPurgeQuery,
   EncodedTaskAppend,
   ExpectedVersion,
+  KnownTaskVersion,
   PushConfigBackend,
   PushPutOutcome,
   PutOutcome,
@@ -63,6 +64,18 @@ export class MemoryState {
   }
 }
 
+function unchangedRow(task: MemoryTask): TaskRow {
+  return {
+    id: task.id,
+    body: undefined,
+    version: task.version,
+    sortKey: task.sortKey,
+    bytes: task.bytes,
+    lineage: task.lineage,
+    unchanged: true,
+  };
+}
+
 function toRow(task: MemoryTask, includeArtifacts: boolean): TaskRow {
   return {
     id: task.id,
@@ -83,8 +96,16 @@ function toRow(task: MemoryTask, includeArtifacts: boolean): TaskRow {
 export class MemoryTaskBackend implements TaskBackend {
   constructor(private readonly state: MemoryState) {}
 
-  async get(scope: Scope, id: string, includeArtifacts: boolean): Promise<TaskRow | undefined> {
+  async get(
+    scope: Scope,
+    id: string,
+    includeArtifacts: boolean,
+    known?: KnownTaskVersion,
+  ): Promise<TaskRow | undefined> {
     const task = this.state.tasksOf(scope, false)?.get(id);
+    if (task && known && task.version === known.version && task.lineage === known.lineage) {
+      return unchangedRow(task);
+    }
     return task && toRow(task, includeArtifacts);
   }
 

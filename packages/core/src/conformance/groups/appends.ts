@@ -11,6 +11,7 @@ import {
   useHarness,
 } from '../helpers/lifecycle.js';
 import {
+  dataPart,
   isoAt,
   listRequest,
   makeArtifact,
@@ -367,6 +368,68 @@ export function runAppendsGroup(harness: StoreHarness, options?: GroupOptions): 
         task.artifacts[0]!.parts.push(textPart(chunk('a', 1)));
         await a.save(task, ctx);
         expectSameTask(await b.load(task.id, ctx), task);
+      },
+    );
+    conformanceTest(
+      harness,
+      [],
+      "a loaded large task is the caller's own: editing it changes nothing until it is saved",
+      async () => {
+        const { store, ctx } = await open();
+        const task = largeTask();
+        task.metadata = { nested: { depth: { value: 1 } }, list: [1, 2] };
+        task.artifacts[1]!.parts.push(dataPart({ rows: [{ n: 1 }] }));
+        task.artifacts[1]!.metadata = { kind: { of: 'chunk' } };
+        await store.save(task, ctx);
+        for (let round = 0; round < 3; round++) {
+          const saved = structuredClone((await store.load(task.id, ctx))!);
+          const edited = (await store.load(task.id, ctx))!;
+          (edited.metadata!.nested as { depth: { value: number } }).depth.value = 99;
+          (edited.metadata!.list as number[]).push(3);
+          const data = edited.artifacts[1]!.parts.find((p) => p.content?.$case === 'data');
+          (data!.content as { value: { rows: { n: number }[] } }).value.rows[0]!.n = 99;
+          (edited.artifacts[1]!.metadata!.kind as { of: string }).of = 'edited';
+          edited.artifacts[0]!.parts.push(textPart(chunk('unsaved', round)));
+          edited.artifacts[0]!.parts[0] = textPart('replaced, never saved');
+          edited.history.length = 1;
+          expectSameTask(await store.load(task.id, ctx), saved);
+          // Then a save that appends, after which the same holds for the new version.
+          const next = (await store.load(task.id, ctx))!;
+          next.artifacts[0]!.parts.push(textPart(chunk('saved', round)));
+          await store.save(next, ctx);
+          expectSameTask(await store.load(task.id, ctx), next);
+        }
+      },
+    );
+
+    conformanceTest(
+      harness,
+      ['sharedStorage', 'extendedTaskStore'],
+      'a load sees a task deleted and created again elsewhere at the version it last read',
+      async () => {
+        const ctx = callContext(randomScope());
+        const a = scopedTaskStore((await env.open()).taskStore);
+        const b = scopedTaskStore((await env.open()).taskStore);
+        const task = largeTask();
+        await a.save(task, ctx);
+        task.artifacts[0]!.parts.push(textPart(chunk('a', 0)));
+        await a.save(task, ctx);
+        const held = (await a.loadVersioned(task.id, ctx))!;
+        expectSameTask(held.task, task);
+        expect(await b.delete(task.id, ctx)).toBe(true);
+        const reborn: Task = { ...largeTask(), id: task.id, contextId: task.contextId };
+        await b.save(reborn, ctx);
+        reborn.artifacts[1]!.parts.push(textPart(chunk('b', 0)));
+        await b.save(reborn, ctx);
+        const seen = (await a.loadVersioned(task.id, ctx))!;
+        expect(seen.version).toBe(held.version);
+        expectSameTask(seen.task, reborn);
+        expectSameTask(await a.load(task.id, ctx), reborn);
+        // And a write from elsewhere that only appends is seen too.
+        reborn.artifacts[1]!.parts.push(textPart(chunk('b', 1)));
+        reborn.history.push(agentMessage(reborn, 41, 'from b, appended'));
+        await b.save(reborn, ctx);
+        expectSameTask(await a.load(task.id, ctx), reborn);
       },
     );
   });
