@@ -96,6 +96,7 @@ export {
   type StoreHooks,
   type StoreLogger,
 } from './hooks.js';
+export { isKnownVersion, unchangedTaskRow } from './known-version.js';
 export {
   assertValidId,
   DEFAULT_LIMITS,

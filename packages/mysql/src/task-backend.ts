@@ -5,12 +5,15 @@ import {
   type EncodedTask,
   type EncodedTaskAppend,
   type ExpectedVersion,
+  isKnownVersion,
+  type KnownTaskVersion,
   type PutOutcome,
   type Scope,
   StoreUnavailableError,
   type TaskBackend,
   type TaskRow,
   toSafeInteger,
+  unchangedTaskRow,
 } from '@a2a-stores/core';
 import { deleteZeroCounters } from './counter-sql.js';
 import type { Executor } from './executor.js';
@@ -30,6 +33,14 @@ interface TaskRecord {
   readonly bytes: number | string;
   readonly lineage: string;
   readonly total?: number | string;
+}
+
+/** What `get` reads first when the caller knows a version. */
+interface VersionRecord {
+  readonly version: number | string;
+  readonly sort_key: number | string;
+  readonly bytes: number | string;
+  readonly lineage: string;
 }
 
 type TaskKey = readonly [Buffer, Buffer, Buffer];
@@ -93,8 +104,31 @@ export class MysqlTaskBackend implements TaskBackend {
     this.writer = new TaskWriter(runner, this.sql, this.segments);
   }
 
-  get(scope: Scope, id: string, includeArtifacts: boolean): Promise<TaskRow | undefined> {
-    return this.load(scope, id, includeArtifacts, 1);
+  get(
+    scope: Scope,
+    id: string,
+    includeArtifacts: boolean,
+    known?: KnownTaskVersion,
+  ): Promise<TaskRow | undefined> {
+    if (!known) return this.load(scope, id, includeArtifacts, 1);
+    // A look at the version first: the task is read only when something wrote it since, which
+    // then costs this one round trip more.
+    return this.runner
+      .select<VersionRecord>('load', this.sql.getVersion, [scope.tenant, scope.owner, id])
+      .then((records) => {
+        const record = records[0];
+        if (record === undefined) return undefined;
+        if (!isKnownVersion(Number(record.version), record.lineage, known)) {
+          return this.load(scope, id, includeArtifacts, 1);
+        }
+        return unchangedTaskRow({
+          id,
+          version: known.version,
+          sortKey: toSafeInteger(record.sort_key, id, 'sort key'),
+          bytes: toSafeInteger(record.bytes, id, 'bytes'),
+          lineage: known.lineage,
+        });
+      });
   }
 
   private load(

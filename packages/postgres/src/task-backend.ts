@@ -5,6 +5,7 @@ import {
   type EncodedTask,
   type EncodedTaskAppend,
   type ExpectedVersion,
+  type KnownTaskVersion,
   type PutOutcome,
   type Scope,
   StoreUnavailableError,
@@ -12,6 +13,7 @@ import {
   type TaskRow,
   taskWriteValues,
   toSafeInteger,
+  unchangedTaskRow,
 } from '@a2a-stores/core';
 import { type PgExecutor, preparedStatement, type Statement } from './executor.js';
 import type { PostgresNames } from './options.js';
@@ -51,12 +53,34 @@ export class PostgresTaskBackend implements TaskBackend {
     private readonly sql: TaskStatements,
   ) {}
 
-  async get(scope: Scope, id: string, includeArtifacts: boolean): Promise<TaskRow | undefined> {
-    const [record] = await this.db.query<ReadTaskRecord>(
-      includeArtifacts ? this.sql.getWithArtifacts : this.sql.get,
-      [scope.tenant, scope.owner, id],
-    );
+  async get(
+    scope: Scope,
+    id: string,
+    includeArtifacts: boolean,
+    known?: KnownTaskVersion,
+  ): Promise<TaskRow | undefined> {
+    const key = [scope.tenant, scope.owner, id];
+    const [record] =
+      known && includeArtifacts
+        ? await this.db.query<ReadTaskRecord & { unchanged: boolean }>(this.sql.getKnown, [
+            ...key,
+            known.version,
+            known.lineage,
+          ])
+        : await this.db.query<ReadTaskRecord>(
+            includeArtifacts ? this.sql.getWithArtifacts : this.sql.get,
+            key,
+          );
     if (!record) return undefined;
+    if ('unchanged' in record && record.unchanged) {
+      return unchangedTaskRow({
+        id,
+        version: known!.version,
+        sortKey: toSafeInteger(record.sort_key, id, 'sort key'),
+        bytes: toSafeInteger(record.bytes, id, 'bytes'),
+        lineage: known!.lineage,
+      });
+    }
     if (record.segment_count === 0) return taskRowOf(record, includeArtifacts);
     const [row] = await withSegments(
       this.db,

@@ -18,6 +18,7 @@ export type PutMode = 'any' | 'absent' | 'version';
 export interface TaskStatements {
   readonly get: Statement;
   readonly getWithArtifacts: Statement;
+  readonly getKnown: Statement;
   readonly put: Readonly<Record<PutMode, Statement>>;
   readonly append: Statement;
   /** The segments of rows read earlier (see `rowSegmentsSql`), without and with artifacts. */
@@ -41,6 +42,20 @@ const PAGE_COLUMNS =
 function getSql(names: PostgresNames, withArtifacts: boolean): string {
   const columns = withArtifacts ? `${PAGE_COLUMNS}, artifacts` : PAGE_COLUMNS;
   return `SELECT ${columns} FROM ${names.tasks} WHERE ${BY_KEY}`;
+}
+
+/**
+ * `get` with artifacts for a caller that knows the task at version $4 and lineage $5: when the
+ * row still has both, `body` and `artifacts` come back NULL and are never detoasted (a large
+ * task's base is read only when something wrote it since).
+ */
+function getKnownSql(names: PostgresNames): string {
+  const known = 'COALESCE(version = $4::bigint AND lineage = $5::text, false)';
+  return `SELECT id, version, sort_key, bytes, lineage, segment_count, xmin::text AS row_xmin,
+    ${known} AS unchanged,
+    CASE WHEN ${known} THEN NULL ELSE body END AS body,
+    CASE WHEN ${known} THEN NULL ELSE artifacts END AS artifacts
+    FROM ${names.tasks} WHERE ${BY_KEY}`;
 }
 
 /**
@@ -174,6 +189,7 @@ export function taskStatements(names: PostgresNames): TaskStatements {
   return {
     get: statement(getSql(names, false)),
     getWithArtifacts: statement(getSql(names, true)),
+    getKnown: statement(getKnownSql(names)),
     put: {
       any: statement(putSql(names, 'any')),
       absent: statement(putSql(names, 'absent')),

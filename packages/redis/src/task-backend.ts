@@ -5,14 +5,18 @@ import {
   type EncodedTask,
   type EncodedTaskAppend,
   type ExpectedVersion,
+  isKnownVersion,
   isTerminalState,
+  type KnownTaskVersion,
   type PutOutcome,
   type Scope,
   type TaskBackend,
   type TaskRow,
+  unchangedTaskRow,
 } from '@a2a-stores/core';
 import {
   contextKeyPart,
+  decodeSortKey,
   encodeSortKey,
   indexMember,
   listIndexSuffix,
@@ -31,6 +35,7 @@ import {
   type Reply,
   segmentedTaskRowOf,
   taskRowOf,
+  VERSION_FIELDS,
 } from './task-rows.js';
 
 /** Expired tasks a write removes in passing: keeps write-only scopes tidy at a bounded cost. */
@@ -50,9 +55,33 @@ function expectedArgument(expected: ExpectedVersion): string {
 export class RedisTaskBackend implements TaskBackend {
   constructor(private readonly session: RedisSession) {}
 
-  get(scope: Scope, id: string, includeArtifacts: boolean): Promise<TaskRow | undefined> {
+  get(
+    scope: Scope,
+    id: string,
+    includeArtifacts: boolean,
+    known?: KnownTaskVersion,
+  ): Promise<TaskRow | undefined> {
     const { base } = this.session.scopes.of(scope);
     const key = taskKey(base, id);
+    if (known) {
+      // A look at the version first: the task is read only when something wrote it since,
+      // which then costs this one round trip more.
+      return this.session
+        .call((client) => client.hmget(key, ...VERSION_FIELDS))
+        .then(([version, sortKey, bytes, lineage]) => {
+          if (version === null || version === undefined) return undefined;
+          if (!isKnownVersion(Number(version), lineage, known)) {
+            return this.get(scope, id, includeArtifacts);
+          }
+          return unchangedTaskRow({
+            id,
+            version: known.version,
+            sortKey: decodeSortKey(sortKey ?? ''),
+            bytes: Number(bytes ?? 0),
+            lineage: known.lineage,
+          });
+        });
+    }
     return includeArtifacts
       ? this.session
           .call((client) => client.hmget(key, ...GET_FIELDS_WITH_ARTIFACTS))

@@ -9,6 +9,9 @@ export const GET_FIELDS = ['v', 'k', 'b', 'z', 'n', 'l'] as const;
 /** {@link GET_FIELDS} and the artifacts. */
 export const GET_FIELDS_WITH_ARTIFACTS = ['v', 'k', 'b', 'z', 'n', 'l', 'a'] as const;
 
+/** What `get` reads first when the caller knows a version: version, sort key, size, lineage. */
+export const VERSION_FIELDS = ['v', 'k', 'z', 'l'] as const;
+
 /** Whether a `get`'s first read saw segments, so the row must be read again with them. */
 export function hasSegments(reply: (string | null)[]): boolean {
   const count = reply[4];

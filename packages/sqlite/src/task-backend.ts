@@ -6,12 +6,16 @@ import {
   type EncodedTask,
   type EncodedTaskAppend,
   type ExpectedVersion,
+  isKnownVersion,
   isStaleTransition,
+  type KnownTaskVersion,
   type PutOutcome,
   type Scope,
   type TaskBackend,
   type TaskRow,
   taskCounterChanges,
+  toSafeInteger,
+  unchangedTaskRow,
 } from '@a2a-stores/core';
 import { CounterDeltas, CounterWriter } from './counters.js';
 import {
@@ -91,13 +95,28 @@ export class SqliteTaskBackend implements TaskBackend {
   }
 
   // Not `async`: each returns the session's promise as is, without wrapping it in another.
-  get(scope: Scope, id: string, includeArtifacts: boolean): Promise<TaskRow | undefined> {
+  get(
+    scope: Scope,
+    id: string,
+    includeArtifacts: boolean,
+    known?: KnownTaskVersion,
+  ): Promise<TaskRow | undefined> {
     return this.session.run(() => {
       // The common case (no segments) is this one statement, outside any transaction as before;
-      // a row with segments is read again with them in one snapshot.
+      // a row with segments is read again with them in one snapshot. A large task keeps its
+      // base in the segments table, so its row is small and the look at its version is cheap.
       const record = this.readRecord(scope, id, includeArtifacts);
-      if (!record || !hasSegmentRows(record))
-        return record && toSegmentedTaskRow(record, [], includeArtifacts);
+      if (!record) return undefined;
+      if (known && isKnownVersion(Number(record.version), record.lineage, known)) {
+        return unchangedTaskRow({
+          id,
+          version: known.version,
+          sortKey: toSafeInteger(record.sort_key, id, 'sort key'),
+          bytes: toSafeInteger(record.bytes, id, 'bytes'),
+          lineage: known.lineage,
+        });
+      }
+      if (!hasSegmentRows(record)) return toSegmentedTaskRow(record, [], includeArtifacts);
       return this.getSegmentedTransaction.deferred(scope, id, includeArtifacts);
     });
   }

@@ -11,6 +11,7 @@ import type {
   TaskBackend,
   TaskRow,
 } from '../backend.js';
+import { isKnownVersion, unchangedTaskRow } from '../known-version.js';
 import { compareIds, isAfterCursor } from '../list-query.js';
 import type { EncodedPushConfig } from '../push-config-codec.js';
 import type { Scope } from '../scope.js';
@@ -64,18 +65,6 @@ export class MemoryState {
   }
 }
 
-function unchangedRow(task: MemoryTask): TaskRow {
-  return {
-    id: task.id,
-    body: undefined,
-    version: task.version,
-    sortKey: task.sortKey,
-    bytes: task.bytes,
-    lineage: task.lineage,
-    unchanged: true,
-  };
-}
-
 function toRow(task: MemoryTask, includeArtifacts: boolean): TaskRow {
   return {
     id: task.id,
@@ -103,9 +92,7 @@ export class MemoryTaskBackend implements TaskBackend {
     known?: KnownTaskVersion,
   ): Promise<TaskRow | undefined> {
     const task = this.state.tasksOf(scope, false)?.get(id);
-    if (task && known && task.version === known.version && task.lineage === known.lineage) {
-      return unchangedRow(task);
-    }
+    if (task && isKnownVersion(task.version, task.lineage, known)) return unchangedTaskRow(task);
     return task && toRow(task, includeArtifacts);
   }
 
