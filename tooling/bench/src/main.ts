@@ -14,13 +14,8 @@ import {
 import { runScaling } from './scaling.js';
 import { seedScope } from './seed.js';
 import { type LatencyStats, medianOfRuns, summarize } from './stats.js';
-import { runStreams } from './stream.js';
-import type { BackendSubjects } from './subjects/backend-subjects.js';
-import { sdkMemorySubject } from './subjects/memory.js';
-import { mysqlSubjects } from './subjects/mysql-subjects.js';
-import { postgresSubjects } from './subjects/postgres-subjects.js';
-import { redisSubjects } from './subjects/redis-subjects.js';
-import { sqliteSubjects } from './subjects/sqlite-subjects.js';
+import { runIsolatedStreams } from './stream-process.js';
+import { subjectsOf } from './subjects/of-backend.js';
 import { WORKLOADS, type WorkloadName } from './workload-names.js';
 import { runWorkloads, type SeededSubject } from './workloads.js';
 
@@ -28,24 +23,6 @@ const repoRoot = new URL('../../..', import.meta.url).pathname;
 
 const progress = (line: string) =>
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-
-async function subjectsOf(backend: BackendName | 'memory'): Promise<BackendSubjects> {
-  switch (backend) {
-    case 'sqlite':
-      return sqliteSubjects();
-    case 'postgres':
-      return postgresSubjects();
-    case 'mysql':
-      return mysqlSubjects();
-    case 'redis':
-      return redisSubjects();
-    case 'memory':
-      return {
-        subjects: [sdkMemorySubject()],
-        settings: 'process memory, no durability (reference only)',
-      };
-  }
-}
 
 /**
  * Seeds each subject, then `runs` times: every workload with the subjects interleaved op by op
@@ -91,7 +68,9 @@ async function benchBackend(
       }
     }
     // Once, not per run: its growth is measured within the one stream, not across runs.
-    const stream = await runStreams(subjects, options, (line) => progress(`${backend}: ${line}`));
+    const { stream } = await runIsolatedStreams(backend, options, (line) =>
+      progress(`${backend}: ${line}`),
+    );
     const results: SubjectResult[] = subjects.map((subject, s) => {
       const workloads: SubjectResult['workloads'] = {};
       WORKLOADS.forEach((workload: WorkloadName, w) => {
@@ -131,14 +110,10 @@ async function streamBackend(
   backend: BackendName | 'memory',
   options: BenchOptions,
 ): Promise<BackendResult> {
-  const { subjects, settings, notes, cleanup } = await subjectsOf(backend);
-  try {
-    const stream = await runStreams(subjects, options, (line) => progress(`${backend}: ${line}`));
-    return { backend, settings, ...(notes ? { notes } : {}), seedSeconds: 0, subjects: [], stream };
-  } finally {
-    for (const subject of subjects) await subject.close();
-    await cleanup?.();
-  }
+  const { stream, settings, notes } = await runIsolatedStreams(backend, options, (line) =>
+    progress(`${backend}: ${line}`),
+  );
+  return { backend, settings, ...(notes ? { notes } : {}), seedSeconds: 0, subjects: [], stream };
 }
 
 /** The scaling run of each backend's adapter (the other subjects are set up, not measured). */

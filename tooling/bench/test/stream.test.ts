@@ -3,7 +3,8 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { parseBenchOptions } from '../src/options.js';
 import { renderMarkdown } from '../src/render-report.js';
-import { runStream, runStreams, streams } from '../src/stream.js';
+import { inProcess, runStream, runStreams, streams } from '../src/stream.js';
+import { isolatedParticipants } from '../src/stream-process.js';
 import {
   applyArtifactUpdate,
   applyStatusUpdate,
@@ -173,7 +174,7 @@ describe('stream run', () => {
   it('loads then saves the grown task, subjects interleaved op by op', async () => {
     const calls: string[] = [];
     const subjects = [traced('a', calls), traced('b', calls)];
-    const result = await runStream(subjects, 'artifact chunks', 3, 50);
+    const result = await runStream(subjects.map(inProcess), 'artifact chunks', 3, 50);
     // The untimed start saves, then per event each subject loads and saves one more chunk, the
     // first subject moving on by one each event; then the final check loads.
     expect(calls).toEqual([
@@ -197,7 +198,7 @@ describe('stream run', () => {
       taskStore: new SqliteFloorTaskStore(database),
       close: async () => void database.close(),
     };
-    const results = await runStreams([floor, sdkMemorySubject()], options, () => {});
+    const results = await runStreams([floor, sdkMemorySubject()].map(inProcess), options, () => {});
     expect(results.map((r) => [r.variant, r.events, r.partChars, r.subjects.length])).toEqual([
       ['artifact chunks', 12, 50, 2],
       ['history', 5, 50, 2],
@@ -223,10 +224,29 @@ describe('stream run', () => {
         list: (params, context) => inner.taskStore.list(params, context),
       },
     };
-    await expect(runStream([lossy], 'artifact chunks', 3, 10)).rejects.toThrow(
+    await expect(runStream([inProcess(lossy)], 'artifact chunks', 3, 10)).rejects.toThrow(
       /^lossy: artifact chunks event 2: task holds 1 chunks, not 2$/,
     );
   });
+
+  it("runs each subject in a process of its own, interleaved, and reports a child's failure", async () => {
+    const { participants, settings, close } = await isolatedParticipants('memory');
+    try {
+      expect(participants.map((p) => [p.name, p.role])).toEqual([
+        [sdkMemorySubject().name, 'memory'],
+      ]);
+      expect(settings).toContain('process memory');
+      const result = await runStream(participants, 'history', 4, 20);
+      expect(result.subjects[0]!.save.calls).toBe(4);
+      expect(result.subjects[0]!.load.totalSeconds).toBeGreaterThan(0);
+      // An event out of order fails the child's load check, and the parent says which subject.
+      await expect(participants[0]!.event(9)).rejects.toThrow(
+        /^sdk InMemoryTaskStore: history event 9: task holds 4 messages, not 9$/,
+      );
+    } finally {
+      await close();
+    }
+  }, 60_000);
 
   it('streams the adapters, floors, SDK stores and cached wrappers only', () => {
     const of = (role: Subject['role'], wraps?: Subject['wraps']) =>
