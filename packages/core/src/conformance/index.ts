@@ -1,16 +1,5 @@
-export {
-  type AppendingTaskBackend,
-  backendListQuery,
-  encodedAppend,
-  encodedTask,
-  FIXTURE_LINEAGE,
-  putWithAppends,
-} from './backend/append-fixtures.js';
-export {
-  runTaskBackendAppendChecks,
-  type StoredSegment,
-  type TaskBackendAppendTarget,
-} from './backend/task-backend-appends.js';
+export * from './backend/append-fixtures.js';
+export * from './backend/task-backend-appends.js';
 export * from './coordination/index.js';
 export { runAnonymousPolicyGroup } from './groups/anonymous-policy.js';
 export { runAppendsGroup } from './groups/appends.js';
