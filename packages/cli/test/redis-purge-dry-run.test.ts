@@ -9,6 +9,7 @@ import {
   silentLogger,
 } from '@a2a-stores/core/conformance';
 import { createRedisStores, type RedisStoreOptions } from '@a2a-stores/redis';
+import { dumpKeys } from '@a2a-stores/redis/testing';
 import { resolveTestBackend, type TestBackend } from '@a2a-stores/test-backends';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,38 +36,9 @@ afterAll(async () => {
   await backend.stop();
 });
 
-/**
- * The content of one key in a canonical form: every field, member (with score) or item. Not
- * DUMP: a hash too large for a listpack (a task hash has 11 fields) is a hash table that a mere
- * read may rehash, which reorders DUMP's bytes while no field changed.
- */
-async function contentOf(key: string): Promise<string> {
-  switch (await client.type(key)) {
-    case 'hash':
-      return JSON.stringify(Object.entries(await client.hgetall(key)).sort());
-    case 'zset':
-      return JSON.stringify(await client.zrange(key, 0, -1, 'WITHSCORES'));
-    case 'list':
-      return JSON.stringify(await client.lrange(key, 0, -1));
-    case 'set':
-      return JSON.stringify((await client.smembers(key)).sort());
-    default:
-      return JSON.stringify(await client.get(key));
-  }
-}
-
 /** Every key under the prefix with its type, content and expiry instant, in key order. */
 async function dumpPrefix(prefix: string): Promise<Record<string, [string, string, number]>> {
-  const dump: Record<string, [string, string, number]> = {};
-  for (const key of (await client.keys(`${prefix}*`)).sort()) {
-    const [type, value, expiresAt] = await Promise.all([
-      client.type(key),
-      contentOf(key),
-      client.pexpiretime(key),
-    ]);
-    dump[key] = [type, value, expiresAt];
-  }
-  return dump;
+  return dumpKeys(client, await client.keys(`${prefix}*`));
 }
 
 /**

@@ -6,7 +6,10 @@ import {
   type PutOutcome,
   type Scope,
   StoreUnavailableError,
-  taskWriteValues,
+  taskKeyValues,
+  taskListedValues,
+  taskRewriteValues,
+  taskRowValues,
   toSafeInteger,
 } from '@a2a-stores/core';
 import type { Executor, SqlValue } from './executor.js';
@@ -76,7 +79,7 @@ export class TaskWriter {
   }
 
   private values(scope: Scope, task: EncodedTask, now: number): SqlValue[] {
-    return [...taskWriteValues(scope, task, now), task.bytes, task.lineage];
+    return [...taskRowValues(scope, task, now)];
   }
 
   private async upsert(
@@ -122,17 +125,8 @@ export class TaskWriter {
     now: number,
   ): Promise<PutOutcome | Undecided> {
     const result = await db.write(this.sql.updateIfVersion, [
-      task.contextId,
-      task.state,
-      task.sortKey,
-      now,
-      task.body,
-      task.artifacts,
-      task.bytes,
-      task.lineage,
-      scope.tenant,
-      scope.owner,
-      task.id,
+      ...taskRewriteValues(task, now),
+      ...taskKeyValues(scope, task.id),
       expected,
       task.state,
     ]);
@@ -179,7 +173,7 @@ export class TaskWriter {
     expected: ExpectedVersion,
     now: number,
   ): Promise<PutOutcome> {
-    const key = [scope.tenant, scope.owner, task.id];
+    const key = taskKeyValues(scope, task.id);
     return this.runner.transaction('save', async (db) => {
       const stored = await this.readState(db, scope, task.id, this.segments.lockState);
       if (!stored) {
@@ -195,19 +189,9 @@ export class TaskWriter {
       if (isStaleTransition(stored.state, task.state)) {
         return { status: 'stale', storedState: stored.state };
       }
-      await db.write(this.segments.compactRow, [
-        task.contextId,
-        task.state,
-        task.sortKey,
-        now,
-        task.body,
-        task.artifacts,
-        task.bytes,
-        task.lineage,
-        ...key,
-      ]);
+      await db.write(this.segments.compactRow, [...taskRewriteValues(task, now), ...key]);
       // Only when there are some: a concurrent full write may have dropped them already.
-      if (stored.segments > 0) await db.write(this.segments.deleteForTask, key);
+      if (stored.segments > 0) await db.write(this.segments.deleteForTask, [...key]);
       return { status: 'written', version: stored.version + 1 };
     });
   }
@@ -224,13 +208,10 @@ export class TaskWriter {
     expected: number,
     now: number,
   ): Promise<PutOutcome> {
-    const key = [scope.tenant, scope.owner, task.id];
+    const key = taskKeyValues(scope, task.id);
     return this.runner.transaction('save', async (db) => {
       const result = await db.write(this.segments.appendRow, [
-        task.contextId,
-        task.state,
-        task.sortKey,
-        now,
+        ...taskListedValues(task, now),
         task.bytes,
         ...key,
         expected,

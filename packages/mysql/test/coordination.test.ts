@@ -119,9 +119,17 @@ describe('MySQL coordination: leases', () => {
   it('lets another worker take a lease once it expired on the database clock', async () => {
     const [a, b] = [worker(), worker()];
     const k = key();
-    expect((await a.acquireLease(lease(k, 'worker-a'), 100)).acquired).toBe(true);
+    // Long enough that b's first try lands while the lease is live even on a loaded machine
+    // (100 ms did not); the wait after it follows the lease's observed state, not a sleep.
+    const leaseMs = 2_000;
+    expect((await a.acquireLease(lease(k, 'worker-a'), leaseMs)).acquired).toBe(true);
     expect((await b.acquireLease(lease(k, 'worker-b'), 30_000)).acquired).toBe(false);
-    await until('the lease to expire', async () => (await b.readLease(k))?.live === false);
+    expect(await b.readLease(k)).toMatchObject({ holder: 'worker-a' });
+    await until(
+      'the lease to expire',
+      async () => (await b.readLease(k))?.live === false,
+      leaseMs + 10_000,
+    );
     expect((await b.acquireLease(lease(k, 'worker-b'), 30_000)).acquired).toBe(true);
     expect(await a.renewLease(k, 'worker-a', 'worker-a-1', 30_000)).toBe(false);
   });

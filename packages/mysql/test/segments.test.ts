@@ -1,5 +1,9 @@
-import { type BackendListQuery, StoreUnavailableError } from '@a2a-stores/core';
-import { randomScope } from '@a2a-stores/core/conformance';
+import { StoreUnavailableError } from '@a2a-stores/core';
+import {
+  backendListQuery as listQuery,
+  randomScope,
+  runTaskBackendAppendChecks,
+} from '@a2a-stores/core/conformance';
 import { resolveTestBackend } from '@a2a-stores/test-backends';
 import { createPool, type Pool } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -10,11 +14,9 @@ import { dropTables, randomPrefix } from './support/mysql-harness.js';
 import {
   appendOf,
   backendOf,
-  COMPLETED,
   fullTask,
   storedCounts,
   storedSegments,
-  WORKING,
 } from './support/segment-fixtures.js';
 
 const prefix = randomPrefix();
@@ -32,176 +34,34 @@ afterAll(async () => {
   await pool.end();
 });
 
-function listQuery(overrides: Partial<BackendListQuery> = {}): BackendListQuery {
-  return {
-    contextId: '',
-    state: 0,
-    after: null,
-    cursor: null,
-    limit: 50,
-    includeArtifacts: true,
-    ...overrides,
-  };
-}
+runTaskBackendAppendChecks('mysql', {
+  backend: () => backend,
+  storedSegments: (scope, id) => storedSegments(pool, prefix, scope, id),
+});
 
-describe('append', () => {
-  it('stores segments that get returns in order, with bytes, artifacts only when asked', async () => {
+describe('the row columns appends keep', () => {
+  it('hold the segment count and the size, unmoved by a conflict, reset by a full write', async () => {
     const scope = randomScope();
     const task = fullTask();
-    expect(await backend.put(scope, task, null, 1)).toEqual({ status: 'written', version: 1 });
-    expect((await backend.get(scope, task.id, true))?.bytes).toBe(task.bytes);
-    for (let n = 1; n <= 3; n++) {
-      const artifacts = n === 2 ? '' : `a${n}`;
-      expect(await backend.append(scope, appendOf(task, n, { artifacts }), n, 10 + n)).toEqual({
-        status: 'written',
-        version: n + 1,
-      });
-    }
-    const row = await backend.get(scope, task.id, true);
-    expect(row).toMatchObject({
-      id: task.id,
-      body: task.body,
-      artifacts: '[]',
-      version: 4,
-      lineage: task.lineage,
-    });
-    expect(row?.sortKey).toBe(1_003);
-    expect(row?.bytes).toBe(103);
-    expect(row?.segments).toEqual([
-      { body: 'b1', artifacts: 'a1' },
-      { body: 'b2', artifacts: '' },
-      { body: 'b3', artifacts: 'a3' },
-    ]);
-    const bare = await backend.get(scope, task.id, false);
-    expect(bare?.artifacts).toBeUndefined();
-    expect(bare?.segments).toEqual([{ body: 'b1' }, { body: 'b2' }, { body: 'b3' }]);
-  });
-
-  it('conflicts on a missing row or another version, and changes nothing', async () => {
-    const scope = randomScope();
-    const task = fullTask();
-    expect(await backend.append(scope, appendOf(task, 1), 1, 1)).toEqual({ status: 'conflict' });
-    expect(await backend.get(scope, task.id, true)).toBeUndefined();
-    expect(await storedSegments(pool, prefix, scope, task.id)).toEqual([]);
-
     await backend.put(scope, task, null, 1);
     await backend.append(scope, appendOf(task, 1), 1, 2);
-    const before = await backend.get(scope, task.id, true);
     for (const expected of [1, 3]) {
       expect(await backend.append(scope, appendOf(task, 9), expected, 3)).toEqual({
         status: 'conflict',
       });
     }
-    expect(await backend.get(scope, task.id, true)).toEqual(before);
-    expect(await storedSegments(pool, prefix, scope, task.id)).toEqual(['b1']);
     expect(await storedCounts(pool, prefix, scope, task.id)).toEqual({ segments: 1, bytes: 101 });
-  });
-
-  it('conflicts on a row of another lineage (deleted and written anew), changing nothing', async () => {
-    const scope = randomScope();
-    const task = fullTask();
-    await backend.put(scope, task, null, 1);
-    await backend.delete(scope, task.id);
-    const again = fullTask({ id: task.id });
-    await backend.put(scope, again, null, 2);
-    const before = await backend.get(scope, task.id, true);
-    expect(before?.lineage).toBe(again.lineage);
-    expect(await backend.append(scope, appendOf(task, 1), 1, 3)).toEqual({ status: 'conflict' });
-    // Even when the state would be stale: conflict comes first.
-    await backend.put(scope, { ...again, state: COMPLETED }, 1, 3);
-    expect(await backend.append(scope, appendOf(task, 1), 2, 4)).toEqual({ status: 'conflict' });
-    expect(await backend.append(scope, appendOf(again, 1), 2, 4)).toEqual({
-      status: 'stale',
-      storedState: COMPLETED,
-    });
-    expect(await storedSegments(pool, prefix, scope, task.id)).toEqual([]);
-    expect((await backend.get(scope, task.id, true))?.version).toBe(2);
-  });
-
-  it('is stale on a terminal task that it would move, and changes nothing', async () => {
-    const scope = randomScope();
-    const task = fullTask({ state: COMPLETED });
-    await backend.put(scope, task, null, 1);
-    const before = await backend.get(scope, task.id, true);
-    expect(await backend.append(scope, appendOf(task, 1, { state: WORKING }), 1, 2)).toEqual({
-      status: 'stale',
-      storedState: COMPLETED,
-    });
-    expect(await backend.get(scope, task.id, true)).toEqual(before);
-    expect(await storedSegments(pool, prefix, scope, task.id)).toEqual([]);
-    // The same terminal state is no transition: an append that keeps it is written.
-    expect(await backend.append(scope, appendOf(task, 1, { state: COMPLETED }), 1, 3)).toEqual({
+    await backend.append(scope, appendOf(task, 2), 2, 3);
+    const compacted = { ...task, body: '{"v":"compacted"}', bytes: 17 + 2, lineage: 'second' };
+    expect(await backend.put(scope, compacted, undefined, 4)).toEqual({
       status: 'written',
-      version: 2,
+      version: 4,
     });
-  });
-
-  it('keeps the totals exact when appends move the state or the context', async () => {
-    const scope = randomScope();
-    const moved = fullTask({ contextId: 'ctx-a' });
-    const still = fullTask({ contextId: 'ctx-a' });
-    await backend.put(scope, moved, null, 1);
-    await backend.put(scope, still, null, 1);
-    await backend.append(scope, appendOf(moved, 1, { contextId: 'ctx-b' }), 1, 2);
-    await backend.append(scope, appendOf(moved, 2, { contextId: 'ctx-b', state: COMPLETED }), 2, 3);
-    const total = async (q: Partial<BackendListQuery>) =>
-      (await backend.list(scope, listQuery(q))).total;
-    expect(await total({})).toBe(2);
-    expect(await total({ contextId: 'ctx-a' })).toBe(1);
-    expect(await total({ contextId: 'ctx-b' })).toBe(1);
-    expect(await total({ state: WORKING })).toBe(1);
-    expect(await total({ state: COMPLETED })).toBe(1);
-    expect(await total({ contextId: 'ctx-b', state: COMPLETED })).toBe(1);
-    const [row] = (await backend.list(scope, listQuery({ contextId: 'ctx-b' }))).rows;
-    expect(row?.id).toBe(moved.id);
-    expect(row?.segments).toHaveLength(2);
+    expect(await storedCounts(pool, prefix, scope, task.id)).toEqual({ segments: 0, bytes: 19 });
   });
 });
 
 describe('a full write over segments', () => {
-  it('drops them in the same write, with a version check or without', async () => {
-    const scope = randomScope();
-    const task = fullTask();
-    await backend.put(scope, task, null, 1);
-    await backend.append(scope, appendOf(task, 1), 1, 2);
-    await backend.append(scope, appendOf(task, 2), 2, 3);
-    const compacted = { ...task, body: '{"v":"compacted"}', bytes: 17 + 2, lineage: 'second' };
-    expect(await backend.put(scope, compacted, 2, 4)).toEqual({ status: 'conflict' });
-    expect(await storedSegments(pool, prefix, scope, task.id)).toEqual(['b1', 'b2']);
-    expect(await backend.put(scope, compacted, 3, 4)).toEqual({ status: 'written', version: 4 });
-    expect(await storedSegments(pool, prefix, scope, task.id)).toEqual([]);
-    const row = await backend.get(scope, task.id, true);
-    expect(row).toMatchObject({ body: compacted.body, version: 4, bytes: 19, lineage: 'second' });
-    expect(row?.segments).toBeUndefined();
-
-    expect(await backend.append(scope, appendOf(task, 3), 4, 5)).toEqual({ status: 'conflict' });
-    await backend.append(scope, appendOf(compacted, 3), 4, 5);
-    expect(await backend.put(scope, { ...compacted, body: '{"v":2}' }, undefined, 6)).toEqual({
-      status: 'written',
-      version: 6,
-    });
-    expect(await storedSegments(pool, prefix, scope, task.id)).toEqual([]);
-    expect(await storedCounts(pool, prefix, scope, task.id)).toEqual({ segments: 0, bytes: 19 });
-    // Appends after the full write start a new run of segments.
-    await backend.append(scope, appendOf(compacted, 4), 6, 7);
-    expect((await backend.get(scope, task.id, false))?.segments).toEqual([{ body: 'b4' }]);
-  });
-
-  it('over a terminal task with segments is stale and keeps them', async () => {
-    const scope = randomScope();
-    const task = fullTask();
-    await backend.put(scope, task, null, 1);
-    await backend.append(scope, appendOf(task, 1, { state: COMPLETED }), 1, 2);
-    for (const expected of [2, undefined]) {
-      expect(await backend.put(scope, task, expected, 3)).toEqual({
-        status: 'stale',
-        storedState: COMPLETED,
-      });
-    }
-    expect(await storedSegments(pool, prefix, scope, task.id)).toEqual(['b1']);
-    expect(await backend.put(scope, task, null, 3)).toEqual({ status: 'conflict' });
-  });
-
   it('of a task without segments stays one statement', async () => {
     const scope = randomScope();
     const task = fullTask();
@@ -308,17 +168,12 @@ describe('list', () => {
   });
 });
 
-describe('delete and purge', () => {
-  it('drop the segments with the task', async () => {
+describe('delete', () => {
+  it('drops the segments the raw probe showed with the task', async () => {
     const scope = randomScope();
     const deleted = fullTask();
-    const purged = [fullTask({ state: COMPLETED }), fullTask({ state: COMPLETED })];
-    for (const task of [deleted, ...purged]) await backend.put(scope, task, null, 1);
+    await backend.put(scope, deleted, null, 1);
     await backend.append(scope, appendOf(deleted, 1), 1, 2);
-    for (const task of purged) {
-      await backend.append(scope, appendOf(task, 1, { state: COMPLETED }), 1, 2);
-      await backend.append(scope, appendOf(task, 2, { state: COMPLETED }), 2, 2);
-    }
     const probe = mysqlRawProbe(pool, { tablePrefix: prefix });
     expect((await probe.readTaskRaw(scope, deleted.id))?.split('\n').slice(-2)).toEqual([
       'b1',
@@ -327,21 +182,5 @@ describe('delete and purge', () => {
     expect(await backend.delete(scope, deleted.id)).toBe(true);
     expect(await storedSegments(pool, prefix, scope, deleted.id)).toEqual([]);
     expect(await probe.readTaskRaw(scope, deleted.id)).toBeUndefined();
-    const batches: number[] = [];
-    const count = await backend.purge({
-      olderThan: 10,
-      states: [COMPLETED],
-      batchSize: 1,
-      scope,
-      onBatch: (n) => batches.push(n),
-    });
-    expect(count).toBe(2);
-    for (const task of purged) {
-      expect(await storedSegments(pool, prefix, scope, task.id)).toEqual([]);
-      expect(await backend.get(scope, task.id, true)).toBeUndefined();
-    }
-    // A task re-created under a deleted id starts without segments.
-    await backend.put(scope, deleted, null, 3);
-    expect((await backend.get(scope, deleted.id, true))?.segments).toBeUndefined();
   });
 });

@@ -11,7 +11,9 @@ import {
   StoreUnavailableError,
   type TaskBackend,
   type TaskRow,
-  taskWriteValues,
+  taskKeyValues,
+  taskListedValues,
+  taskRowValues,
   toSafeInteger,
   unchangedTaskRow,
 } from '@a2a-stores/core';
@@ -99,7 +101,7 @@ export class PostgresTaskBackend implements TaskBackend {
     now: number,
   ): Promise<PutOutcome> {
     const mode = expected === undefined ? 'any' : expected === null ? 'absent' : 'version';
-    const values: unknown[] = [...taskWriteValues(scope, task, now), task.bytes, task.lineage];
+    const values: unknown[] = [...taskRowValues(scope, task, now)];
     if (typeof expected === 'number') values.push(expected);
     for (let attempt = 1; ; attempt++) {
       const [result] = await this.db.query<PutResult>(this.sql.put[mode], values);
@@ -134,13 +136,8 @@ export class PostgresTaskBackend implements TaskBackend {
     now: number,
   ): Promise<PutOutcome> {
     const [result] = await this.db.query<AppendResult>(this.sql.append, [
-      scope.tenant,
-      scope.owner,
-      task.id,
-      task.contextId,
-      task.state,
-      task.sortKey,
-      now,
+      ...taskKeyValues(scope, task.id),
+      ...taskListedValues(task, now),
       task.bytes,
       task.segment.body,
       task.segment.artifacts,

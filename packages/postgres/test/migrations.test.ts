@@ -1,10 +1,17 @@
 import { encodeTask, InvalidInputError, SchemaNotMigratedError } from '@a2a-stores/core';
-import { callContext, makeTask, randomScope, rejectionOf } from '@a2a-stores/core/conformance';
+import {
+  callContext,
+  encodedAppend,
+  encodedTask,
+  makeTask,
+  randomScope,
+  rejectionOf,
+} from '@a2a-stores/core/conformance';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStores, postgresMigrations, resolvePostgresNames } from '../src/index.js';
 import { ledgerTableSql } from '../src/migrations.js';
-import { appendOf, countingBackend, encoded, rawRow } from './segment-support.js';
+import { countingBackend, rawRow } from './segment-support.js';
 import { dropSchema, randomSchema, storesOn, testPool } from './support.js';
 
 const ALL_STEPS = [
@@ -157,11 +164,11 @@ describe('0006_task_segments on a schema of the previous release', () => {
       artifacts: old.artifacts,
     });
     // No lineage: no append applies until a full write gives the row one.
-    expect(await t.backend.append(scope, appendOf(old.id, 1), 3, 5)).toEqual({
+    expect(await t.backend.append(scope, encodedAppend(old.id, 1), 3, 5)).toEqual({
       status: 'conflict',
     });
-    await t.backend.put(scope, encoded(old.id), 3, 6);
-    expect(await t.backend.append(scope, appendOf(old.id, 1), 4, 7)).toEqual({
+    await t.backend.put(scope, encodedTask(old.id), 3, 6);
+    expect(await t.backend.append(scope, encodedAppend(old.id, 1), 4, 7)).toEqual({
       status: 'written',
       version: 5,
     });

@@ -1,7 +1,8 @@
-import { TaskState } from '@a2a-js/sdk';
-import { type EncodedTask, type EncodedTaskAppend, SchemaGate, type Scope } from '@a2a-stores/core';
+import { SchemaGate, type Scope } from '@a2a-stores/core';
+import type { StoredSegment } from '@a2a-stores/core/conformance';
 import type pg from 'pg';
 import type { QueryConfig } from 'pg';
+import { expect } from 'vitest';
 import { PgExecutor, poolTransaction } from '../src/executor.js';
 import { type PostgresNames, resolvePostgresNames } from '../src/options.js';
 import { PostgresTaskBackend } from '../src/task-backend.js';
@@ -48,45 +49,6 @@ export function countingBackend(pool: pg.Pool, schema: string): CountingBackend 
   };
 }
 
-/** The lineage `encoded` and `appendOf` use unless told otherwise. */
-export const LINEAGE = 'lineage-1';
-
-/** A task as core encodes it; backends never look inside body or artifacts. */
-export function encoded(
-  id: string,
-  overrides: Partial<Omit<EncodedTask, 'id' | 'bytes'>> = {},
-): EncodedTask {
-  const body = overrides.body ?? JSON.stringify({ id, head: 'base' });
-  const artifacts = overrides.artifacts ?? '[]';
-  return {
-    id,
-    contextId: overrides.contextId ?? 'ctx-1',
-    state: overrides.state ?? TaskState.TASK_STATE_WORKING,
-    sortKey: overrides.sortKey ?? 1000,
-    body,
-    artifacts,
-    bytes: Buffer.byteLength(body) + Buffer.byteLength(artifacts),
-    lineage: overrides.lineage ?? LINEAGE,
-  };
-}
-
-/** An append of segment `n` to task `id`. */
-export function appendOf(
-  id: string,
-  n: number,
-  overrides: Partial<Omit<EncodedTaskAppend, 'id' | 'segment'>> & { artifacts?: string } = {},
-): EncodedTaskAppend {
-  return {
-    id,
-    contextId: overrides.contextId ?? 'ctx-1',
-    state: overrides.state ?? TaskState.TASK_STATE_WORKING,
-    sortKey: overrides.sortKey ?? 1000 + n,
-    segment: { body: JSON.stringify({ n }), artifacts: overrides.artifacts ?? `[${n}]` },
-    bytes: overrides.bytes ?? 100 + n,
-    lineage: overrides.lineage ?? LINEAGE,
-  };
-}
-
 /** The raw columns of a task row, for checks the backend contract does not expose. */
 export async function rawRow(
   pool: pg.Pool,
@@ -101,16 +63,20 @@ export async function rawRow(
   return rows[0];
 }
 
-/** The seqs of the segment rows stored for a task, in order. */
-export async function storedSeqs(
+/**
+ * The segment rows stored for a task, in seq order (the probe of the shared append checks). It
+ * checks on every read that the seqs run from 1 without a gap, as get reads them back by count.
+ */
+export async function storedSegments(
   pool: pg.Pool,
   names: PostgresNames,
   scope: Scope,
   id: string,
-): Promise<number[]> {
-  const { rows } = await pool.query<{ seq: number }>(
-    `SELECT seq FROM ${names.segments} WHERE tenant = $1 AND owner = $2 AND task_id = $3 ORDER BY seq`,
+): Promise<StoredSegment[]> {
+  const { rows } = await pool.query<StoredSegment & { seq: number }>(
+    `SELECT seq, body, artifacts FROM ${names.segments} WHERE tenant = $1 AND owner = $2 AND task_id = $3 ORDER BY seq`,
     [scope.tenant, scope.owner, id],
   );
-  return rows.map((row) => row.seq);
+  expect(rows.map((row) => row.seq)).toEqual(rows.map((_, i) => i + 1));
+  return rows.map(({ body, artifacts }) => ({ body, artifacts }));
 }

@@ -122,21 +122,11 @@ export class RedisTaskBackend implements TaskBackend {
     const { base, tag } = this.session.scopes.of(scope);
     await this.session.registerScope(tag);
     const reply = (await this.session.call((client) =>
-      putTaskScript.run(client, base, [
-        task.id,
-        expectedArgument(expected),
-        String(task.state),
-        contextKeyPart(task.contextId),
-        encodeSortKey(task.sortKey),
-        task.body,
-        task.artifacts,
-        isTerminalState(task.state) ? '1' : '0',
-        String(now),
-        String(this.session.options.finishedTaskTtl),
-        String(WRITE_PRUNE_BATCH),
-        String(task.bytes),
-        task.lineage,
-      ]),
+      putTaskScript.run(
+        client,
+        base,
+        this.writeArguments(task, expectedArgument(expected), task.body, task.artifacts, now),
+      ),
     )) as Reply;
     return this.outcomeOf(base, reply);
   }
@@ -150,23 +140,42 @@ export class RedisTaskBackend implements TaskBackend {
     // The row exists (else `conflict`), so its scope is registered already.
     const { base } = this.session.scopes.of(scope);
     const reply = (await this.session.call((client) =>
-      appendTaskScript.run(client, base, [
-        task.id,
-        String(expected),
-        String(task.state),
-        contextKeyPart(task.contextId),
-        encodeSortKey(task.sortKey),
-        task.segment.body,
-        task.segment.artifacts,
-        isTerminalState(task.state) ? '1' : '0',
-        String(now),
-        String(this.session.options.finishedTaskTtl),
-        String(WRITE_PRUNE_BATCH),
-        String(task.bytes),
-        task.lineage,
-      ]),
+      appendTaskScript.run(
+        client,
+        base,
+        this.writeArguments(task, String(expected), task.segment.body, task.segment.artifacts, now),
+      ),
     )) as Reply;
     return this.outcomeOf(base, reply);
+  }
+
+  /**
+   * The ARGV of both write scripts, in the one layout their shared prologue reads (see
+   * lua/write-steps.ts): the expected version and the two payload slots (a full write's body
+   * and artifacts, or an append's segment) as given.
+   */
+  private writeArguments(
+    task: EncodedTask | EncodedTaskAppend,
+    expected: string,
+    body: string,
+    artifacts: string,
+    now: number,
+  ): string[] {
+    return [
+      task.id,
+      expected,
+      String(task.state),
+      contextKeyPart(task.contextId),
+      encodeSortKey(task.sortKey),
+      body,
+      artifacts,
+      isTerminalState(task.state) ? '1' : '0',
+      String(now),
+      String(this.session.options.finishedTaskTtl),
+      String(WRITE_PRUNE_BATCH),
+      String(task.bytes),
+      task.lineage,
+    ];
   }
 
   /** The outcome of a put or append script; waits for replicas after a write when asked to. */

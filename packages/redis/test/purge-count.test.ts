@@ -18,6 +18,7 @@ import {
   type RedisStoreBundle,
   type RedisStoreOptions,
 } from '../src/index.js';
+import { dumpKeys } from '../src/testing/index.js';
 import {
   baseOf,
   connectTestRedis,
@@ -31,42 +32,12 @@ const ALL_STATES = Object.values(TaskState).filter(
   (s): s is number => typeof s === 'number' && s >= 0,
 );
 
-/**
- * The content of one key in a canonical form: every field, member (with score) or item. Not
- * DUMP: a hash too large for a listpack is a hash table that a mere read may rehash, which
- * reorders DUMP's bytes while no field changed.
- */
-async function contentOf(client: RedisClient, key: string): Promise<string> {
-  const type = await client.type(key);
-  switch (type) {
-    case 'hash':
-      return JSON.stringify(Object.entries(await client.hgetall(key)).sort());
-    case 'zset':
-      return JSON.stringify(await client.zrange(key, 0, -1, 'WITHSCORES'));
-    case 'list':
-      return JSON.stringify(await client.lrange(key, 0, -1));
-    case 'set':
-      return JSON.stringify((await client.smembers(key)).sort());
-    default:
-      return JSON.stringify(await client.get(key));
-  }
-}
-
 /** Every key under the prefix with its type, content and expiry instant, in key order. */
 async function dumpPrefix(
   client: RedisClient,
   prefix: string,
 ): Promise<Record<string, [string, string, number]>> {
-  const dump: Record<string, [string, string, number]> = {};
-  for (const key of (await keysWithPrefix(client, prefix)).sort()) {
-    const [type, value, expiresAt] = await Promise.all([
-      client.type(key),
-      contentOf(client, key),
-      client.pexpiretime(key),
-    ]);
-    dump[key] = [type, value, expiresAt];
-  }
-  return dump;
+  return dumpKeys(client, await keysWithPrefix(client, prefix));
 }
 
 interface Seeded {

@@ -1,3 +1,5 @@
+export * from './backend/append-fixtures.js';
+export * from './backend/task-backend-appends.js';
 export * from './coordination/index.js';
 export { runAnonymousPolicyGroup } from './groups/anonymous-policy.js';
 export { runAppendsGroup } from './groups/appends.js';

@@ -33,7 +33,13 @@ export {
   type TaskCounterKey,
   taskCounterChanges,
   taskCounterKeys,
-  taskWriteValues,
   toSafeInteger,
   toTaskRow,
 } from './task-rows.js';
+export {
+  taskKeyValues,
+  taskListedValues,
+  taskRewriteValues,
+  taskRowValues,
+  taskWriteValues,
+} from './task-write-values.js';

@@ -1,7 +1,5 @@
 import type { BackendListQuery, TaskRow } from '../backend.js';
 import { CorruptRecordError } from '../errors.js';
-import type { Scope } from '../scope.js';
-import type { EncodedTask } from '../task-codec.js';
 
 /**
  * A task row as SQL drivers hand it back (snake_case columns). 64-bit integers may arrive as
@@ -26,24 +24,6 @@ export function toSafeInteger(
     throw new CorruptRecordError(recordId, `${column} is not a safe integer`);
   }
   return n;
-}
-
-/**
- * Positional parameters of a task write, in the column order every SQL adapter's insert uses:
- * tenant, owner, id, context_id, state, sort_key, updated_at, body, artifacts.
- */
-export function taskWriteValues(scope: Scope, task: EncodedTask, now: number) {
-  return [
-    scope.tenant,
-    scope.owner,
-    task.id,
-    task.contextId,
-    task.state,
-    task.sortKey,
-    now,
-    task.body,
-    task.artifacts,
-  ] as const;
 }
 
 /** Maps a SQL task row to the backend contract's {@link TaskRow}. */

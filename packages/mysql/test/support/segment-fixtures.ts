@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EncodedTask, EncodedTaskAppend, Scope } from '@a2a-stores/core';
+import type { StoredSegment } from '@a2a-stores/core/conformance';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { tableNames } from '../../src/index.js';
 import { createSharedState, SqlRunner } from '../../src/sql-runner.js';
@@ -59,12 +60,15 @@ export async function storedSegments(
   prefix: string,
   scope: Scope,
   id: string,
-): Promise<string[]> {
+): Promise<StoredSegment[]> {
   const [rows] = await pool.execute<RowDataPacket[]>(
-    `SELECT body FROM ${tableNames(prefix).taskSegments} WHERE tenant = ? AND owner = ? AND task_id = ? ORDER BY seq`,
+    `SELECT body, artifacts FROM ${tableNames(prefix).taskSegments} WHERE tenant = ? AND owner = ? AND task_id = ? ORDER BY seq`,
     [scope.tenant, scope.owner, id],
   );
-  return rows.map((row) => String(row.body));
+  return rows.map((row) => ({
+    body: String(row.body),
+    artifacts: String(row.artifacts),
+  }));
 }
 
 /** The row's segment count and stored size, straight from the table. */

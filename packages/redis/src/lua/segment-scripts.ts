@@ -1,5 +1,6 @@
 import { LuaScript } from '../lua-script.js';
 import { PRELUDE } from './prelude.js';
+import { WRITE_EPILOGUE, WRITE_PROLOGUE } from './write-steps.js';
 
 /**
  * Stores a save as one more segment of the task: RPUSH of the segment's body to `sb:<id>` and
@@ -14,12 +15,7 @@ import { PRELUDE } from './prelude.js';
  */
 export const appendTaskScript = new LuaScript(
   'append-task',
-  `${PRELUDE}
-local id, expected, state, ctx, sortkey = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local terminal, written_at, ttl = ARGV[8], ARGV[9], tonumber(ARGV[10])
-local had_expiring = settle_expiry(id, tonumber(ARGV[11]))
-local key = base .. 't:' .. id
-local old = redis.call('HMGET', key, 'v', 's', 'c', 'k', 'f', 'n', 'l')
+  `${PRELUDE}${WRITE_PROLOGUE}
 if not old[1] or old[1] ~= expected or old[7] ~= ARGV[13] then return { 'conflict' } end
 if old[5] == '1' and old[2] ~= state then return { 'stale', old[2] } end
 local version = tonumber(old[1]) + 1
@@ -32,14 +28,7 @@ redis.call('RPUSH', base .. 'sb:' .. id, ARGV[6])
 redis.call('RPUSH', base .. 'sa:' .. id, ARGV[7])
 redis.call('HSET', key, 'v', version, 's', state, 'c', ctx, 'k', sortkey, 'f', terminal,
   'u', written_at, 'n', count, 'z', ARGV[12])
-if old[4] and old[2] and old[3] then
-  reindex(id, old[4], old[2], old[3], sortkey, state, ctx)
-else
-  index(id, sortkey, state, ctx)
-end
-retain(id, written_at, terminal, ttl, had_expiring, sortkey, state, ctx)
-return { 'written', version }
-`,
+${WRITE_EPILOGUE}`,
 );
 
 /**

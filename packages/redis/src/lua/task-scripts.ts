@@ -1,10 +1,11 @@
 import { LuaScript } from '../lua-script.js';
 import { PRELUDE } from './prelude.js';
+import { WRITE_EPILOGUE, WRITE_PROLOGUE } from './write-steps.js';
 
 /**
  * Insert / update with the version check, the terminal-state guard, index maintenance and
  * retention in one atomic step.
- * A full write replaces the task whole: its segments (see append-script.ts) go in the same step,
+ * A full write replaces the task whole: its segments (see segment-scripts.ts) go in the same step,
  * with a DEL only when the guard read saw some, so a task never appended to pays nothing more.
  * ARGV: id, expected ('' any, 'absent', or a version), state, context key part, sort key text,
  * body, artifacts, terminal ('1'/'0'), write time, ttl ms (0: none), prune batch, stored size,
@@ -13,12 +14,7 @@ import { PRELUDE } from './prelude.js';
  */
 export const putTaskScript = new LuaScript(
   'put-task',
-  `${PRELUDE}
-local id, expected, state, ctx, sortkey = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local terminal, written_at, ttl = ARGV[8], ARGV[9], tonumber(ARGV[10])
-local had_expiring = settle_expiry(id, tonumber(ARGV[11]))
-local key = base .. 't:' .. id
-local old = redis.call('HMGET', key, 'v', 's', 'c', 'k', 'f', 'n')
+  `${PRELUDE}${WRITE_PROLOGUE}
 if old[1] then
   if expected ~= '' and expected ~= old[1] then return { 'conflict' } end
   if old[5] == '1' and old[2] ~= state then return { 'stale', old[2] } end
@@ -29,14 +25,7 @@ local version = (tonumber(old[1]) or 0) + 1
 redis.call('HSET', key, 'v', version, 's', state, 'c', ctx, 'k', sortkey, 'f', terminal,
   'u', written_at, 'b', ARGV[6], 'a', ARGV[7], 'n', 0, 'z', ARGV[12], 'l', ARGV[13])
 if old[6] and old[6] ~= '0' then redis.call('DEL', base .. 'sb:' .. id, base .. 'sa:' .. id) end
-if old[1] and old[4] and old[2] and old[3] then
-  reindex(id, old[4], old[2], old[3], sortkey, state, ctx)
-else
-  index(id, sortkey, state, ctx)
-end
-retain(id, written_at, terminal, ttl, had_expiring, sortkey, state, ctx)
-return { 'written', version }
-`,
+${WRITE_EPILOGUE}`,
 );
 
 /**
