@@ -1,5 +1,12 @@
 import { TaskState } from '@a2a-js/sdk';
-import { callContext, makePushConfig, makeTask, randomScope } from '@a2a-stores/core/conformance';
+import {
+  callContext,
+  makeArtifact,
+  makePushConfig,
+  makeTask,
+  randomScope,
+  textPart,
+} from '@a2a-stores/core/conformance';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePostgresNames } from '../src/index.js';
@@ -56,6 +63,8 @@ describe.each([
         await client.query(`ANALYZE ${names.tasks}, ${names.counts}, ${names.pushConfigs}`);
       }
       const { taskStore, pushNotificationStore } = stores.withClient(client);
+      // A second store on the same connection: it holds nothing, so its loads read segments.
+      const otherTaskStore = storesOn(pool, { schema }).withClient(client).taskStore;
       const ctx = callContext(randomScope());
       const working = TaskState.TASK_STATE_WORKING;
 
@@ -75,6 +84,19 @@ describe.each([
           expect(await taskStore.load(`${prefix}-missing-${i}`, ctx)).toBeUndefined();
           await pushNotificationStore.save(task.id, ctx, makePushConfig(task.id, { id: 'hook' }));
           expect(await pushNotificationStore.load(task.id, ctx)).toHaveLength(1);
+          // A large task: a save that appends a segment, a load that finds it unchanged, a
+          // load after another write, and a delete.
+          const large = makeTask({ id: `${prefix}-large-${i}`, state: working });
+          large.artifacts = [
+            { ...makeArtifact(0), parts: [textPart('x'.repeat(9000)), textPart(`${i}`)] },
+          ];
+          await taskStore.save(large, ctx);
+          const held = (await taskStore.load(large.id, ctx))!;
+          held.artifacts[0]!.parts.push(textPart(`appended ${i}`));
+          await taskStore.save(held, ctx);
+          expect((await taskStore.load(large.id, ctx))!.artifacts[0]!.parts).toHaveLength(3);
+          expect(await otherTaskStore.load(large.id, ctx)).toBeDefined();
+          expect(await taskStore.delete(large.id, ctx)).toBe(true);
         }
       };
       await exercise('warm', WARM_CALLS);
@@ -93,12 +115,31 @@ describe.each([
          FROM generate_series(1, ${SEEDED_ROWS}) AS i`,
       );
 
+      await client.query(
+        `INSERT INTO ${names.counts} (tenant, owner, context_id, state, shard, n)
+         SELECT 'seed-tenant', 'seed-owner', 'ctx-' || i, 2, 0, 1
+         FROM generate_series(1, ${SEEDED_ROWS}) AS i`,
+      );
+      await client.query(
+        `INSERT INTO ${names.segments} (tenant, owner, task_id, seq, body, artifacts)
+         SELECT 'seed-tenant', 'seed-owner', 'seed-' || i, 1, '{}', ''
+         FROM generate_series(1, ${SEEDED_ROWS}) AS i`,
+      );
+
       await client.query('BEGIN');
       const before = await seqScans(client, names.tasks);
       const pushBefore = await seqScans(client, names.pushConfigs);
+      const otherBefore = [
+        await seqScans(client, names.segments),
+        await seqScans(client, names.counts),
+      ];
       await exercise('measured', MEASURED_CALLS);
       const after = await seqScans(client, names.tasks);
       const pushAfter = await seqScans(client, names.pushConfigs);
+      const otherAfter = [
+        await seqScans(client, names.segments),
+        await seqScans(client, names.counts),
+      ];
       // The count works: a query that has to read the whole table shows up in it.
       await client.query(`SELECT count(*) FROM ${names.tasks} WHERE body = 'none'`);
       const control = await seqScans(client, names.tasks);
@@ -107,6 +148,7 @@ describe.each([
       expect(control - after).toBe(1);
       expect(after - before).toBe(0);
       expect(pushAfter - pushBefore).toBe(0);
+      expect(otherAfter).toEqual(otherBefore);
     } finally {
       client.release();
       await stores.close();
