@@ -1,4 +1,5 @@
 import type { KnownTaskVersion, TaskRow } from './backend.js';
+import { toSafeInteger } from './sql/task-rows.js';
 
 /** Whether a stored row's version and lineage are the ones the caller passed as `known`. */
 export function isKnownVersion(
@@ -9,21 +10,23 @@ export function isKnownVersion(
   return known !== undefined && version === known.version && lineage === known.lineage;
 }
 
-/** The row `TaskBackend.get` answers when the task is as the caller knows it. */
-export function unchangedTaskRow(row: {
-  readonly id: string;
-  readonly version: number;
-  readonly sortKey: number;
-  readonly bytes: number;
-  readonly lineage: string;
-}): TaskRow {
+/**
+ * The row `TaskBackend.get` answers when the task is as the caller knows it: the `known` version
+ * and lineage, and the row's sort key and stored size as the database returned them.
+ */
+export function unchangedTaskRow(
+  id: string,
+  known: KnownTaskVersion,
+  sortKey: number | string | bigint,
+  bytes: number | string | bigint,
+): TaskRow {
   return {
-    id: row.id,
+    id,
     body: undefined,
-    version: row.version,
-    sortKey: row.sortKey,
-    bytes: row.bytes,
-    lineage: row.lineage,
+    version: known.version,
+    sortKey: toSafeInteger(sortKey, id, 'sort key'),
+    bytes: toSafeInteger(bytes, id, 'bytes'),
+    lineage: known.lineage,
     unchanged: true,
   };
 }

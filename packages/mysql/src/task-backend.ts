@@ -121,13 +121,7 @@ export class MysqlTaskBackend implements TaskBackend {
         if (!isKnownVersion(Number(record.version), record.lineage, known)) {
           return this.load(scope, id, includeArtifacts, 1);
         }
-        return unchangedTaskRow({
-          id,
-          version: known.version,
-          sortKey: toSafeInteger(record.sort_key, id, 'sort key'),
-          bytes: toSafeInteger(record.bytes, id, 'bytes'),
-          lineage: known.lineage,
-        });
+        return unchangedTaskRow(id, known, record.sort_key, record.bytes);
       });
   }
 

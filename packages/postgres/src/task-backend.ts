@@ -75,13 +75,7 @@ export class PostgresTaskBackend implements TaskBackend {
           );
     if (!record) return undefined;
     if ('unchanged' in record && record.unchanged) {
-      return unchangedTaskRow({
-        id,
-        version: known!.version,
-        sortKey: toSafeInteger(record.sort_key, id, 'sort key'),
-        bytes: toSafeInteger(record.bytes, id, 'bytes'),
-        lineage: known!.lineage,
-      });
+      return unchangedTaskRow(id, known!, record.sort_key, record.bytes);
     }
     if (record.segment_count === 0) return taskRowOf(record, includeArtifacts);
     const [row] = await withSegments(

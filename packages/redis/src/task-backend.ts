@@ -73,13 +73,7 @@ export class RedisTaskBackend implements TaskBackend {
           if (!isKnownVersion(Number(version), lineage, known)) {
             return this.get(scope, id, includeArtifacts);
           }
-          return unchangedTaskRow({
-            id,
-            version: known.version,
-            sortKey: decodeSortKey(sortKey ?? ''),
-            bytes: Number(bytes ?? 0),
-            lineage: known.lineage,
-          });
+          return unchangedTaskRow(id, known, decodeSortKey(sortKey ?? ''), Number(bytes ?? 0));
         });
     }
     return includeArtifacts

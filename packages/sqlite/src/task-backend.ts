@@ -14,7 +14,6 @@ import {
   type TaskBackend,
   type TaskRow,
   taskCounterChanges,
-  toSafeInteger,
   unchangedTaskRow,
 } from '@a2a-stores/core';
 import { CounterDeltas, CounterWriter } from './counters.js';
@@ -108,13 +107,7 @@ export class SqliteTaskBackend implements TaskBackend {
       const record = this.readRecord(scope, id, includeArtifacts);
       if (!record) return undefined;
       if (known && isKnownVersion(Number(record.version), record.lineage, known)) {
-        return unchangedTaskRow({
-          id,
-          version: known.version,
-          sortKey: toSafeInteger(record.sort_key, id, 'sort key'),
-          bytes: toSafeInteger(record.bytes, id, 'bytes'),
-          lineage: known.lineage,
-        });
+        return unchangedTaskRow(id, known, record.sort_key, record.bytes);
       }
       if (!hasSegmentRows(record)) return toSegmentedTaskRow(record, [], includeArtifacts);
       return this.getSegmentedTransaction.deferred(scope, id, includeArtifacts);

@@ -92,7 +92,9 @@ export class MemoryTaskBackend implements TaskBackend {
     known?: KnownTaskVersion,
   ): Promise<TaskRow | undefined> {
     const task = this.state.tasksOf(scope, false)?.get(id);
-    if (task && isKnownVersion(task.version, task.lineage, known)) return unchangedTaskRow(task);
+    if (task && known && isKnownVersion(task.version, task.lineage, known)) {
+      return unchangedTaskRow(id, known, task.sortKey, task.bytes);
+    }
     return task && toRow(task, includeArtifacts);
   }
 

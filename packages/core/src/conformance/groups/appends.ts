@@ -345,26 +345,36 @@ export function runAppendsGroup(harness: StoreHarness, options?: GroupOptions): 
       },
     );
 
+    /**
+     * Store `a` saves a large task twice (a full write, then an append) and loads it; store `b`
+     * deletes it and creates another task under its id, saved twice as well, so the row is back
+     * at the version `a` holds, with another lineage.
+     */
+    async function rebornBehind() {
+      const ctx = callContext(randomScope());
+      const a = scopedTaskStore((await env.open()).taskStore);
+      const b = scopedTaskStore((await env.open()).taskStore);
+      const task = largeTask();
+      await a.save(task, ctx);
+      task.artifacts[0]!.parts.push(textPart(chunk('a', 0)));
+      await a.save(task, ctx);
+      const held = (await a.loadVersioned(task.id, ctx))!;
+      expectSameTask(held.task, task);
+      expect(await b.delete(task.id, ctx)).toBe(true);
+      const reborn: Task = { ...largeTask(), id: task.id, contextId: task.contextId };
+      await b.save(reborn, ctx);
+      reborn.artifacts[1]!.parts.push(textPart(chunk('b', 0)));
+      await b.save(reborn, ctx);
+      expect((await b.loadVersioned(task.id, ctx))!.version).toBe(held.version);
+      return { ctx, a, b, task, held, reborn };
+    }
+
     conformanceTest(
       harness,
       ['sharedStorage', 'extendedTaskStore'],
       'a task deleted and created again elsewhere, at the same version, is never appended to',
       async () => {
-        const ctx = callContext(randomScope());
-        const a = scopedTaskStore((await env.open()).taskStore);
-        const b = scopedTaskStore((await env.open()).taskStore);
-        const task = largeTask();
-        await a.save(task, ctx);
-        task.artifacts[0]!.parts.push(textPart(chunk('a', 0)));
-        await a.save(task, ctx);
-        const held = await a.loadVersioned(task.id, ctx);
-        expect(await b.delete(task.id, ctx)).toBe(true);
-        const other = largeTask();
-        const reborn: Task = { ...other, id: task.id, contextId: task.contextId };
-        await b.save(reborn, ctx);
-        reborn.artifacts[1]!.parts.push(textPart(chunk('b', 0)));
-        await b.save(reborn, ctx);
-        expect((await b.loadVersioned(task.id, ctx))!.version).toBe(held!.version);
+        const { ctx, a, b, task } = await rebornBehind();
         task.artifacts[0]!.parts.push(textPart(chunk('a', 1)));
         await a.save(task, ctx);
         expectSameTask(await b.load(task.id, ctx), task);
@@ -407,20 +417,7 @@ export function runAppendsGroup(harness: StoreHarness, options?: GroupOptions): 
       ['sharedStorage', 'extendedTaskStore'],
       'a load sees a task deleted and created again elsewhere at the version it last read',
       async () => {
-        const ctx = callContext(randomScope());
-        const a = scopedTaskStore((await env.open()).taskStore);
-        const b = scopedTaskStore((await env.open()).taskStore);
-        const task = largeTask();
-        await a.save(task, ctx);
-        task.artifacts[0]!.parts.push(textPart(chunk('a', 0)));
-        await a.save(task, ctx);
-        const held = (await a.loadVersioned(task.id, ctx))!;
-        expectSameTask(held.task, task);
-        expect(await b.delete(task.id, ctx)).toBe(true);
-        const reborn: Task = { ...largeTask(), id: task.id, contextId: task.contextId };
-        await b.save(reborn, ctx);
-        reborn.artifacts[1]!.parts.push(textPart(chunk('b', 0)));
-        await b.save(reborn, ctx);
+        const { ctx, a, b, task, held, reborn } = await rebornBehind();
         const seen = (await a.loadVersioned(task.id, ctx))!;
         expect(seen.version).toBe(held.version);
         expectSameTask(seen.task, reborn);
