@@ -10,6 +10,7 @@ import type { Pool, PoolClient } from 'pg';
 import { counterKeysOf } from './counter-sql.js';
 import { type PostgresNames, type PostgresStoreOptions, resolvePostgresNames } from './options.js';
 import { translatePgError } from './pg-errors.js';
+import { createAppendTaskFunction, createPutTaskFunction } from './write-functions.js';
 
 /**
  * The ordered schema steps with their SQL, for tools that print or review what `migrate()` runs
@@ -204,6 +205,11 @@ function migrationSteps(names: PostgresNames): readonly SqlMigration[] {
         $do$`,
         `ALTER TABLE ${counts} ADD PRIMARY KEY (tenant, owner, context_id, state, shard)`,
       ],
+    },
+    {
+      id: '0008_write_functions',
+      // Full writes and appends run in functions whose plans are cached (see write-functions.ts).
+      statements: [createPutTaskFunction(names), createAppendTaskFunction(names)],
     },
   ];
 }

@@ -70,6 +70,9 @@ export interface PostgresNames {
   readonly pushConfigs: string;
   readonly pushSeq: string;
   readonly putPushConfig: string;
+  /** The functions that run a task's full write and its append (migration 0008). */
+  readonly putTask: string;
+  readonly appendTask: string;
   readonly ledger: string;
   /** Execution leases of multi-worker coordination. */
   readonly leases: string;
@@ -123,6 +126,8 @@ export function resolvePostgresNames(
     pushConfigs: qualified(schema, `${prefix}push_configs`),
     pushSeq: qualified(schema, `${prefix}push_config_seq`),
     putPushConfig: qualified(schema, `${prefix}put_push_config`),
+    putTask: qualified(schema, `${prefix}put_task`),
+    appendTask: qualified(schema, `${prefix}append_task`),
     ledger: qualified(schema, `${prefix}migrations`),
     leases: qualified(schema, `${prefix}leases`),
     spill: qualified(schema, `${prefix}coord_spill`),

@@ -56,9 +56,9 @@ export function appendSql(names: PostgresNames): string {
     SELECT $1::text, $2::text, o.state, o.context_id, -1 FROM old AS o WHERE EXISTS (SELECT 1 FROM up)
   ),
   ${applyCounterDeltas(names)}
-  SELECT (SELECT version FROM up) AS written_version,
-    (SELECT o.version = $11::bigint AND o.lineage = $12::text FROM old AS o) AS matched,
-    (SELECT state FROM old) AS stored_state`;
+  SELECT (SELECT version FROM up)::bigint AS written_version,
+    (SELECT o.version = $11::bigint AND o.lineage = $12::text FROM old AS o)::boolean AS matched,
+    (SELECT state FROM old)::smallint AS stored_state`;
 }
 
 /**

@@ -20,7 +20,7 @@ import {
 import { type PgExecutor, preparedStatement, type Statement } from './executor.js';
 import type { PostgresNames } from './options.js';
 import { type ReadTaskRecord, taskRowOf, withSegments } from './segment-rows.js';
-import { listSql, type TaskStatements } from './task-sql.js';
+import { listSql, PUT_MODE_CODES, type TaskStatements } from './task-sql.js';
 
 interface PutResult {
   readonly written_version: string | null;
@@ -95,10 +95,13 @@ export class PostgresTaskBackend implements TaskBackend {
     now: number,
   ): Promise<PutOutcome> {
     const mode = expected === undefined ? 'any' : expected === null ? 'absent' : 'version';
-    const values: unknown[] = [...taskRowValues(scope, task, now)];
-    if (typeof expected === 'number') values.push(expected);
+    const values: unknown[] = [
+      ...taskRowValues(scope, task, now),
+      typeof expected === 'number' ? expected : null,
+      PUT_MODE_CODES[mode],
+    ];
     for (let attempt = 1; ; attempt++) {
-      const [result] = await this.db.query<PutResult>(this.sql.put[mode], values);
+      const [result] = await this.db.query<PutResult>(this.sql.put, values);
       if (!result)
         throw new StoreUnavailableError('PostgreSQL returned no result for a task write');
       if (result.written_version !== null) {

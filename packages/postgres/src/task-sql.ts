@@ -9,7 +9,7 @@ import { BY_KEY } from './by-key.js';
 import { applyCounterDeltas } from './counter-sql.js';
 import { type Statement, statement } from './executor.js';
 import type { PostgresNames } from './options.js';
-import { appendSql, rowSegmentsSql } from './segment-sql.js';
+import { rowSegmentsSql } from './segment-sql.js';
 
 /** How `put` conditions the write (see core's `ExpectedVersion`). */
 export type PutMode = 'any' | 'absent' | 'version';
@@ -19,7 +19,8 @@ export interface TaskStatements {
   readonly get: Statement;
   readonly getWithArtifacts: Statement;
   readonly getKnown: Statement;
-  readonly put: Readonly<Record<PutMode, Statement>>;
+  /** The put function (see write-functions.ts): $1..$11 as `putSql`, $12 expected, $13 mode. */
+  readonly put: Statement;
   readonly append: Statement;
   /** The segments of rows read earlier (see `rowSegmentsSql`), without and with artifacts. */
   readonly rowSegments: Statement;
@@ -73,7 +74,7 @@ function getKnownSql(names: PostgresNames): string {
  * Parameters: $1 tenant, $2 owner, $3 id, $4 context, $5 state, $6 sort key, $7 now, $8 body,
  * $9 artifacts, $10 bytes, $11 lineage, $12 expected version (mode 'version' only).
  */
-function putSql(names: PostgresNames, mode: PutMode): string {
+export function putSql(names: PostgresNames, mode: PutMode): string {
   const stale = `(o.state IN (${TERMINAL_STATES.join(', ')}) AND o.state <> $5::smallint)`;
   const allowed =
     mode === 'any'
@@ -114,10 +115,13 @@ function putSql(names: PostgresNames, mode: PutMode): string {
     SELECT $1::text, $2::text, o.state, o.context_id, -1 FROM old AS o WHERE EXISTS (SELECT 1 FROM up)
   ),
   ${applyCounterDeltas(names)}
-  SELECT (SELECT version FROM up) AS written_version,
-    (SELECT state FROM old) AS stored_state,
-    (SELECT version FROM old) AS stored_version`;
+  SELECT (SELECT version FROM up)::bigint AS written_version,
+    (SELECT state FROM old)::smallint AS stored_state,
+    (SELECT version FROM old)::bigint AS stored_version`;
 }
+
+/** `put`'s mode as the put function takes it (see write-functions.ts). */
+export const PUT_MODE_CODES: Readonly<Record<PutMode, number>> = { any: 0, absent: 1, version: 2 };
 
 /**
  * Deletes a task, its segments, its push configs and its counts in one statement. The segments
@@ -190,12 +194,15 @@ export function taskStatements(names: PostgresNames): TaskStatements {
     get: statement(getSql(names, false)),
     getWithArtifacts: statement(getSql(names, true)),
     getKnown: statement(getKnownSql(names)),
-    put: {
-      any: statement(putSql(names, 'any')),
-      absent: statement(putSql(names, 'absent')),
-      version: statement(putSql(names, 'version')),
-    },
-    append: statement(appendSql(names)),
+    put: statement(
+      `SELECT * FROM ${names.putTask}($1::text, $2::text, $3::text, $4::text, $5::smallint,
+        $6::bigint, $7::bigint, $8::text, $9::text, $10::bigint, $11::text, $12::bigint,
+        $13::smallint)`,
+    ),
+    append: statement(
+      `SELECT * FROM ${names.appendTask}($1::text, $2::text, $3::text, $4::text, $5::smallint,
+        $6::bigint, $7::bigint, $8::bigint, $9::text, $10::text, $11::bigint, $12::text)`,
+    ),
     rowSegments: statement(rowSegmentsSql(names, false)),
     rowSegmentsWithArtifacts: statement(rowSegmentsSql(names, true)),
     delete: statement(deleteSql(names)),

@@ -234,7 +234,10 @@ describe('sharded counters', () => {
       await pool.query(`INSERT INTO ${oldNames.ledger} (id) VALUES ($1)`, [step.id]);
     }
     const upgraded = storesOn(pool, { schema: old });
-    expect((await upgraded.migrate()).applied).toEqual(['0007_counter_shards']);
+    expect((await upgraded.migrate()).applied).toEqual([
+      '0007_counter_shards',
+      '0008_write_functions',
+    ]);
     await expectExactTotals(upgraded, oldNames.tasks, scope);
     // And writes after the upgrade move the same keys on their own shards.
     await upgraded.taskStore.save(

@@ -122,7 +122,7 @@ describe('connection failures', () => {
         await waitFor('the save to wait on the row lock', async () => {
           const { rows } = await pool.query<{ pid: number }>(
             `SELECT pid FROM pg_stat_activity
-             WHERE wait_event_type = 'Lock' AND datname = current_database() AND query LIKE '%WITH old AS%'`,
+             WHERE wait_event_type = 'Lock' AND datname = current_database() AND query LIKE '%put_task%'`,
           );
           victim = rows[0]?.pid;
           return victim !== undefined;

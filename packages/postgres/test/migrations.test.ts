@@ -22,6 +22,7 @@ const ALL_STEPS = [
   '0005_coordination',
   '0006_task_segments',
   '0007_counter_shards',
+  '0008_write_functions',
 ];
 
 let pool: pg.Pool;
@@ -148,7 +149,11 @@ describe('0006_task_segments on a schema of the previous release', () => {
     );
 
     const stores = storesOn(pool, { schema });
-    expect((await stores.migrate()).applied).toEqual(['0006_task_segments', '0007_counter_shards']);
+    expect((await stores.migrate()).applied).toEqual([
+      '0006_task_segments',
+      '0007_counter_shards',
+      '0008_write_functions',
+    ]);
     expect(await rawRow(pool, names, scope, old.id)).toEqual({
       segment_count: 0,
       bytes: '0',

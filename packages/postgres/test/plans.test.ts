@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePostgresNames } from '../src/index.js';
-import { taskStatements } from '../src/task-sql.js';
+import { appendSql } from '../src/segment-sql.js';
+import { putSql, taskStatements } from '../src/task-sql.js';
 import { dropSchema, randomSchema, storesOn, testPool } from './support.js';
 
 /** Enough tasks in one scope that scanning the scope instead of probing the key would show. */
@@ -13,9 +14,19 @@ const schema = randomSchema('plan');
 const names = resolvePostgresNames({ schema });
 const statements = taskStatements(names);
 
-/** The generic plan (the one a prepared statement settles on) of `text` for `values`. */
-async function genericPlan(text: string, types: string[], values: string[]): Promise<string> {
+/**
+ * The generic plan (the one a prepared statement, or a plpgsql function's cached statement,
+ * settles on) of `text` for `values`; `inWriteFunction`: with the settings of the functions
+ * that run full writes and appends (write-functions.ts).
+ */
+async function genericPlan(
+  text: string,
+  types: string[],
+  values: string[],
+  inWriteFunction = false,
+): Promise<string> {
   await client.query('SET plan_cache_mode = force_generic_plan');
+  if (inWriteFunction) await client.query('SET enable_seqscan = off');
   await client.query(`PREPARE plan_probe (${types.join(', ')}) AS ${text}`);
   try {
     const { rows } = await client.query<{ 'QUERY PLAN': string }>(
@@ -25,6 +36,7 @@ async function genericPlan(text: string, types: string[], values: string[]): Pro
   } finally {
     await client.query('DEALLOCATE plan_probe');
     await client.query('RESET plan_cache_mode');
+    await client.query('RESET enable_seqscan');
   }
 }
 
@@ -59,26 +71,28 @@ describe('lookups by scoped key', () => {
     }
   });
 
-  it('save locks the stored row through the primary key', async () => {
+  it('save (the statements of the put function) locks the stored row through the primary key', async () => {
     const types = [
       ...['text', 'text', 'text', 'text', 'smallint', 'bigint', 'bigint', 'text', 'text'],
-      ...['bigint', 'text'],
+      ...['bigint', 'text', 'bigint'],
     ];
-    const values = [...key, "'ctx'", '3', '5', '1', "'{}'", "'[]'", '4', "'L'"];
-    const plan = await genericPlan(statements.put.any.text, types, values);
-    expect(plan).toContain(`Index Scan using ${primaryKey}`);
-    expect(plan).not.toMatch(/tasks_by_(state|time|context)/);
+    const values = [...key, "'ctx'", '3', '5', '1', "'{}'", "'[]'", '4', "'L'", '1'];
+    for (const mode of ['any', 'absent', 'version'] as const) {
+      const plan = await genericPlan(putSql(names, mode), types, values, true);
+      expect(plan).toContain(`Index Scan using ${primaryKey}`);
+      expect(plan).not.toMatch(/tasks_by_(state|time|context)|Seq Scan/);
+    }
   });
 
-  it('append locks the stored row through the primary key', async () => {
+  it("append (the append function's statement) locks the stored row through the primary key", async () => {
     const types = [
       ...['text', 'text', 'text', 'text', 'smallint', 'bigint', 'bigint', 'bigint'],
       ...['text', 'text', 'bigint', 'text'],
     ];
     const values = [...key, "'ctx'", '3', '5', '1', '4', "'{}'", "''", '1', "'L'"];
-    const plan = await genericPlan(statements.append.text, types, values);
+    const plan = await genericPlan(appendSql(names), types, values, true);
     expect(plan).toContain(`Index Scan using ${primaryKey}`);
-    expect(plan).not.toMatch(/tasks_by_(state|time|context)/);
+    expect(plan).not.toMatch(/tasks_by_(state|time|context)|Seq Scan/);
   });
 
   it('the segments of read rows are found through the primary keys', async () => {
