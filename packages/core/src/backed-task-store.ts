@@ -1,6 +1,7 @@
 import type { ListTasksRequest, ListTasksResponse, Task } from '@a2a-js/sdk';
 import type { ServerCallContext } from '@a2a-js/sdk/server';
-import { decodeSegmentedTask, wireTaskOf } from './append/decode-segments.js';
+import { decodeRecentTask, decodeSegmentedTask, wireTaskOf } from './append/decode-segments.js';
+import { RECENT_REACHES_ALL } from './append/recent-history.js';
 import { TaskWriter } from './append/task-writer.js';
 import type { TaskBackend, TaskRow } from './backend.js';
 import type { PurgeOptions, PurgeResult, ScopedTaskStore, VersionedTask } from './contracts.js';
@@ -152,6 +153,9 @@ export class BackedTaskStore implements ScopedTaskStore, TaskSavePreflight {
         cursor: query.cursor,
         limit: query.pageSize + 1,
         includeArtifacts: query.includeArtifacts,
+        ...(query.historyLength !== undefined && {
+          historyLength: Math.min(Math.max(query.historyLength, 0), RECENT_REACHES_ALL),
+        }),
       });
       const page = rows.slice(0, query.pageSize);
       const tasks: Task[] = [];
@@ -269,6 +273,9 @@ export class BackedTaskStore implements ScopedTaskStore, TaskSavePreflight {
 /** A stored row as a task: its full write, and the segments appended since, if any. */
 function decodeRow(taskId: string, row: TaskRow, includeArtifacts: boolean): Task {
   const artifacts = includeArtifacts ? row.artifacts : undefined;
+  if (row.recent !== undefined && row.recent !== null) {
+    return decodeRecentTask(taskId, row.recent, artifacts, row.segments ?? []);
+  }
   return row.segments?.length
     ? decodeSegmentedTask(taskId, row.body, artifacts, row.segments)
     : decodeTask(taskId, row.body, artifacts);

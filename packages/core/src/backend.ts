@@ -1,3 +1,4 @@
+import type { RecentHistory } from './append/recent-history.js';
 import type { EncodedPushConfig } from './push-config-codec.js';
 import type { Scope } from './scope.js';
 import type { EncodedTask } from './task-codec.js';
@@ -33,6 +34,13 @@ export interface TaskRow {
    * already holds that content).
    */
   readonly unchanged?: boolean;
+  /**
+   * The task's recent form (`RecentHistory.text` as stored), returned by `list` instead of
+   * `body` when the query's `historyLength` is at most the row's stored reach. `body` is then
+   * absent, and each segment carries only its `artifacts` (when asked for): the recent form
+   * already holds the head and last messages the segments added.
+   */
+  readonly recent?: unknown;
 }
 
 /**
@@ -76,6 +84,11 @@ export interface EncodedTaskAppend {
    * so the version alone cannot prove the row is the one core diffed against.
    */
   readonly lineage: string;
+  /**
+   * The task's recent form after this append. Undefined: the stored one still holds (the
+   * append changed neither the head nor the history); null: store none.
+   */
+  readonly recent?: RecentHistory | null;
 }
 
 /**
@@ -98,6 +111,13 @@ export interface BackendListQuery {
   /** Rows to return at most (the store asks for one more than the page to detect a next page). */
   readonly limit: number;
   readonly includeArtifacts: boolean;
+  /**
+   * Set (0 or more) when the caller wants only this many last messages of each task's history.
+   * A backend that stores recent forms (`EncodedTask.recent`) may then return, for a row whose
+   * stored reach is at least this, its recent form as `TaskRow.recent` and no body or segment
+   * bodies. Ignoring it is correct: core trims whatever history it gets.
+   */
+  readonly historyLength?: number;
 }
 
 export interface BackendListResult {

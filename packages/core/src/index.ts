@@ -1,3 +1,8 @@
+export {
+  RECENT_MAX_BYTES,
+  RECENT_REACHES_ALL,
+  type RecentHistory,
+} from './append/recent-history.js';
 export { BackedPushNotificationStore } from './backed-push-store.js';
 export { BackedTaskStore } from './backed-task-store.js';
 export type {

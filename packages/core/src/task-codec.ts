@@ -1,4 +1,5 @@
 import { Artifact, Task, TaskState } from '@a2a-js/sdk';
+import type { RecentHistory } from './append/recent-history.js';
 import { CorruptRecordError, InvalidInputError } from './errors.js';
 import { assertSize, assertValidId, assertValidOptionalId } from './limits.js';
 import { newLineage } from './lineage.js';
@@ -33,6 +34,12 @@ export interface EncodedTask {
    * appends to the row whose lineage it knows (see `TaskBackend.append`).
    */
   readonly lineage: string;
+  /**
+   * The recent form of a large task (its head and last messages, see `RecentHistory`), for a
+   * backend that stores it beside the row so `list` with a short `historyLength` can skip the
+   * body. Absent for small tasks: a backend stores none, and must never keep an older one.
+   */
+  readonly recent?: RecentHistory;
 }
 
 const validStates = new Set<number>(

@@ -43,6 +43,7 @@ runStoreConformance(sdkHarness, {
     'listPaging',
     'listShaping',
     'appends',
+    'shortHistory',
     'staleWrites',
     'pushConfigs',
     'inputLimits',

@@ -127,6 +127,19 @@ export function migrationsFor(n: SchemaNames): readonly SqlMigration[] {
         ) STRICT`,
       ],
     },
+    {
+      // A large task's recent form (core's `RecentHistory`: its head and last messages, at most
+      // 4 KiB), so `list` with a short `historyLength` reads it instead of the whole history
+      // (issue #20). In the tasks row, not the segments table: an append that changes it sets
+      // it in the UPDATE it already runs, and the row stays a few KiB. NULL for small tasks and
+      // for rows written before this step: a list reads those whole, as before.
+      id: '0005_task_recent',
+      statements: [
+        `ALTER TABLE ${n.tasks} ADD COLUMN recent TEXT`,
+        // The largest historyLength the recent form answers exactly; NULL when there is none.
+        `ALTER TABLE ${n.tasks} ADD COLUMN recent_reach INTEGER`,
+      ],
+    },
   ];
 }
 

@@ -62,11 +62,14 @@ export function fromRawRecord(raw: RawTaskRecord): SegmentedTaskRecord {
   };
 }
 
-/** A segments row; `task_id` only in the query for a page. */
+/**
+ * A segments row; `task_id` only in the queries for a page, `body` absent only in the one that
+ * reads artifacts alone (rows listed in their recent form).
+ */
 export interface SegmentRecord {
   readonly task_id?: string;
   readonly seq: number;
-  readonly body: string;
+  readonly body?: string;
   readonly artifacts?: string;
 }
 
@@ -95,7 +98,45 @@ export function segmentStatements(n: SchemaNames) {
     ofTasks: `SELECT task_id, seq, body FROM ${n.segments} WHERE ${tasks} ORDER BY task_id, seq`,
     ofTasksWithArtifacts: `SELECT task_id, seq, body, artifacts FROM ${n.segments}
       WHERE ${tasks} ORDER BY task_id, seq`,
+    /**
+     * The artifacts alone, for rows a page returns in their recent form: their segment bodies
+     * (the seq 0 base's too) are never read into the process, only the artifacts after them.
+     */
+    artifactsOfTasks: `SELECT task_id, seq, artifacts FROM ${n.segments}
+      WHERE ${tasks} ORDER BY task_id, seq`,
   };
+}
+
+/**
+ * The row's size and lineage as core wrote them. Rows from before appends have no lineage: left
+ * out, so core never appends to them.
+ */
+export function writtenColumns(record: SegmentedTaskRecord): { bytes: number; lineage?: string } {
+  const bytes = toSafeInteger(record.bytes, record.id, 'bytes');
+  return record.lineage === '' ? { bytes } : { bytes, lineage: record.lineage };
+}
+
+/**
+ * A row's segments rows (in seq order) split into its base (seq 0, when the row keeps it there;
+ * undefined when the base is in the row) and the segments appended after it, checked against
+ * the row's flags so a missing row reads as corrupt, never as a shorter task.
+ */
+export function splitSegmentRows(
+  record: SegmentedTaskRecord,
+  segmentRows: readonly SegmentRecord[],
+): { base: SegmentRecord | undefined; appended: readonly SegmentRecord[] } {
+  let base: SegmentRecord | undefined;
+  let appended = segmentRows;
+  if (Number(record.base_in_segments) !== 0) {
+    const first = segmentRows[0];
+    if (first?.seq !== 0) throw new CorruptRecordError(record.id, 'its stored base is missing');
+    base = first;
+    appended = segmentRows.slice(1);
+  }
+  if (appended.length !== Number(record.segment_count)) {
+    throw new CorruptRecordError(record.id, 'its stored segments are incomplete');
+  }
+  return { base, appended };
 }
 
 /**
@@ -108,21 +149,11 @@ export function toSegmentedTaskRow(
   includeArtifacts: boolean,
 ): TaskRow {
   const row = toTaskRow(record, includeArtifacts);
-  const bytes = toSafeInteger(record.bytes, record.id, 'bytes');
-  // Rows from before appends have no lineage: left out, so core never appends to them.
-  const written = record.lineage === '' ? { bytes } : { bytes, lineage: record.lineage };
+  const written = writtenColumns(record);
   if (segmentRows.length === 0 && !hasSegmentRows(record)) return { ...row, ...written };
-  let appended = segmentRows;
-  let base: { body: unknown; artifacts?: unknown } = row;
-  if (Number(record.base_in_segments) !== 0) {
-    const first = segmentRows[0];
-    if (first?.seq !== 0) throw new CorruptRecordError(record.id, 'its stored base is missing');
-    base = first;
-    appended = segmentRows.slice(1);
-  }
-  if (appended.length !== Number(record.segment_count)) {
-    throw new CorruptRecordError(record.id, 'its stored segments are incomplete');
-  }
+  const split = splitSegmentRows(record, segmentRows);
+  const appended = split.appended;
+  const base: { body?: unknown; artifacts?: unknown } = split.base ?? row;
   const segments: TaskSegment[] = appended.map((s) =>
     includeArtifacts ? { body: s.body, artifacts: s.artifacts } : { body: s.body },
   );

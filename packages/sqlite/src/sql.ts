@@ -46,11 +46,22 @@ export function schemaNames(prefix: string): SchemaNames {
 const ROW_COLUMNS = 'id, version, sort_key, segment_count, base_in_segments, bytes, lineage, body';
 
 /**
+ * The columns of a page asked with a `historyLength`: the row's recent reach, then its recent
+ * form instead of its body when that reach answers the length (the CASE reads `body` only in
+ * the other rows), then artifacts when asked. `recent_reach` comes before the text so the caller
+ * can tell which of the two it got (see `fromRawListedRecord`); a NULL reach compares as not
+ * reaching, so rows without a recent form read their body as before.
+ */
+const LISTED_COLUMNS = `id, version, sort_key, segment_count, base_in_segments, bytes, lineage,
+  recent_reach, CASE WHEN recent_reach >= ? THEN recent ELSE body END`;
+
+/**
  * Every task statement with fixed text. Each is prepared once per connection and cached.
  * Parameters are positional (binding by name costs a property lookup per parameter on every
  * call); the key is always (tenant, owner, id). `upsert` takes tenant, owner, id, context_id,
- * state, sort_key, updated_at, body, artifacts, version, base_in_segments, bytes, lineage; a full write
- * always leaves the task without appended segments.
+ * state, sort_key, updated_at, body, artifacts, version, base_in_segments, bytes, lineage, recent,
+ * recent_reach; a full write always leaves the task without appended segments, and replaces its
+ * recent form (NULL when core sent none, so an older one never outlives the write).
  */
 export function taskStatements(n: SchemaNames) {
   const key = 'tenant = ? AND owner = ? AND id = ?';
@@ -60,20 +71,31 @@ export function taskStatements(n: SchemaNames) {
     getGuard: `SELECT version, state, context_id AS contextId, segment_count AS segmentCount,
       base_in_segments AS baseInSegments, lineage FROM ${n.tasks} WHERE ${key}`,
     upsert: `INSERT INTO ${n.tasks} (tenant, owner, id, context_id, state, sort_key, updated_at,
-        body, artifacts, version, base_in_segments, bytes, lineage, segment_count)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+        body, artifacts, version, base_in_segments, bytes, lineage, recent, recent_reach,
+        segment_count)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
       ON CONFLICT (tenant, owner, id) DO UPDATE SET context_id = excluded.context_id,
         state = excluded.state, sort_key = excluded.sort_key, updated_at = excluded.updated_at,
         body = excluded.body, artifacts = excluded.artifacts, version = excluded.version,
         base_in_segments = excluded.base_in_segments, bytes = excluded.bytes,
-        lineage = excluded.lineage, segment_count = 0`,
+        lineage = excluded.lineage, recent = excluded.recent,
+        recent_reach = excluded.recent_reach, segment_count = 0`,
     /**
-     * The row half of an append: only small columns, so the record it rewrites is the small row
-     * (a big task's base lives in the segments table). Parameters: context_id, state, sort_key,
-     * updated_at, bytes, version, segment_count, then the key.
+     * The row half of an append that keeps the stored recent form: only small columns, so the
+     * record it rewrites is the small row (a big task's base lives in the segments table).
+     * Parameters: context_id, state, sort_key, updated_at, bytes, version, segment_count, then
+     * the key.
      */
     appendRow: `UPDATE ${n.tasks} SET context_id = ?, state = ?, sort_key = ?, updated_at = ?,
       bytes = ?, version = ?, segment_count = ? WHERE ${key}`,
+    /**
+     * `appendRow` that also replaces the recent form (both NULL to drop it), in the same
+     * statement: the row still holds at most the recent form's 4 KiB besides small columns.
+     * Parameters: those of `appendRow` up to segment_count, then recent, recent_reach, the key.
+     */
+    appendRowWithRecent: `UPDATE ${n.tasks} SET context_id = ?, state = ?, sort_key = ?,
+      updated_at = ?, bytes = ?, version = ?, segment_count = ?, recent = ?, recent_reach = ?
+      WHERE ${key}`,
     delete: `DELETE FROM ${n.tasks} WHERE ${key}`,
     deleteConfigsOfTask: `DELETE FROM ${n.pushConfigs}
       WHERE tenant = ? AND owner = ? AND task_id = ?`,
@@ -106,7 +128,8 @@ function scopedPredicates(query: ListFilters, tenant: string, owner: string) {
 /**
  * One page in (sort_key desc, id desc) order. BINARY collation compares UTF-8 bytes, which is
  * code point order, the order of core's `compareIds`. The keyset is a row value, which SQLite
- * turns into an index range, so the cost of a page does not grow with its depth.
+ * turns into an index range, so the cost of a page does not grow with its depth. With a
+ * `historyLength`, the columns are {@link LISTED_COLUMNS} and the length is the first value.
  */
 export function listRowsQuery(
   n: SchemaNames,
@@ -115,11 +138,13 @@ export function listRowsQuery(
   query: BackendListQuery,
 ): BuiltQuery {
   const { where, values } = scopedPredicates(query, tenant, owner);
-  const columns = `${ROW_COLUMNS}${query.includeArtifacts ? ', artifacts' : ''}`;
-  return {
-    sql: `SELECT ${columns} FROM ${n.tasks} WHERE ${where} ORDER BY sort_key DESC, id DESC LIMIT ?`,
-    values: [...values, query.limit],
-  };
+  const { historyLength } = query;
+  const artifacts = query.includeArtifacts ? ', artifacts' : '';
+  const columns = `${historyLength === undefined ? ROW_COLUMNS : LISTED_COLUMNS}${artifacts}`;
+  const sql = `SELECT ${columns} FROM ${n.tasks} WHERE ${where} ORDER BY sort_key DESC, id DESC LIMIT ?`;
+  return historyLength === undefined
+    ? { sql, values: [...values, query.limit] }
+    : { sql, values: [historyLength, ...values, query.limit] };
 }
 
 /** The exact total of a list query: the same filters, without the cursor. */

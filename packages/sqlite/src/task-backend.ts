@@ -18,6 +18,12 @@ import {
 } from '@a2a-stores/core';
 import { CounterDeltas, CounterWriter } from './counters.js';
 import {
+  fromRawListedRecord,
+  type ListedTaskRecord,
+  type RawListedRecord,
+  toRecentTaskRow,
+} from './recent-rows.js';
+import {
   fromRawRecord,
   hasSegmentRows,
   INLINE_BASE_LIMIT,
@@ -187,6 +193,8 @@ export class SqliteTaskBackend implements TaskBackend {
         inline ? 0 : 1,
         task.bytes,
         task.lineage,
+        task.recent?.text ?? null,
+        task.recent?.reach ?? null,
       );
     if (!inline) {
       this.session.statement(this.segmentSql.insert).run(...key, 0, task.body, task.artifacts);
@@ -220,9 +228,15 @@ export class SqliteTaskBackend implements TaskBackend {
     const version = expected + 1;
     const { body, artifacts } = task.segment;
     this.session.statement(this.segmentSql.insert).run(...key, seq, body, artifacts);
-    this.session
-      .statement(this.sql.appendRow)
-      .run(task.contextId, task.state, task.sortKey, now, task.bytes, version, seq, ...key);
+    const row = [task.contextId, task.state, task.sortKey, now, task.bytes, version, seq] as const;
+    // Undefined keeps the stored recent form (the statement it always ran); null drops it.
+    if (task.recent === undefined) this.session.statement(this.sql.appendRow).run(...row, ...key);
+    else {
+      const { recent } = task;
+      this.session
+        .statement(this.sql.appendRowWithRecent)
+        .run(...row, recent?.text ?? null, recent?.reach ?? null, ...key);
+    }
     this.counters.writeTask(scope, taskCounterChanges(stored, task));
     return { status: 'written', version };
   }
@@ -266,40 +280,54 @@ export class SqliteTaskBackend implements TaskBackend {
   private listNow(scope: Scope, query: BackendListQuery): BackendListResult {
     const page = listRowsQuery(this.session.names, scope.tenant, scope.owner, query);
     const count = listTotalQuery(this.session.names, scope.tenant, scope.owner, query);
+    const { historyLength, includeArtifacts } = query;
     // Raw mode as in `get`: the page statement's text is only ever used here.
     const raws = this.session
       .statement(page.sql)
       .raw(true)
-      .all(...page.values) as RawTaskRecord[];
-    const records = raws.map(fromRawRecord);
+      .all(...page.values) as unknown[];
+    const records: ListedTaskRecord[] =
+      historyLength === undefined
+        ? (raws as RawTaskRecord[]).map(fromRawRecord)
+        : (raws as RawListedRecord[]).map((raw) => fromRawListedRecord(raw, historyLength));
     const { total } = this.session.statement(count.sql).get(...count.values) as { total: number };
-    const segments = this.pageSegments(scope, records, query.includeArtifacts);
+    // Rows in their recent form need only their segments' artifacts, and none without them.
+    const whole = records.filter((r) => r.recent === undefined && hasSegmentRows(r));
+    const recent = includeArtifacts
+      ? records.filter((r) => r.recent !== undefined && hasSegmentRows(r))
+      : [];
+    const segments = new Map<string, SegmentRecord[]>();
+    const wholeSql = includeArtifacts
+      ? this.segmentSql.ofTasksWithArtifacts
+      : this.segmentSql.ofTasks;
+    this.pageSegments(scope, whole, wholeSql, segments);
+    this.pageSegments(scope, recent, this.segmentSql.artifactsOfTasks, segments);
     const rows = records.map((r) =>
-      toSegmentedTaskRow(r, segments.get(r.id) ?? [], query.includeArtifacts),
+      r.recent === undefined
+        ? toSegmentedTaskRow(r, segments.get(r.id) ?? [], includeArtifacts)
+        : toRecentTaskRow(r, segments.get(r.id) ?? [], includeArtifacts),
     );
     return { rows, total };
   }
 
-  /** The segments of the page's rows that have any, by task id, in one query. */
+  /** Adds the segments of `records` to `byTask`, by task id, in one query (none for no record). */
   private pageSegments(
     scope: Scope,
     records: readonly SegmentedTaskRecord[],
-    includeArtifacts: boolean,
-  ): Map<string, SegmentRecord[]> {
-    const byTask = new Map<string, SegmentRecord[]>();
-    const ids = records.filter(hasSegmentRows).map((r) => r.id);
-    if (ids.length === 0) return byTask;
-    const sql = includeArtifacts ? this.segmentSql.ofTasksWithArtifacts : this.segmentSql.ofTasks;
+    sql: string,
+    byTask: Map<string, SegmentRecord[]>,
+  ): void {
+    if (records.length === 0) return;
+    const ids = JSON.stringify(records.map((r) => r.id));
     const found = this.session
       .statement(sql)
-      .all(scope.tenant, scope.owner, JSON.stringify(ids)) as SegmentRecord[];
+      .all(scope.tenant, scope.owner, ids) as SegmentRecord[];
     for (const segment of found) {
       const id = segment.task_id as string;
       const list = byTask.get(id);
       if (list) list.push(segment);
       else byTask.set(id, [segment]);
     }
-    return byTask;
   }
 
   private purgeBatchNow(query: BackendPurgeQuery): number {

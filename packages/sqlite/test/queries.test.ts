@@ -18,10 +18,10 @@ import { contextFor, makeTask, PUBLIC_HOOK_BASE } from './helpers.js';
 
 const names = schemaNames('a2a_');
 
-/** Every combination of list filters, cursor and artifacts. */
+/** Every combination of list filters, cursor, artifacts and a history length. */
 function allListQueries(): BackendListQuery[] {
   const queries: BackendListQuery[] = [];
-  for (let bits = 0; bits < 32; bits++) {
+  for (let bits = 0; bits < 64; bits++) {
     queries.push({
       contextId: bits & 1 ? 'ctx' : '',
       state: bits & 2 ? TaskState.TASK_STATE_WORKING : 0,
@@ -29,6 +29,7 @@ function allListQueries(): BackendListQuery[] {
       cursor: bits & 8 ? { sortKey: 5_000, id: 'task-9' } : null,
       includeArtifacts: (bits & 16) !== 0,
       limit: 51,
+      ...(bits & 32 && { historyLength: 2 }),
     });
   }
   return queries;
@@ -82,13 +83,14 @@ describe('sqlite query plans', () => {
 
   // A full scan or a sort would make a page cost grow with the table or with its depth.
   for (const query of allListQueries()) {
-    const { cursor, contextId, state, after, includeArtifacts } = query;
+    const { cursor, contextId, state, after, includeArtifacts, historyLength } = query;
     const shape = JSON.stringify({
       contextId,
       state,
       after,
       cursor: cursor !== null,
       includeArtifacts,
+      historyLength,
     });
     it(`list ${shape} seeks an index in (sort_key, id) order`, () => {
       const page = listRowsQuery(names, 't', 'o', query);
@@ -139,9 +141,13 @@ describe('sqlite query plans', () => {
         /SEARCH a2a_tasks USING INDEX sqlite_autoindex_a2a_tasks_1 \(tenant=\? AND owner=\? AND id=\?\)/,
       );
     }
-    const writeValues = ['t', 'o', 'x', 'c', 2, 0, 0, '{}', '[]', 1, 0, 7, 'L'];
+    const writeValues = ['t', 'o', 'x', 'c', 2, 0, 0, '{}', '[]', 1, 0, 7, 'L', '{}', 3];
     expect(plan(sql.upsert, writeValues)).not.toMatch(/SCAN a2a_/);
     expect(plan(sql.appendRow, ['c', 2, 0, 0, 7, 2, 1, 't', 'o', 'x'])).toMatch(
+      /SEARCH a2a_tasks USING INDEX sqlite_autoindex_a2a_tasks_1 \(tenant=\? AND owner=\? AND id=\?\)/,
+    );
+    const withRecent = ['c', 2, 0, 0, 7, 2, 1, '{}', 3, 't', 'o', 'x'];
+    expect(plan(sql.appendRowWithRecent, withRecent)).toMatch(
       /SEARCH a2a_tasks USING INDEX sqlite_autoindex_a2a_tasks_1 \(tenant=\? AND owner=\? AND id=\?\)/,
     );
     expect(plan(sql.deleteConfigsOfTask, ['t', 'o', 'x'])).toMatch(
@@ -158,7 +164,7 @@ describe('sqlite query plans', () => {
       );
       expect(steps).not.toMatch(/TEMP B-TREE/);
     }
-    for (const statement of [sql.ofTasks, sql.ofTasksWithArtifacts]) {
+    for (const statement of [sql.ofTasks, sql.ofTasksWithArtifacts, sql.artifactsOfTasks]) {
       const steps = plan(statement, ['t', 'o', '["x","y"]']);
       expect(steps).toMatch(
         /SEARCH a2a_task_segments USING INDEX sqlite_autoindex_a2a_task_segments_1 \(tenant=\? AND owner=\? AND task_id=\?\)/,

@@ -217,8 +217,11 @@ describe('sqlite task segments migration', () => {
   it('upgrades a database with tasks: rows read with no segments and bytes 0, then take appends', async () => {
     const db = new Database(':memory:');
     const all = migrationsFor(names);
-    const previous = all.filter((m) => m.id !== '0004_task_segments');
-    expect(all.at(-1)?.id).toBe('0004_task_segments');
+    const previous = all.slice(
+      0,
+      all.findIndex((m) => m.id === '0004_task_segments'),
+    );
+    expect(previous.at(-1)?.id).toBe('0003_coordination');
     db.exec(
       `CREATE TABLE ${names.ledger} (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`,
     );
@@ -232,7 +235,7 @@ describe('sqlite task segments migration', () => {
     ).run(WORKING);
     const session = new SqliteSession(db, names, false);
     try {
-      expect(session.migrate(2).applied).toEqual(['0004_task_segments']);
+      expect(session.migrate(2).applied).toEqual(['0004_task_segments', '0005_task_recent']);
       const backend = new SqliteTaskBackend(session);
       expect(await backend.get(scope, 'old', true)).toEqual({
         id: 'old',

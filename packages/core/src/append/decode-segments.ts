@@ -26,3 +26,18 @@ export function wireTaskOf(
   for (const segment of segments) wire.apply(segment);
   return wire;
 }
+
+/**
+ * Decodes a task a list read in its recent form (head and last messages) with its artifacts
+ * (undefined: not asked for) and the artifact changes of its segments.
+ */
+export function decodeRecentTask(
+  taskId: string,
+  recent: unknown,
+  artifacts: unknown,
+  segments: readonly TaskSegment[],
+): Task {
+  const wire = WireTask.parse(taskId, recent, artifacts);
+  for (const segment of segments) wire.applyArtifacts(segment);
+  return wire.toTask();
+}

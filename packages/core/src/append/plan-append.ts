@@ -1,6 +1,7 @@
 import { Artifact, Message, Part, type Task } from '@a2a-js/sdk';
 import type { EncodedTaskAppend } from '../backend.js';
 import { serialising, type TaskColumns } from '../task-codec.js';
+import { keepLastMessages, recentChange, recentFrom } from './recent-history.js';
 import { copyMessage, copyPart, sameMessage, samePart } from './sdk-units.js';
 import {
   type ArtifactSnapshot,
@@ -167,6 +168,8 @@ export function planAppend(
     ? `{"head":${headJson},"history":[${messageJson.join(',')}]}`
     : `{"head":${headJson}}`;
   const artifactOps = ops.length ? `[${ops.join(',')}]` : '';
+  const lastMessages = keepLastMessages(stored.lastMessages, messageJson);
+  const recent = recentFrom(headJson, lastMessages, history.length);
   return {
     append: {
       id: task.id,
@@ -174,9 +177,12 @@ export function planAppend(
       segment: { body, artifacts: artifactOps },
       bytes,
       lineage: stored.lineage,
+      recent: recentChange(recent, stored.recentText),
     },
     next: {
       ...stored,
+      lastMessages,
+      recentText: recent ? recent.text : null,
       bytes,
       headBytes,
       history: addedMessages.length

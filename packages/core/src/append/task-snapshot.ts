@@ -1,4 +1,5 @@
 import { Artifact, Task } from '@a2a-js/sdk';
+import { lastMessagesJson } from './recent-history.js';
 import { adoptMessageText, adoptPartText, copyMessage, copyPart } from './sdk-units.js';
 import type { StoredForm } from './stored-form.js';
 
@@ -32,6 +33,10 @@ export interface TaskSnapshot {
   readonly segmentCount: number;
   /** The stored content, for a load that finds the row at this version and lineage. */
   readonly stored?: StoredForm;
+  /** JSON of the last stored messages a recent form can hold (see `keepLastMessages`). */
+  readonly lastMessages: readonly string[];
+  /** The recent form the row holds: its text, null for none, undefined when not known. */
+  readonly recentText: string | null | undefined;
 }
 
 /** JSON of a task without history and artifacts: what every segment carries whole. */
@@ -52,6 +57,9 @@ export interface StoredShape {
   readonly segmentChars: number;
   readonly segmentCount: number;
   readonly stored?: StoredForm;
+  /** As in {@link TaskSnapshot}; computed from the task when absent. */
+  readonly lastMessages?: readonly string[];
+  readonly recentText?: string | null;
 }
 
 /**
@@ -61,6 +69,8 @@ export interface StoredShape {
 export function snapshotOf(task: Task, shape: StoredShape): TaskSnapshot {
   return {
     ...shape,
+    lastMessages: shape.lastMessages ?? lastMessagesJson(task.history ?? []),
+    recentText: shape.recentText,
     headBytes: Buffer.byteLength(taskHeadJson(task)),
     history: (task.history ?? []).map(copyMessage),
     artifacts: (task.artifacts ?? []).map((artifact) => {

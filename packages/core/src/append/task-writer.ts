@@ -7,11 +7,12 @@ import type {
   TaskRow,
 } from '../backend.js';
 import type { Scope } from '../scope.js';
-import { encodeTask, taskColumns } from '../task-codec.js';
+import { encodeTask, serialising, taskColumns } from '../task-codec.js';
 import { planAppend } from './plan-append.js';
+import { lastMessagesJson, recentFrom } from './recent-history.js';
 import { APPEND_MIN_BYTES, compactionDue, SnapshotCache } from './snapshot-cache.js';
 import { StoredForm } from './stored-form.js';
-import { adoptDecodedText, snapshotOf } from './task-snapshot.js';
+import { adoptDecodedText, snapshotOf, taskHeadJson } from './task-snapshot.js';
 import type { WireTask } from './wire-task.js';
 
 /** A write's outcome and the state it tried to store (for the stale-write error). */
@@ -70,10 +71,21 @@ export class TaskWriter {
         if (outcome.status !== 'conflict') return { outcome, state: columns.state };
       }
     }
-    const encoded = encodeTask(task, this.#maxBytes);
+    let encoded = encodeTask(task, this.#maxBytes);
+    // A large task also stores its recent form; a small one's body is as cheap to read.
+    const lastMessages =
+      encoded.bytes >= APPEND_MIN_BYTES ? lastMessagesJson(task.history ?? []) : undefined;
+    const recent =
+      lastMessages &&
+      recentFrom(
+        serialising(() => taskHeadJson(task)),
+        lastMessages,
+        task.history?.length ?? 0,
+      );
+    if (recent) encoded = { ...encoded, recent };
     if (key !== undefined) this.#snapshots.delete(key);
     const outcome = await this.#backend.put(scope, encoded, expected, now);
-    if (outcome.status === 'written' && this.#backend.append && encoded.bytes >= APPEND_MIN_BYTES) {
+    if (outcome.status === 'written' && this.#backend.append && lastMessages) {
       const chars = encoded.body.length + encoded.artifacts.length;
       this.#snapshots.set(
         key ?? this.#snapshots.key(scope, task.id),
@@ -85,6 +97,8 @@ export class TaskWriter {
           segmentChars: 0,
           segmentCount: 0,
           stored: StoredForm.written(encoded.body, encoded.artifacts),
+          lastMessages,
+          recentText: recent ? recent.text : null,
         }),
       );
     }

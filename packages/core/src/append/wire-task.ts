@@ -105,6 +105,14 @@ export class WireTask {
   }
 
   /**
+   * Applies only a segment's artifact changes: for a task parsed from its recent form, which
+   * already holds the head and messages the segments added.
+   */
+  applyArtifacts(segment: TaskSegment): void {
+    if (this.artifacts) applyArtifactOps(this.artifacts, segment.artifacts, this.taskId);
+  }
+
+  /**
    * The task, as `decodeTask` makes it. The task shares nodes with this wire form: call once,
    * or on a {@link clone}.
    */

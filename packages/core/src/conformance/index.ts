@@ -20,6 +20,7 @@ export { HOSTILE_PUSH_URLS, runPushUrlSafetyGroup } from './groups/push-url-safe
 export { runRawProbeGroup } from './groups/raw-probe.js';
 export { runRoundTripGroup } from './groups/round-trip.js';
 export { runScopeIsolationGroup } from './groups/scope-isolation.js';
+export { runShortHistoryGroup } from './groups/short-history.js';
 export { runStaleWritesGroup } from './groups/stale-writes.js';
 export { runVersionedGroup } from './groups/versioned.js';
 export * from './harness.js';

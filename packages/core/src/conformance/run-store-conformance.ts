@@ -14,6 +14,7 @@ import { runPushConfigGroup } from './groups/push-configs.js';
 import { runPushUrlSafetyGroup } from './groups/push-url-safety.js';
 import { runRoundTripGroup } from './groups/round-trip.js';
 import { runScopeIsolationGroup } from './groups/scope-isolation.js';
+import { runShortHistoryGroup } from './groups/short-history.js';
 import { runStaleWritesGroup } from './groups/stale-writes.js';
 import { runVersionedGroup } from './groups/versioned.js';
 import type { StoreHarness } from './harness.js';
@@ -37,6 +38,7 @@ export const conformanceGroups = {
   listShaping: runListShapingGroup,
   versioned: runVersionedGroup,
   appends: runAppendsGroup,
+  shortHistory: runShortHistoryGroup,
   staleWrites: runStaleWritesGroup,
   delete: runDeleteGroup,
   purge: runPurgeGroup,

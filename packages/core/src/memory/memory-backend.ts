@@ -65,6 +65,27 @@ export class MemoryState {
   }
 }
 
+/** The row a list returns: its recent form instead of the body when that reaches `historyLength`. */
+function toListedRow(task: MemoryTask, query: BackendListQuery): TaskRow {
+  const recent = task.recent;
+  if (query.historyLength === undefined || !recent || recent.reach < query.historyLength) {
+    return toRow(task, query.includeArtifacts);
+  }
+  return {
+    id: task.id,
+    recent: recent.text,
+    body: undefined,
+    version: task.version,
+    sortKey: task.sortKey,
+    bytes: task.bytes,
+    lineage: task.lineage,
+    ...(query.includeArtifacts && {
+      artifacts: task.artifacts,
+      segments: task.segments.map((segment) => ({ body: undefined, artifacts: segment.artifacts })),
+    }),
+  };
+}
+
 function toRow(task: MemoryTask, includeArtifacts: boolean): TaskRow {
   return {
     id: task.id,
@@ -140,6 +161,7 @@ export class MemoryTaskBackend implements TaskBackend {
       version,
       updatedAt: now,
       segments: [...stored.segments, task.segment],
+      recent: task.recent === undefined ? stored.recent : (task.recent ?? undefined),
     });
     return { status: 'written', version };
   }
@@ -164,7 +186,7 @@ export class MemoryTaskBackend implements TaskBackend {
       ? matching.filter((t) => isAfterCursor(t.sortKey, t.id, cursor))
       : matching;
     return {
-      rows: start.slice(0, query.limit).map((t) => toRow(t, query.includeArtifacts)),
+      rows: start.slice(0, query.limit).map((t) => toListedRow(t, query)),
       total: matching.length,
     };
   }

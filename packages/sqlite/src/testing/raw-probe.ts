@@ -19,9 +19,11 @@ function expectOneRow(changes: number, what: string): void {
  *
  * - `corruptTask` / `corruptPushConfig` overwrite the stored JSON so it no longer decodes, and
  *   throw unless exactly one row changed.
+ * - `corruptTask` also overwrites the row's recent form (a large task's head and last messages,
+ *   which `list` reads instead of the body for a short `historyLength`) when it has one.
  * - `readTaskRaw` returns the row's context id, body and artifacts, then the body and artifacts
- *   of each of its segments in order (a big task's base is its segment 0), one per line
- *   (undefined when there is no row); `readPushConfigsRaw` each config as
+ *   of each of its segments in order (a big task's base is its segment 0), then the recent form
+ *   when there is one, one per line (undefined when there is no row); `readPushConfigsRaw` each config as
  *   `<wire version>\n<json>`, in registration order.
  *
  * The table names come from the same prefix rule as the stores', so pass the same
@@ -61,6 +63,9 @@ export function sqliteRawProbe(
               .prepare(`UPDATE ${names.segments} SET body = ${bad} WHERE ${ofTask} AND seq = 0`)
               .run(scope.tenant, scope.owner, taskId);
       expectOneRow(changes, 'task');
+      database
+        .prepare(`UPDATE ${names.tasks} SET recent = ${bad} WHERE ${task} AND recent IS NOT NULL`)
+        .run(scope.tenant, scope.owner, taskId);
     },
     async corruptPushConfig(scope: Scope, taskId: string, configId: string) {
       const { changes } = database
@@ -72,9 +77,9 @@ export function sqliteRawProbe(
     },
     async readTaskRaw(scope: Scope, taskId: string) {
       const row = database
-        .prepare(`SELECT context_id, body, artifacts FROM ${names.tasks} WHERE ${task}`)
+        .prepare(`SELECT context_id, body, artifacts, recent FROM ${names.tasks} WHERE ${task}`)
         .get(scope.tenant, scope.owner, taskId) as
-        | { context_id: string; body: string; artifacts: string }
+        | { context_id: string; body: string; artifacts: string; recent: string | null }
         | undefined;
       if (!row) return undefined;
       const segments = database
@@ -83,7 +88,8 @@ export function sqliteRawProbe(
         )
         .pluck()
         .all(scope.tenant, scope.owner, taskId) as string[];
-      return [row.context_id, row.body, row.artifacts, ...segments].join('\n');
+      const recent = row.recent === null ? [] : [row.recent];
+      return [row.context_id, row.body, row.artifacts, ...segments, ...recent].join('\n');
     },
     async readPushConfigsRaw(scope: Scope, taskId: string) {
       return database
