@@ -73,8 +73,8 @@ function expectedPage(tasks: readonly Task[], historyLength: number | undefined)
 }
 
 function check(subject: Subject, got: Task[], want: string[][], historyLength?: number): void {
-  const ids = got.map(
-    (task) => trimHistory({ ...task }, historyLength).history.map((m) => m.messageId),
+  const ids = got.map((task) =>
+    trimHistory({ ...task }, historyLength).history.map((m) => m.messageId),
   );
   if (JSON.stringify(ids) !== JSON.stringify(want)) {
     throw new Error(`${subject.name}: the page does not hold the saved histories`);
@@ -112,7 +112,9 @@ async function measure(subjects: readonly Subject[]): Promise<Map<string, [numbe
 console.log(
   `list of ${TASKS} tasks of ${MESSAGES} messages of ${CHARS} characters, median ms per page of ${OPS}`,
 );
-console.log('| backend | subject | historyLength 2 | ratio to floor | whole history | ratio to floor |');
+console.log(
+  '| backend | subject | historyLength 2 | ratio to floor | whole history | ratio to floor |',
+);
 console.log('| -- | -- | --: | --: | --: | --: |');
 for (const backend of backends) {
   const { subjects, cleanup } = await subjectsOf(backend);
