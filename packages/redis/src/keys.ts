@@ -12,9 +12,11 @@ import type { Scope } from '@a2a-stores/core';
  * - `t:<taskId>`       hash: v (version), s (state), c (context key part), k (sort key), f
  *                      (1 when terminal), u (write time), b (body), a (artifacts), n (segment
  *                      count), z (stored size, EncodedTask.bytes), l (lineage of the last
- *                      full write, which an append must match). Hashes written before
- *                      appends existed lack n, z and l: no segments, size unknown, no lineage
- *                      (core never appends to them).
+ *                      full write, which an append must match), r and h (a large task's
+ *                      recent form, EncodedTask.recent: its text and reach, both or neither).
+ *                      Hashes written before appends existed lack n, z and l: no segments,
+ *                      size unknown, no lineage (core never appends to them); hashes written
+ *                      before recent forms existed lack r and h: `list` reads their body.
  * - `sb:<taskId>`, `sa:<taskId>`  lists: bodies and artifacts ('' for none) of the segments
  *                      appended since the last full write, oldest first; the first n items
  *                      count (a full write deletes both). They expire and go with the hash.

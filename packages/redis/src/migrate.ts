@@ -5,15 +5,18 @@ import type { RedisSession } from './session.js';
 
 /**
  * Storage format of the keys this package writes (see keys.ts). Format 2 added appended
- * segments (`sb:`/`sa:` lists, the `n` and `z` hash fields). Its reader reads format-1 keys as
- * they are (no segments, size unknown), so moving a prefix from 1 to 2 rewrites nothing; the
- * number changes because a format-1 reader would read a segmented task without its segments,
- * and its full writes would leave them behind: the stamp makes such a worker's `health()` and
- * `migrate()` refuse the prefix instead.
+ * segments (`sb:`/`sa:` lists, the `n` and `z` hash fields); format 3 added the recent form of
+ * large tasks (the `r` and `h` hash fields), which `list` serves instead of the body for a short
+ * history. Each reader reads older keys as they are (no segments, size unknown; no recent form,
+ * so the body is read), so moving a prefix to 3 rewrites nothing. The number changes because an
+ * older worker's writes would break what this one reads: a format-1 reader reads a segmented
+ * task without its segments and its full writes leave them behind; a format-2 writer rewrites
+ * or appends to a task without replacing its recent form, which a format-3 `list` would then
+ * serve stale. The stamp makes such a worker's `health()` and `migrate()` refuse the prefix.
  */
-export const REDIS_FORMAT_VERSION = 2;
-/** The format before segments, which `migrate()` moves to {@link REDIS_FORMAT_VERSION}. */
-const PREVIOUS_FORMAT_VERSION = 1;
+export const REDIS_FORMAT_VERSION = 3;
+/** The formats `migrate()` moves to {@link REDIS_FORMAT_VERSION}: each reads as it is. */
+const PREVIOUS_FORMAT_VERSIONS = ['1', '2'] as const;
 /** The id `migrate()` reports for the current format. */
 export const REDIS_FORMAT_ID = `redis-format-${REDIS_FORMAT_VERSION}`;
 /** Oldest server with every command the scripts use (ZRANGE … BYLEX REV / BYSCORE LIMIT). */
@@ -27,7 +30,9 @@ export async function pendingRedisFormats(session: RedisSession): Promise<string
   const format = await session.call((client) =>
     client.hget(metaKey(session.options.keyPrefix), 'format'),
   );
-  if (format === null || format === String(PREVIOUS_FORMAT_VERSION)) return [REDIS_FORMAT_ID];
+  if (format === null || (PREVIOUS_FORMAT_VERSIONS as readonly string[]).includes(format)) {
+    return [REDIS_FORMAT_ID];
+  }
   if (format !== String(REDIS_FORMAT_VERSION)) {
     throw new RedisFormatError(format, REDIS_FORMAT_VERSION);
   }
@@ -49,16 +54,25 @@ function serverVersion(info: string): string {
   return /^redis_version:(\S+)/m.exec(info)?.[1] ?? '0';
 }
 
-/** KEYS: meta key. ARGV: previous format, current format. Returns 1 when it stamped. */
+/**
+ * KEYS: meta key. ARGV: current format, then the previous formats it may replace. Returns 1 when
+ * it stamped.
+ */
 const STAMP_FORMAT = `local format = redis.call('HGET', KEYS[1], 'format')
-if format and format ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'format', ARGV[2])
+if format then
+  local previous = false
+  for i = 2, #ARGV do
+    if format == ARGV[i] then previous = true end
+  end
+  if not previous then return 0 end
+end
+redis.call('HSET', KEYS[1], 'format', ARGV[1])
 return 1`;
 
 /**
  * Redis has no schema to create. `migrate()` checks that every master runs Redis 6.2 or newer
- * and stamps the storage format under `<prefix>meta` (moving format 1 to 2, refusing keys of a
- * newer format). It is idempotent, safe from several workers at once (one script), and
+ * and stamps the storage format under `<prefix>meta` (moving format 1 or 2 to 3, refusing keys
+ * of a newer format). It is idempotent, safe from several workers at once (one script), and
  * optional: the stores work without it, but running it at deploy time turns a too-old server
  * into a clear error.
  */
@@ -71,16 +85,10 @@ export async function migrateRedis(session: RedisSession): Promise<MigrationResu
     }
   }
   const key = metaKey(session.options.keyPrefix);
-  // Stamps a fresh prefix, or moves a format-1 one (nothing to rewrite, see above); leaves any
+  // Stamps a fresh prefix, or moves an older one (nothing to rewrite, see above); leaves any
   // other stamp for the check below. One script: concurrent workers stamp once.
   const stamped = await session.call((client) =>
-    client.eval(
-      STAMP_FORMAT,
-      1,
-      key,
-      String(PREVIOUS_FORMAT_VERSION),
-      String(REDIS_FORMAT_VERSION),
-    ),
+    client.eval(STAMP_FORMAT, 1, key, String(REDIS_FORMAT_VERSION), ...PREVIOUS_FORMAT_VERSIONS),
   );
   const format = await session.call((client) => client.hget(key, 'format'));
   if (format !== String(REDIS_FORMAT_VERSION)) {

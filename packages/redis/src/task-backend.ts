@@ -9,6 +9,7 @@ import {
   isTerminalState,
   type KnownTaskVersion,
   type PutOutcome,
+  type RecentHistory,
   type Scope,
   type TaskBackend,
   type TaskRow,
@@ -45,6 +46,16 @@ function expectedArgument(expected: ExpectedVersion): string {
   if (expected === undefined) return '';
   if (expected === null) return 'absent';
   return String(expected);
+}
+
+/**
+ * The recent form's two ARGV slots (see lua/write-steps.ts): undefined keeps the stored one, null
+ * drops it, a value replaces it.
+ */
+function recentArguments(recent: RecentHistory | null | undefined): [string, string] {
+  if (recent === undefined) return ['keep', ''];
+  if (recent === null) return ['', ''];
+  return [String(recent.reach), recent.text];
 }
 
 /**
@@ -119,7 +130,15 @@ export class RedisTaskBackend implements TaskBackend {
       putTaskScript.run(
         client,
         base,
-        this.writeArguments(task, expectedArgument(expected), task.body, task.artifacts, now),
+        // A full write stores the task's recent form or none: never an older one.
+        this.writeArguments(
+          task,
+          expectedArgument(expected),
+          task.body,
+          task.artifacts,
+          task.recent ?? null,
+          now,
+        ),
       ),
     )) as Reply;
     return this.outcomeOf(base, reply);
@@ -137,7 +156,14 @@ export class RedisTaskBackend implements TaskBackend {
       appendTaskScript.run(
         client,
         base,
-        this.writeArguments(task, String(expected), task.segment.body, task.segment.artifacts, now),
+        this.writeArguments(
+          task,
+          String(expected),
+          task.segment.body,
+          task.segment.artifacts,
+          task.recent,
+          now,
+        ),
       ),
     )) as Reply;
     return this.outcomeOf(base, reply);
@@ -145,14 +171,15 @@ export class RedisTaskBackend implements TaskBackend {
 
   /**
    * The ARGV of both write scripts, in the one layout their shared prologue reads (see
-   * lua/write-steps.ts): the expected version and the two payload slots (a full write's body
-   * and artifacts, or an append's segment) as given.
+   * lua/write-steps.ts): the expected version, the two payload slots (a full write's body
+   * and artifacts, or an append's segment) and the recent form as given.
    */
   private writeArguments(
     task: EncodedTask | EncodedTaskAppend,
     expected: string,
     body: string,
     artifacts: string,
+    recent: RecentHistory | null | undefined,
     now: number,
   ): string[] {
     return [
@@ -169,6 +196,7 @@ export class RedisTaskBackend implements TaskBackend {
       String(WRITE_PRUNE_BATCH),
       String(task.bytes),
       task.lineage,
+      ...recentArguments(recent),
     ];
   }
 
@@ -198,6 +226,7 @@ export class RedisTaskBackend implements TaskBackend {
       String(query.limit),
       query.includeArtifacts ? '1' : '0',
       String(this.session.options.expiryPruneBatch),
+      query.historyLength === undefined ? '' : String(query.historyLength),
     ];
     let reply: Reply;
     // Each call prunes a bounded batch of expired tasks and answers only once none is left, so

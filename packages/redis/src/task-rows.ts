@@ -94,6 +94,14 @@ export function segmentedTaskRowOf(
   };
 }
 
+/** `count` segments of a recent row: their artifacts only, at `at` (see listTasksScript). */
+function artifactSegmentsAt(reply: Reply, at: number, count: number): [TaskSegment[], number] {
+  const segments: TaskSegment[] = [];
+  for (let i = 0; i < count; i++)
+    segments.push({ body: undefined, artifacts: String(reply[at + i]) });
+  return [segments, at + count];
+}
+
 /** The rows of a listTasksScript reply (see lua/task-scripts.ts), after its total. */
 export function listRowsOf(reply: Reply, includeArtifacts: boolean): TaskRow[] {
   const rows: TaskRow[] = [];
@@ -101,19 +109,25 @@ export function listRowsOf(reply: Reply, includeArtifacts: boolean): TaskRow[] {
   while (i < reply.length) {
     const member = String(reply[i]);
     const version = String(reply[i + 1]);
-    const body = String(reply[i + 2]);
+    const text = String(reply[i + 2]);
     const artifacts = includeArtifacts ? String(reply[i + 3]) : undefined;
     i += includeArtifacts ? 4 : 3;
     const bytes = Number(reply[i]);
     const lineage = lineageOf(reply[i + 1]);
-    const [segments, next] = segmentsAt(reply, i + 3, Number(reply[i + 2]), includeArtifacts);
+    // 'r': the text is the recent form and the segments are artifacts only (never bodies).
+    const recent = reply[i + 2] === 'r';
+    const count = Number(reply[i + 3]);
+    const [segments, next] = recent
+      ? artifactSegmentsAt(reply, i + 4, count)
+      : segmentsAt(reply, i + 4, count, includeArtifacts);
     i = next;
     rows.push({
       id: member.slice(SORT_KEY_WIDTH),
       sortKey: decodeSortKey(member.slice(0, SORT_KEY_WIDTH)),
       version: Number(version),
       // An index entry whose task hash is gone decodes as a corrupt record (skipped, reported).
-      body: version === '' ? undefined : body,
+      body: version === '' || recent ? undefined : text,
+      ...(recent ? { recent: text } : {}),
       ...(artifacts === undefined ? {} : { artifacts }),
       bytes,
       lineage,

@@ -100,33 +100,43 @@ describe('migrate()', () => {
       current: [REDIS_FORMAT_ID],
     });
     await expect(stores.migrate()).resolves.toEqual({ applied: [], current: [REDIS_FORMAT_ID] });
-    expect(await client.hget('migrate:meta', 'format')).toBe('2');
+    expect(await client.hget('migrate:meta', 'format')).toBe('3');
     await stores.close();
   });
 
-  it('moves a format-1 prefix to format 2, keeping its tasks readable', async () => {
-    const stores = createRedisStores({ client }, { keyPrefix: 'format1:' });
-    await client.hset('format1:meta', 'format', '1');
-    await expect(stores.health()).resolves.toMatchObject({ pendingMigrations: [REDIS_FORMAT_ID] });
-    await expect(stores.migrate()).resolves.toEqual({
-      applied: [REDIS_FORMAT_ID],
-      current: [REDIS_FORMAT_ID],
-    });
-    await expect(stores.migrate()).resolves.toEqual({ applied: [], current: [REDIS_FORMAT_ID] });
-    expect(await client.hget('format1:meta', 'format')).toBe('2');
-    await expect(stores.health()).resolves.toMatchObject({ pendingMigrations: [] });
-    await stores.close();
-  });
+  it.each(['1', '2'])(
+    'moves a format-%s prefix to format 3, keeping its tasks readable',
+    async (from) => {
+      const prefix = `format${from}:`;
+      const stores = createRedisStores({ client }, { keyPrefix: prefix });
+      await client.hset(`${prefix}meta`, 'format', from);
+      const ctx = callContext(randomScope());
+      const task = makeTask();
+      await stores.taskStore.save(task, ctx);
+      await expect(stores.health()).resolves.toMatchObject({
+        pendingMigrations: [REDIS_FORMAT_ID],
+      });
+      await expect(stores.migrate()).resolves.toEqual({
+        applied: [REDIS_FORMAT_ID],
+        current: [REDIS_FORMAT_ID],
+      });
+      await expect(stores.migrate()).resolves.toEqual({ applied: [], current: [REDIS_FORMAT_ID] });
+      expect(await client.hget(`${prefix}meta`, 'format')).toBe('3');
+      await expect(stores.health()).resolves.toMatchObject({ pendingMigrations: [] });
+      await expect(stores.taskStore.load(task.id, ctx)).resolves.toEqual(task);
+      await stores.close();
+    },
+  );
 
   it('refuses keys written in a newer format', async () => {
-    await client.hset('newer:meta', 'format', '3');
+    await client.hset('newer:meta', 'format', '4');
     const stores = createRedisStores({ client }, { keyPrefix: 'newer:' });
     const error = await stores.migrate().then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(RedisFormatError);
-    expect(error).toMatchObject({ code: 'SCHEMA_NOT_MIGRATED', found: '3' });
+    expect(error).toMatchObject({ code: 'SCHEMA_NOT_MIGRATED', found: '4' });
     await stores.close();
   });
 });

@@ -54,7 +54,7 @@ describe('a database index the server does not have', () => {
     const db1 = new Redis(urlOn(1));
     db1.on('error', () => {});
     try {
-      expect((await stores.health()).pendingMigrations).toEqual(['redis-format-2']);
+      expect((await stores.health()).pendingMigrations).toEqual(['redis-format-3']);
       await stores.migrate();
       expect(await stores.health()).toMatchObject({ healthy: true, schemaCurrent: true });
       expect(await keysWithPrefix(db1, prefix)).not.toEqual([]);

@@ -10,7 +10,9 @@ import { WRITE_EPILOGUE, WRITE_PROLOGUE } from './write-steps.js';
  * ARGV: id, expected version, state, context key part, sort key text, segment body, segment
  * artifacts, terminal ('1'/'0'), write time, ttl ms (0: none), prune batch, stored size,
  * lineage (the full write the append was diffed against: versions restart after a delete, so
- * the version alone cannot tell a recreated task from the one core read).
+ * the version alone cannot tell a recreated task from the one core read), recent reach ('keep'
+ * leaves the stored recent form, '' drops it, else the new reach), recent text (see
+ * write-steps.ts). The recent form changes in the same step as the segment, under the same guard.
  * Returns {'written', version} | {'conflict'} | {'stale', storedState}.
  */
 export const appendTaskScript = new LuaScript(

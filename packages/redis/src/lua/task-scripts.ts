@@ -9,7 +9,8 @@ import { WRITE_EPILOGUE, WRITE_PROLOGUE } from './write-steps.js';
  * with a DEL only when the guard read saw some, so a task never appended to pays nothing more.
  * ARGV: id, expected ('' any, 'absent', or a version), state, context key part, sort key text,
  * body, artifacts, terminal ('1'/'0'), write time, ttl ms (0: none), prune batch, stored size,
- * lineage.
+ * lineage, recent reach ('' for none: a full write never keeps an older recent form), recent
+ * text (see write-steps.ts).
  * Returns {'written', version} | {'conflict'} | {'stale', storedState}.
  */
 export const putTaskScript = new LuaScript(
@@ -50,17 +51,21 @@ return 1
 /**
  * One keyset page from one index, newest first, and the exact count of the filter.
  * ARGV: index suffix, upper bound ('+' or '(' member), lower bound ('-' or '[' sort key text),
- * limit, with artifacts ('1'/'0'), prune batch.
+ * limit, with artifacts ('1'/'0'), prune batch, history length ('' when the query has none).
  * Returns {-1} when expired tasks remain after this call's bounded prune (call again), else
- * {total, then per row: member, version, body[, artifacts], stored size, lineage, segment count
- * n, n segment bodies[, n segment artifacts]}; '' stands for a missing field. Segments are read in
- * the same script, only for rows that have some: the page stays one round trip and one
- * snapshot.
+ * {total, then per row: member, version, text[, artifacts], stored size, lineage, form, segment
+ * count n, n segment bodies[, n segment artifacts]}; '' stands for a missing field. `form` is
+ * 'r' when `text` is the task's recent form, which answers the history length: the body and the
+ * segment bodies are then never read (the point of a short list of a large task), and the n
+ * segments are their artifacts only, n being 0 without artifacts. Otherwise `form` is 'b' and
+ * `text` the body. Segments are read in the same script, only for rows that have some: the page
+ * stays one round trip and one snapshot.
  */
 export const listTasksScript = new LuaScript(
   'list-tasks',
   `${PRELUDE}
 local upper, lower, with_artifacts = ARGV[2], ARGV[3], ARGV[5] == '1'
+local history_length = tonumber(ARGV[7])
 local now = now_ms()
 prune(now, tonumber(ARGV[6]))
 if redis.call('ZCOUNT', base .. 'exp', '-inf', now) > 0 then return { -1 } end
@@ -74,26 +79,31 @@ else
 end
 local members = redis.call('ZRANGE', index_key, upper, lower, 'BYLEX', 'REV', 'LIMIT', 0,
   tonumber(ARGV[4]))
+-- With a history length the first read takes the recent form (a few KB at most) in the body's
+-- place, and the body is read only for a row whose form is absent or too short.
+local fields_read = { 'v', history_length and 'r' or 'b', 'z', 'n', 'l', 'h' }
+if with_artifacts then fields_read[7] = 'a' end
 local out = { total }
 for _, member in ipairs(members) do
-  local key = base .. 't:' .. id_of(member)
-  local fields
-  if with_artifacts then
-    fields = redis.call('HMGET', key, 'v', 'b', 'z', 'n', 'l', 'a')
-  else
-    fields = redis.call('HMGET', key, 'v', 'b', 'z', 'n', 'l')
-  end
+  local id = id_of(member)
+  local key = base .. 't:' .. id
+  local fields = redis.call('HMGET', key, unpack(fields_read))
+  local recent = history_length and fields[2] and (tonumber(fields[6]) or -1) >= history_length
+  local text = fields[2]
+  if history_length and not recent and fields[1] then text = redis.call('HGET', key, 'b') end
   out[#out + 1] = member
   out[#out + 1] = fields[1] or ''
-  out[#out + 1] = fields[2] or ''
-  if with_artifacts then out[#out + 1] = fields[6] or '' end
+  out[#out + 1] = text or ''
+  if with_artifacts then out[#out + 1] = fields[7] or '' end
   out[#out + 1] = fields[3] or '0'
   out[#out + 1] = fields[5] or ''
+  out[#out + 1] = recent and 'r' or 'b'
   local count = fields[1] and tonumber(fields[4]) or 0
+  if recent and not with_artifacts then count = 0 end
   out[#out + 1] = count
   if count > 0 then
-    push_segments(out, base .. 'sb:' .. id_of(member), count)
-    if with_artifacts then push_segments(out, base .. 'sa:' .. id_of(member), count) end
+    if not recent then push_segments(out, base .. 'sb:' .. id, count) end
+    if with_artifacts then push_segments(out, base .. 'sa:' .. id, count) end
   end
 end
 return out
