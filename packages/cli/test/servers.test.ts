@@ -198,19 +198,19 @@ describe('a2a-stores on mysql and redis', () => {
     }
   });
 
-  it('redis: on a fresh prefix status and --dry-run report redis-format-2 pending, truthfully', async () => {
+  it('redis: on a fresh prefix status and --dry-run report redis-format-3 pending, truthfully', async () => {
     const backend = await resolveTestBackend('redis');
     const prefix = `cli-${randomBytes(4).toString('hex')}:`;
     const target = ['--url', backend.url, '--key-prefix', prefix];
     try {
       const status = await runBin(['migrate', 'status', ...target, '--json']);
       expect(status.code).toBe(4);
-      expect(JSON.parse(status.stdout)).toMatchObject({ pending: ['redis-format-2'] });
+      expect(JSON.parse(status.stdout)).toMatchObject({ pending: ['redis-format-3'] });
       const dry = await runBin(['migrate', '--dry-run', ...target]);
       expect(dry.code).toBe(0);
-      expect(dry.stdout).toMatch(/Pending: redis-format-2/);
+      expect(dry.stdout).toMatch(/Pending: redis-format-3/);
       const migrated = await runBin(['migrate', ...target, '--json']);
-      expect(JSON.parse(migrated.stdout).applied).toEqual(['redis-format-2']);
+      expect(JSON.parse(migrated.stdout).applied).toEqual(['redis-format-3']);
       const after = await runBin(['migrate', 'status', ...target]);
       expect(after.code).toBe(0);
       expect(after.stdout).toMatch(/up to date/);
