@@ -10,7 +10,11 @@ import type { Pool, PoolClient } from 'pg';
 import { counterKeysOf } from './counter-sql.js';
 import { type PostgresNames, type PostgresStoreOptions, resolvePostgresNames } from './options.js';
 import { translatePgError } from './pg-errors.js';
-import { createAppendTaskFunction, createPutTaskFunction } from './write-functions.js';
+import {
+  createAppendTaskFunction,
+  createPutTaskFunction,
+  replaceWriteFunctionsForRecent,
+} from './write-functions.js';
 
 /**
  * The ordered schema steps with their SQL, for tools that print or review what `migrate()` runs
@@ -209,7 +213,19 @@ function migrationSteps(names: PostgresNames): readonly SqlMigration[] {
     {
       id: '0008_write_functions',
       // Full writes and appends run in functions whose plans are cached (see write-functions.ts).
-      statements: [createPutTaskFunction(names), createAppendTaskFunction(names)],
+      // Their 0008 texts, frozen: later steps replace the functions (see write-functions.ts).
+      statements: [createPutTaskFunction(names, false), createAppendTaskFunction(names, false)],
+    },
+    {
+      id: '0009_recent_history',
+      statements: [
+        // A large task's recent form (its head and last messages, at most 4 KiB; see core's
+        // RecentHistory), so a list with a short historyLength reads it instead of the body.
+        // Nullable without a default: recorded in the catalog, no table rewrite. NULL (small
+        // tasks, rows written before this step): the list reads the body as before.
+        `ALTER TABLE ${tasks} ADD COLUMN recent text, ADD COLUMN recent_reach integer`,
+        ...replaceWriteFunctionsForRecent(names),
+      ],
     },
   ];
 }

@@ -43,7 +43,8 @@ const MAX_PUT_ATTEMPTS = 3;
 /**
  * {@link TaskBackend} over PostgreSQL: every write is one statement (purge: one per batch); a
  * read is one statement, plus one for the segments when the task (or any row of the page) has
- * appended segments.
+ * appended segments. A list with `historyLength` reads a large task's recent form instead of its
+ * body (see `listSql`).
  */
 export class PostgresTaskBackend implements TaskBackend {
   /** List statements by text: a handful of filter shapes, each prepared once per connection. */
@@ -99,6 +100,9 @@ export class PostgresTaskBackend implements TaskBackend {
       ...taskRowValues(scope, task, now),
       typeof expected === 'number' ? expected : null,
       PUT_MODE_CODES[mode],
+      // Absent: NULLs, so a task that shrank below the size that keeps one drops the old form.
+      task.recent?.text ?? null,
+      task.recent?.reach ?? null,
     ];
     for (let attempt = 1; ; attempt++) {
       const [result] = await this.db.query<PutResult>(this.sql.put, values);
@@ -140,6 +144,10 @@ export class PostgresTaskBackend implements TaskBackend {
       task.segment.artifacts,
       expected,
       task.lineage,
+      // Undefined keeps the stored recent form; null drops it; a value replaces it.
+      task.recent?.text ?? null,
+      task.recent?.reach ?? null,
+      task.recent !== undefined,
     ]);
     if (!result) throw new StoreUnavailableError('PostgreSQL returned no result for a task append');
     if (result.written_version !== null) {
@@ -171,12 +179,18 @@ export class PostgresTaskBackend implements TaskBackend {
     const records = await this.db.query<ListRecord>(stmt, values);
     // The empty page's lone total row has no id.
     const page = records.filter((record) => typeof record.id === 'string') as ReadTaskRecord[];
+    // Rows listed in their recent form need their segments' artifacts only, so with artifacts
+    // the page's segments come from the statement that leaves their bodies unread.
+    const history = query.includeArtifacts ? query.historyLength : undefined;
     const rows: TaskRow[] = await withSegments(
       this.db,
-      this.segmentsStatement(query.includeArtifacts),
+      history === undefined
+        ? this.segmentsStatement(query.includeArtifacts)
+        : this.sql.rowSegmentsForHistory,
       scope,
       page,
       query.includeArtifacts,
+      history,
     );
     const total = records[0] ? toSafeInteger(records[0].total, '(total)', 'total') : 0;
     return { rows, total };

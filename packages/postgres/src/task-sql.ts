@@ -9,7 +9,7 @@ import { BY_KEY } from './by-key.js';
 import { applyCounterDeltas } from './counter-sql.js';
 import { type Statement, statement } from './executor.js';
 import type { PostgresNames } from './options.js';
-import { rowSegmentsSql } from './segment-sql.js';
+import { recentReachesSql, rowSegmentsSql } from './segment-sql.js';
 
 /** How `put` conditions the write (see core's `ExpectedVersion`). */
 export type PutMode = 'any' | 'absent' | 'version';
@@ -19,12 +19,18 @@ export interface TaskStatements {
   readonly get: Statement;
   readonly getWithArtifacts: Statement;
   readonly getKnown: Statement;
-  /** The put function (see write-functions.ts): $1..$11 as `putSql`, $12 expected, $13 mode. */
+  /**
+   * The put function (see write-functions.ts): $1..$11 as `putSql`, $12 expected, $13 mode,
+   * $14 recent text, $15 recent reach.
+   */
   readonly put: Statement;
+  /** The append function: the parameters of `appendSql`. */
   readonly append: Statement;
   /** The segments of rows read earlier (see `rowSegmentsSql`), without and with artifacts. */
   readonly rowSegments: Statement;
   readonly rowSegmentsWithArtifacts: Statement;
+  /** Those of a page listed with `historyLength` ($6) and artifacts. */
+  readonly rowSegmentsForHistory: Statement;
   readonly delete: Statement;
   readonly purge: Statement;
   readonly purgeInScope: Statement;
@@ -72,9 +78,12 @@ function getKnownSql(names: PostgresNames): string {
  * - the counters move from the old row's keys to the new row's keys;
  * - the result tells written / conflict / stale apart with the stored state and version.
  * Parameters: $1 tenant, $2 owner, $3 id, $4 context, $5 state, $6 sort key, $7 now, $8 body,
- * $9 artifacts, $10 bytes, $11 lineage, $12 expected version (mode 'version' only).
+ * $9 artifacts, $10 bytes, $11 lineage, $12 expected version (mode 'version' only), $14 recent
+ * text, $15 recent reach (both NULL: the task has no recent form, and an older one is dropped).
+ * `recent` false: the text of migration 0008, written before the recent columns existed (that
+ * step's statements never change, so its text is kept as it was).
  */
-export function putSql(names: PostgresNames, mode: PutMode): string {
+export function putSql(names: PostgresNames, mode: PutMode, recent = true): string {
   const stale = `(o.state IN (${TERMINAL_STATES.join(', ')}) AND o.state <> $5::smallint)`;
   const allowed =
     mode === 'any'
@@ -90,17 +99,19 @@ export function putSql(names: PostgresNames, mode: PutMode): string {
   up AS (
     INSERT INTO ${names.tasks} AS t
       (tenant, owner, id, context_id, state, sort_key, version, updated_at, body, artifacts,
-       bytes, lineage, segment_count)
+       bytes, lineage, segment_count${recent ? ', recent, recent_reach' : ''})
     SELECT $1::text, $2::text, $3::text, $4::text, $5::smallint, $6::bigint,
       CASE WHEN o.version IS NULL THEN 1 ELSE -1 END, $7::bigint, $8::text, $9::text,
-      $10::bigint, $11::text, 0
+      $10::bigint, $11::text, 0${recent ? ', $14::text, $15::integer' : ''}
     FROM (SELECT 1) AS one LEFT JOIN old AS o ON true
     WHERE ${allowed}
     ON CONFLICT (tenant, owner, id) DO UPDATE SET
       context_id = excluded.context_id, state = excluded.state, sort_key = excluded.sort_key,
       version = t.version + 1, updated_at = excluded.updated_at,
       body = excluded.body, artifacts = excluded.artifacts,
-      bytes = excluded.bytes, lineage = excluded.lineage, segment_count = 0
+      bytes = excluded.bytes, lineage = excluded.lineage, segment_count = 0${
+        recent ? ', recent = excluded.recent, recent_reach = excluded.recent_reach' : ''
+      }
     WHERE excluded.version = -1
     RETURNING t.version, t.state, t.context_id
   ),
@@ -197,14 +208,16 @@ export function taskStatements(names: PostgresNames): TaskStatements {
     put: statement(
       `SELECT * FROM ${names.putTask}($1::text, $2::text, $3::text, $4::text, $5::smallint,
         $6::bigint, $7::bigint, $8::text, $9::text, $10::bigint, $11::text, $12::bigint,
-        $13::smallint)`,
+        $13::smallint, $14::text, $15::integer)`,
     ),
     append: statement(
       `SELECT * FROM ${names.appendTask}($1::text, $2::text, $3::text, $4::text, $5::smallint,
-        $6::bigint, $7::bigint, $8::bigint, $9::text, $10::text, $11::bigint, $12::text)`,
+        $6::bigint, $7::bigint, $8::bigint, $9::text, $10::text, $11::bigint, $12::text,
+        $13::text, $14::integer, $15::boolean)`,
     ),
     rowSegments: statement(rowSegmentsSql(names, false)),
     rowSegmentsWithArtifacts: statement(rowSegmentsSql(names, true)),
+    rowSegmentsForHistory: statement(rowSegmentsSql(names, true, true)),
     delete: statement(deleteSql(names)),
     purge: statement(purgeSql(names, false)),
     purgeInScope: statement(purgeSql(names, true)),
@@ -238,18 +251,49 @@ export function listSql(
       )} AND state = ${bind(counter.state)})`
     : `(SELECT count(*) FROM ${names.tasks} WHERE ${where.join(' AND ')})`;
   const pageWhere = cursor ? [...where, cursor] : where;
-  const columns = query.includeArtifacts ? `${PAGE_COLUMNS}, artifacts` : PAGE_COLUMNS;
-  const pageColumns = query.includeArtifacts
-    ? 'p.id, p.body, p.version, p.sort_key, p.bytes, p.lineage, p.segment_count, p.row_xmin, p.artifacts'
-    : 'p.id, p.body, p.version, p.sort_key, p.bytes, p.lineage, p.segment_count, p.row_xmin';
+  const limit = bind(query.limit);
+  const { columns, outputs } = pageColumnsSql(
+    query.historyLength === undefined ? undefined : bind(query.historyLength),
+    query.includeArtifacts,
+  );
+  const pageColumns = outputs.map((column) => `p.${column}`).join(', ');
   const text = `SELECT t.total, ${pageColumns}
     FROM (SELECT ${total} AS total) AS t
     LEFT JOIN LATERAL (
       SELECT ${columns} FROM ${names.tasks}
       WHERE ${pageWhere.join(' AND ')}
       ORDER BY sort_key DESC, id DESC
-      LIMIT ${bind(query.limit)}
+      LIMIT ${limit}
     ) AS p ON true
     ORDER BY p.sort_key DESC, p.id DESC`;
   return { text, values };
+}
+
+/**
+ * The columns a list page reads, and their output names. With `historyLength` (the parameter
+ * `history`), a row whose recent form reaches it returns `recent` and a NULL `body`: the CASE
+ * never evaluates `body` for that row, so a large task's TOASTed body is not read at all (as in
+ * `getKnownSql`). Other rows return `body` as without it, and `recent` NULL.
+ */
+function pageColumnsSql(
+  history: string | undefined,
+  includeArtifacts: boolean,
+): { columns: string; outputs: string[] } {
+  const reaches = history === undefined ? undefined : recentReachesSql('', history);
+  const read: [column: string, output: string][] = [
+    ['id', 'id'],
+    [reaches ? `CASE WHEN ${reaches} THEN NULL ELSE body END AS body` : 'body', 'body'],
+    ['version', 'version'],
+    ['sort_key', 'sort_key'],
+    ['bytes', 'bytes'],
+    ['lineage', 'lineage'],
+    ['segment_count', 'segment_count'],
+    ['xmin::text AS row_xmin', 'row_xmin'],
+  ];
+  if (reaches) read.push([`CASE WHEN ${reaches} THEN recent END AS recent`, 'recent']);
+  if (includeArtifacts) read.push(['artifacts', 'artifacts']);
+  return {
+    columns: read.map(([column]) => column).join(', '),
+    outputs: read.map(([, output]) => output),
+  };
 }

@@ -237,6 +237,7 @@ describe('sharded counters', () => {
     expect((await upgraded.migrate()).applied).toEqual([
       '0007_counter_shards',
       '0008_write_functions',
+      '0009_recent_history',
     ]);
     await expectExactTotals(upgraded, oldNames.tasks, scope);
     // And writes after the upgrade move the same keys on their own shards.

@@ -3,6 +3,7 @@ import {
   callContext,
   encodedAppend,
   encodedTask,
+  listRequest,
   makeTask,
   randomScope,
   rejectionOf,
@@ -23,6 +24,7 @@ const ALL_STEPS = [
   '0006_task_segments',
   '0007_counter_shards',
   '0008_write_functions',
+  '0009_recent_history',
 ];
 
 let pool: pg.Pool;
@@ -153,6 +155,7 @@ describe('0006_task_segments on a schema of the previous release', () => {
       '0006_task_segments',
       '0007_counter_shards',
       '0008_write_functions',
+      '0009_recent_history',
     ]);
     expect(await rawRow(pool, names, scope, old.id)).toEqual({
       segment_count: 0,
@@ -177,6 +180,61 @@ describe('0006_task_segments on a schema of the previous release', () => {
       status: 'written',
       version: 5,
     });
+  });
+});
+
+describe('0009_recent_history on a schema of the previous release', () => {
+  it('adds the columns and replaces the write functions, leaving no old overload', async () => {
+    const schema = freshSchema();
+    const names = resolvePostgresNames({ schema });
+    const previous = postgresMigrations({ schema }).filter((m) => m.id < '0009');
+    expect(previous.map((m) => m.id)).toEqual(ALL_STEPS.slice(0, 8));
+    await pool.query(`CREATE SCHEMA "${schema}"`);
+    await pool.query(ledgerTableSql(names));
+    for (const step of previous) {
+      for (const sql of step.statements) await pool.query(sql);
+      await pool.query(`INSERT INTO ${names.ledger} (id) VALUES ($1)`, [step.id]);
+    }
+    // A large task written by the previous release's put function.
+    const scope = randomScope();
+    const ctx = callContext(scope);
+    const old = makeTask({ id: 'before-upgrade', historyLength: 200 });
+    const stored = encodeTask(old, 1_000_000);
+    await pool.query(
+      `SELECT * FROM ${names.putTask}($1, $2, $3, $4, $5::smallint, 1, 1, $6, $7, $8, 'L', NULL, 1::smallint)`,
+      [
+        scope.tenant,
+        scope.owner,
+        old.id,
+        stored.contextId,
+        stored.state,
+        stored.body,
+        stored.artifacts,
+        stored.bytes,
+      ],
+    );
+
+    const stores = storesOn(pool, { schema });
+    expect((await stores.migrate()).applied).toEqual(['0009_recent_history']);
+    const { rows: functions } = await pool.query<{ proname: string; pronargs: number }>(
+      `SELECT p.proname, p.pronargs FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace
+       WHERE n.nspname = $1 AND p.proname IN ('a2a_put_task', 'a2a_append_task') ORDER BY p.proname`,
+      [schema],
+    );
+    expect(functions).toEqual([
+      { proname: 'a2a_append_task', pronargs: 15 },
+      { proname: 'a2a_put_task', pronargs: 15 },
+    ]);
+    // The row from before has no recent form: a short list reads it whole, and trims it.
+    const listed = await stores.taskStore.list(listRequest({ historyLength: 2 }), ctx);
+    expect(listed.tasks[0]?.history).toEqual(old.history.slice(-2));
+    // Its next save stores one.
+    await stores.taskStore.save(old, ctx);
+    const { rows } = await pool.query(
+      `SELECT recent_reach FROM ${names.tasks} WHERE tenant = $1 AND owner = $2 AND id = $3`,
+      [scope.tenant, scope.owner, old.id],
+    );
+    expect(rows[0].recent_reach).toBeGreaterThanOrEqual(2);
   });
 });
 

@@ -1,6 +1,7 @@
 import { TaskState } from '@a2a-js/sdk';
 import {
   callContext,
+  listRequest,
   makeArtifact,
   makePushConfig,
   makeTask,
@@ -50,7 +51,8 @@ describe.each([
   { stats: 'analysed while empty', analyseWhileEmpty: true },
 ])('save and load on a table grown behind the planner ($stats)', ({ analyseWhileEmpty }) => {
   it('never scan the whole table: sequential scans stay at 0 over hundreds of calls', async () => {
-    // Tasks: save (insert, update), saveIfVersion, load (hit, miss); push configs: save, load.
+    // Tasks: save (insert, update), saveIfVersion, load (hit, miss), appends, lists with a short
+    // history; push configs: save, load.
     const schema = randomSchema('planstats');
     const names = resolvePostgresNames({ schema });
     const stores = storesOn(pool, { schema });
@@ -96,6 +98,20 @@ describe.each([
           await taskStore.save(held, ctx);
           expect((await taskStore.load(large.id, ctx))!.artifacts[0]!.parts).toHaveLength(3);
           expect(await otherTaskStore.load(large.id, ctx)).toBeDefined();
+          // Lists with a short history: the large task comes back in its recent form, its
+          // segments read for their artifacts only (and not at all without artifacts). Not on
+          // a table analysed while empty, where a list page (with or without historyLength)
+          // is planned as a scan of the table: a known gap of its own, not counted here.
+          for (const includeArtifacts of analyseWhileEmpty ? [] : [true, false]) {
+            const page = await taskStore.list(
+              listRequest({ contextId: large.contextId, historyLength: 1, includeArtifacts }),
+              ctx,
+            );
+            const [listed] = page.tasks;
+            expect(listed?.id).toBe(large.id);
+            expect(listed?.history).toHaveLength(1);
+            expect(listed?.artifacts[0]?.parts ?? []).toHaveLength(includeArtifacts ? 3 : 0);
+          }
           expect(await taskStore.delete(large.id, ctx)).toBe(true);
         }
       };

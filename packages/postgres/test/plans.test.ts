@@ -1,9 +1,15 @@
+import { backendListQuery } from '@a2a-stores/core/conformance';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePostgresNames } from '../src/index.js';
 import { appendSql } from '../src/segment-sql.js';
-import { putSql, taskStatements } from '../src/task-sql.js';
+import { listSql, putSql, taskStatements } from '../src/task-sql.js';
 import { dropSchema, randomSchema, storesOn, testPool } from './support.js';
+
+/** A bound value as a SQL literal, for EXPLAIN EXECUTE. */
+function sqlLiteral(value: unknown): string {
+  return typeof value === 'number' ? String(value) : `'${String(value).replace(/'/g, "''")}'`;
+}
 
 /** Enough tasks in one scope that scanning the scope instead of probing the key would show. */
 const SCOPE_SIZE = 3000;
@@ -27,7 +33,9 @@ async function genericPlan(
 ): Promise<string> {
   await client.query('SET plan_cache_mode = force_generic_plan');
   if (inWriteFunction) await client.query('SET enable_seqscan = off');
-  await client.query(`PREPARE plan_probe (${types.join(', ')}) AS ${text}`);
+  // No types: PostgreSQL infers them from the statement, as for the driver's named statements.
+  const declared = types.length ? ` (${types.join(', ')})` : '';
+  await client.query(`PREPARE plan_probe${declared} AS ${text}`);
   try {
     const { rows } = await client.query<{ 'QUERY PLAN': string }>(
       `EXPLAIN EXECUTE plan_probe (${values.join(', ')})`,
@@ -74,9 +82,11 @@ describe('lookups by scoped key', () => {
   it('save (the statements of the put function) locks the stored row through the primary key', async () => {
     const types = [
       ...['text', 'text', 'text', 'text', 'smallint', 'bigint', 'bigint', 'text', 'text'],
-      ...['bigint', 'text', 'bigint'],
+      ...['bigint', 'text', 'bigint', 'smallint', 'text', 'integer'],
     ];
-    const values = [...key, "'ctx'", '3', '5', '1', "'{}'", "'[]'", '4', "'L'", '1'];
+    // $12 expected version, $13 mode (unused by the statement), $14 and $15 the recent form.
+    const row = [...key, "'ctx'", '3', '5', '1', "'{}'", "'[]'", '4', "'L'"];
+    const values = [...row, '1', '0', "'{}'", '2'];
     for (const mode of ['any', 'absent', 'version'] as const) {
       const plan = await genericPlan(putSql(names, mode), types, values, true);
       expect(plan).toContain(`Index Scan using ${primaryKey}`);
@@ -87,22 +97,50 @@ describe('lookups by scoped key', () => {
   it("append (the append function's statement) locks the stored row through the primary key", async () => {
     const types = [
       ...['text', 'text', 'text', 'text', 'smallint', 'bigint', 'bigint', 'bigint'],
-      ...['text', 'text', 'bigint', 'text'],
+      ...['text', 'text', 'bigint', 'text', 'text', 'integer', 'boolean'],
     ];
-    const values = [...key, "'ctx'", '3', '5', '1', '4', "'{}'", "''", '1', "'L'"];
+    // $13..$15: the recent form and whether to store it.
+    const row = [...key, "'ctx'", '3', '5', '1', '4', "'{}'", "''", '1', "'L'"];
+    const values = [...row, "'{}'", '2', 'true'];
     const plan = await genericPlan(appendSql(names), types, values, true);
     expect(plan).toContain(`Index Scan using ${primaryKey}`);
     expect(plan).not.toMatch(/tasks_by_(state|time|context)|Seq Scan/);
   });
 
   it('the segments of read rows are found through the primary keys', async () => {
-    const types = ['text', 'text', 'text[]', 'xid[]', 'bigint[]'];
-    const values = [...key.slice(0, 2), "'{task-7}'", "'{1}'", "'{1}'"];
-    for (const stmt of [statements.rowSegments, statements.rowSegmentsWithArtifacts]) {
+    const rowTypes = ['text', 'text', 'text[]', 'xid[]', 'bigint[]'];
+    const rowValues = [...key.slice(0, 2), "'{task-7}'", "'{1}'", "'{1}'"];
+    const cases = [
+      { stmt: statements.rowSegments, types: rowTypes, values: rowValues },
+      { stmt: statements.rowSegmentsWithArtifacts, types: rowTypes, values: rowValues },
+      // A page listed with historyLength ($6) and artifacts.
+      {
+        stmt: statements.rowSegmentsForHistory,
+        types: [...rowTypes, 'integer'],
+        values: [...rowValues, '2'],
+      },
+    ];
+    for (const { stmt, types, values } of cases) {
       const plan = await genericPlan(stmt.text, types, values);
       expect(plan).toContain(`Index Scan using ${primaryKey}`);
       expect(plan).toContain(`${names.tablePrefix}task_segments_pkey`);
       expect(plan).not.toMatch(/tasks_by_(state|time|context)/);
+    }
+  });
+
+  it('a list page with or without historyLength walks the by-time index', async () => {
+    const scope = { tenant: 't', owner: 'o' };
+    for (const historyLength of [undefined, 2]) {
+      for (const includeArtifacts of [false, true]) {
+        const { text, values } = listSql(names, scope, {
+          ...backendListQuery({ limit: 11, includeArtifacts }),
+          ...(historyLength !== undefined && { historyLength }),
+        });
+        const plan = await genericPlan(text, [], values.map(sqlLiteral));
+        // The page is the index's first rows; only those (at most the limit) are sorted again.
+        expect(plan).toMatch(/Limit[^\n]*\n\s*->\s+Index Scan using \S*tasks_by_time/);
+        expect(plan).not.toMatch(/Seq Scan|tasks_by_(state|context)/);
+      }
     }
   });
 

@@ -19,7 +19,8 @@ function expectOneRow(count: number | null, what: string): void {
  * - `corruptTask` / `corruptPushConfig` overwrite the stored JSON so it no longer decodes, and
  *   throw unless exactly one row changed.
  * - `readTaskRaw` returns the row's context id, body and artifacts, then the body and artifacts
- *   of each appended segment, one per line (undefined when there is no row);
+ *   of each appended segment, then the recent form when the row has one, one per line
+ *   (undefined when there is no row);
  *   `readPushConfigsRaw` each config as `<wire version>\n<config>`, in registration order.
  *
  * The table names come from {@link resolvePostgresNames}, as the stores' do, so pass the same
@@ -62,11 +63,12 @@ export function postgresRawProbe(
     },
     async readTaskRaw(scope: Scope, taskId: string) {
       const result = await pool.query<{ raw: string }>(
-        // Appended segments too: they hold the same kind of content as body and artifacts.
+        // Appended segments and the recent form too: they hold the same kind of content as
+        // body and artifacts.
         `SELECT context_id || chr(10) || body || chr(10) || artifacts || COALESCE((
            SELECT string_agg(chr(10) || s.body || chr(10) || s.artifacts, '' ORDER BY s.seq)
            FROM ${names.segments} AS s WHERE s.tenant = $1 AND s.owner = $2 AND s.task_id = $3
-         ), '') AS raw FROM ${names.tasks} WHERE ${task}`,
+         ), '') || COALESCE(chr(10) || recent, '') AS raw FROM ${names.tasks} WHERE ${task}`,
         key(scope, taskId),
       );
       return result.rows[0]?.raw;
