@@ -12,6 +12,7 @@ import { recountTasks, taskCountsTable, taskCountTriggers } from './counter-sql.
 import { isGaleraNode, takeGaleraLock, takeNamedLock } from './migration-lock.js';
 import { triggerPrivilegeError } from './mysql-errors.js';
 import { DEFAULT_TABLE_PREFIX, type TableNames, tableNames } from './options.js';
+import { recentHistorySteps } from './recent-schema.js';
 import { taskSegmentSteps } from './segment-schema.js';
 
 /*
@@ -91,6 +92,7 @@ export function mysqlMigrations(t: TableNames): readonly SqlMigration[] {
     },
     { id: '0004_coordination', statements: coordinationTables(t) },
     { id: '0005_task_segments', statements: taskSegmentSteps(t) },
+    { id: '0006_recent_history', statements: recentHistorySteps(t) },
   ];
 }
 

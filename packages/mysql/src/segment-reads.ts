@@ -42,7 +42,8 @@ export async function readSegments(
 
 /**
  * The segments of every given row of one scope in one statement, by task id; `undefined` when
- * any window came back short (see above).
+ * any window came back short (see above). The segments of a window marked `artifactsOnly` carry
+ * their artifacts and no body.
  */
 export async function readSegmentsOfPage(
   db: Executor,
@@ -54,13 +55,17 @@ export async function readSegmentsOfPage(
   const statement = sql.readMany(scope, windows, includeArtifacts);
   const records = await db.selectText<SegmentRecord>(statement.sql, statement.params);
   const byTask = new Map<string, TaskSegment[]>();
+  const artifactsOnly = new Set(windows.filter((w) => w.artifactsOnly).map((w) => w.id));
   for (const record of records) {
     const id = Buffer.isBuffer(record.task_id)
       ? record.task_id.toString('utf8')
       : String(record.task_id);
+    const segment = artifactsOnly.has(id)
+      ? { body: undefined, artifacts: record.artifacts }
+      : toSegment(record, includeArtifacts);
     const segments = byTask.get(id);
-    if (segments) segments.push(toSegment(record, includeArtifacts));
-    else byTask.set(id, [toSegment(record, includeArtifacts)]);
+    if (segments) segments.push(segment);
+    else byTask.set(id, [segment]);
   }
   for (const window of windows) {
     if (byTask.get(window.id)?.length !== window.count) return undefined;

@@ -1,10 +1,5 @@
-import { sqlStringLiteral } from '@a2a-stores/core';
+import { addColumnsIfMissing } from './add-columns.js';
 import type { TableNames } from './options.js';
-
-/** A quoted table name without its backticks, as information_schema spells it. */
-function bareName(quoted: string): string {
-  return quoted.slice(1, -1).replaceAll('``', '`');
-}
 
 /*
  * Step 0005: appended saves (`TaskBackend.append`).
@@ -18,18 +13,14 @@ function bareName(quoted: string): string {
  *   segments of a row at version v with count c are exactly seq v-c+1..v (see segment-reads.ts).
  *   body/artifacts LONGTEXT like the task's, artifacts '' when the append changed none.
  *
- * MySQL 8 has no ADD COLUMN IF NOT EXISTS (MariaDB does): the ALTER is prepared only when the
- * column is missing, so a re-run after a crash before the ledger row is harmless, on both
- * servers and through the mysql client (mysqlMigrationScript). The columns come in one ALTER
- * (atomic DDL), at the end of the row, which both servers add in place without a table copy.
+ * The ALTER runs only while the columns are missing (see add-columns.ts). The columns come in
+ * one ALTER (atomic DDL), at the end of the row, which both servers add in place without a
+ * table copy.
  */
 export function taskSegmentSteps(t: TableNames): string[] {
   const alter = `ALTER TABLE ${t.tasks} ADD COLUMN segment_count INT UNSIGNED NOT NULL DEFAULT 0, ADD COLUMN bytes BIGINT NOT NULL DEFAULT 0, ADD COLUMN lineage VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL DEFAULT ''`;
   return [
-    `SET @a2a_stores_step = IF((SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ${sqlStringLiteral(bareName(t.tasks))} AND column_name = 'segment_count') = 0, ${sqlStringLiteral(alter)}, 'DO 0')`,
-    'PREPARE a2a_stores_step FROM @a2a_stores_step',
-    'EXECUTE a2a_stores_step',
-    'DEALLOCATE PREPARE a2a_stores_step',
+    ...addColumnsIfMissing(t.tasks, 'segment_count', alter),
     `CREATE TABLE IF NOT EXISTS ${t.taskSegments} (
   tenant VARBINARY(765) NOT NULL,
   owner VARBINARY(765) NOT NULL,

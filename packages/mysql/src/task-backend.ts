@@ -33,6 +33,8 @@ interface TaskRecord {
   readonly bytes: number | string;
   readonly lineage: string;
   readonly total?: number | string;
+  /** Listed with a short history: the recent form when it reaches it (body is then NULL). */
+  readonly recent?: string | null;
 }
 
 /** What `get` reads first when the caller knows a version. */
@@ -80,8 +82,18 @@ function toRow(record: TaskRecord, id: string, includeArtifacts: boolean): TaskR
   };
 }
 
-function windowOf(row: TaskRow, record: TaskRecord): SegmentWindow {
-  return { id: row.id, version: row.version, count: Number(record.segment_count) };
+/** A listed row in its recent form: no body, and (see TaskRow.recent) segments for artifacts. */
+function toRecentRow(
+  record: TaskRecord,
+  id: string,
+  recent: string,
+  includeArtifacts: boolean,
+): TaskRow {
+  return { ...toRow(record, id, includeArtifacts), body: undefined, recent };
+}
+
+function windowOf(row: TaskRow, record: TaskRecord, artifactsOnly = false): SegmentWindow {
+  return { id: row.id, version: row.version, count: Number(record.segment_count), artifactsOnly };
 }
 
 function racedReads(): StoreUnavailableError {
@@ -221,7 +233,18 @@ export class MysqlTaskBackend implements TaskBackend {
     const rows: TaskRow[] = [];
     const windows: SegmentWindow[] = [];
     for (const record of records) {
-      const row = toRow(record, decodeKey(record.id), query.includeArtifacts);
+      const id = decodeKey(record.id);
+      const recent = record.recent;
+      if (typeof recent === 'string') {
+        // Its segments matter only for their artifacts: the recent form holds the rest.
+        const row = toRecentRow(record, id, recent, query.includeArtifacts);
+        rows.push(row);
+        if (query.includeArtifacts && Number(record.segment_count) > 0) {
+          windows.push(windowOf(row, record, true));
+        }
+        continue;
+      }
+      const row = toRow(record, id, query.includeArtifacts);
       rows.push(row);
       if (Number(record.segment_count) > 0) windows.push(windowOf(row, record));
     }

@@ -4,6 +4,7 @@ import {
   type ExpectedVersion,
   isStaleTransition,
   type PutOutcome,
+  type RecentHistory,
   type Scope,
   StoreUnavailableError,
   taskKeyValues,
@@ -30,6 +31,14 @@ interface StoredState {
 
 /** What the one-statement write could not decide: a race to retry, or segments to drop. */
 type Undecided = 'retry' | 'segments';
+
+/**
+ * The `recent` and `recent_reach` a write stores: the task's recent form, or NULL for both
+ * (a full write without one never keeps an older one: it would list a stale history).
+ */
+function recentValues(recent: RecentHistory | null | undefined): [string | null, number | null] {
+  return recent ? [recent.text, recent.reach] : [null, null];
+}
 
 function racedWrites(): StoreUnavailableError {
   return new StoreUnavailableError('MySQL save kept racing concurrent writes to the same task');
@@ -79,7 +88,7 @@ export class TaskWriter {
   }
 
   private values(scope: Scope, task: EncodedTask, now: number): SqlValue[] {
-    return [...taskRowValues(scope, task, now)];
+    return [...taskRowValues(scope, task, now), ...recentValues(task.recent)];
   }
 
   private async upsert(
@@ -126,6 +135,7 @@ export class TaskWriter {
   ): Promise<PutOutcome | Undecided> {
     const result = await db.write(this.sql.updateIfVersion, [
       ...taskRewriteValues(task, now),
+      ...recentValues(task.recent),
       ...taskKeyValues(scope, task.id),
       expected,
       task.state,
@@ -189,7 +199,11 @@ export class TaskWriter {
       if (isStaleTransition(stored.state, task.state)) {
         return { status: 'stale', storedState: stored.state };
       }
-      await db.write(this.segments.compactRow, [...taskRewriteValues(task, now), ...key]);
+      await db.write(this.segments.compactRow, [
+        ...taskRewriteValues(task, now),
+        ...recentValues(task.recent),
+        ...key,
+      ]);
       // Only when there are some: a concurrent full write may have dropped them already.
       if (stored.segments > 0) await db.write(this.segments.deleteForTask, [...key]);
       return { status: 'written', version: stored.version + 1 };
@@ -200,7 +214,8 @@ export class TaskWriter {
    * One more segment after the task's others (see `TaskBackend.append`). The row update comes
    * first, so the row lock orders this append with every other write of the task (and with
    * delete, which takes the row before the segments); the segment's seq is the version it
-   * produces.
+   * produces. The recent form changes in the same row update, or (`task.recent` undefined) is
+   * not named at all.
    */
   append(
     scope: Scope,
@@ -209,15 +224,20 @@ export class TaskWriter {
     now: number,
   ): Promise<PutOutcome> {
     const key = taskKeyValues(scope, task.id);
+    const recent = task.recent === undefined ? [] : recentValues(task.recent);
     return this.runner.transaction('save', async (db) => {
-      const result = await db.write(this.segments.appendRow, [
-        ...taskListedValues(task, now),
-        task.bytes,
-        ...key,
-        expected,
-        task.lineage,
-        task.state,
-      ]);
+      const result = await db.write(
+        task.recent === undefined ? this.segments.appendRow : this.segments.appendRowWithRecent,
+        [
+          ...taskListedValues(task, now),
+          task.bytes,
+          ...recent,
+          ...key,
+          expected,
+          task.lineage,
+          task.state,
+        ],
+      );
       if (result.affectedRows === 1) {
         const version = expected + 1;
         await db.write(this.segments.insert, [

@@ -223,6 +223,7 @@ describe('migrate() without the TRIGGER privilege', () => {
       '0003_task_counts',
       '0004_coordination',
       '0005_task_segments',
+      '0006_recent_history',
     ]);
     await admin.taskStore.save(makeTask(), callContext(randomScope()));
     expect(await countersOf(prefix)).toEqual(await truthOf(prefix));

@@ -94,6 +94,7 @@ describe('MariaDB Galera: migrate()', () => {
       '0003_task_counts',
       '0004_coordination',
       '0005_task_segments',
+      '0006_recent_history',
     ]);
     const ledger = await sql(2, `SELECT id FROM ${prefix}migrations ORDER BY id`);
     expect(ledger.map((row) => row.id)).toEqual(applied.toSorted());

@@ -8,6 +8,7 @@ import { createPool, type RowDataPacket } from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
 import { keyAndPlanSuite } from './support/key-and-plan-suite.js';
 import { mysqlHarness } from './support/mysql-harness.js';
+import { recentReadSuite } from './support/recent-read-suite.js';
 
 /*
  * The same suite on MySQL 8 (the SDK's own store needs MySQL 8; ours must work on both).
@@ -46,6 +47,7 @@ if (explicitUrl || dockerEngineReachable()) {
   });
   runStoreConformance(mysqlHarness('MySQL 8', url));
   keyAndPlanSuite('MySQL 8: keys and list plans', url);
+  recentReadSuite('MySQL 8: list with a short history', url);
 } else if (required) {
   it('MySQL 8 suite', () => {
     throw new Error(

@@ -18,9 +18,12 @@ function expectOneRow(result: ResultSetHeader, what: string): void {
  * react to a row they cannot decode. For tests only: it bypasses every check the stores make.
  *
  * - `corruptTask` / `corruptPushConfig` overwrite the stored JSON so it no longer decodes, and
- *   throw unless exactly one row changed.
+ *   throw unless exactly one row changed. `corruptTask` also overwrites the row's recent form
+ *   (a large task's head and last messages, which `list` reads instead of the body for a short
+ *   `historyLength`) when it has one.
  * - `readTaskRaw` returns the row's context id, body and artifacts, then the body and artifacts
- *   of each appended segment, one per line (undefined when there is neither row nor segment);
+ *   of each appended segment, then the recent form when there is one, one per line (undefined
+ *   when there is neither row nor segment);
  *   `readPushConfigsRaw` each config as `<wire version>\n<json>`, in
  *   registration order.
  *
@@ -47,7 +50,8 @@ export function mysqlRawProbe(pool: Pool, options: MysqlRawProbeOptions = {}): R
   return {
     async corruptTask(scope: Scope, taskId: string) {
       const [result] = await pool.execute<ResultSetHeader>(
-        `UPDATE ${t.tasks} SET body = '{"id": truncated' WHERE ${task}`,
+        `UPDATE ${t.tasks} SET body = '{"id": truncated',
+  recent = IF(recent IS NULL, NULL, '{"id": truncated') WHERE ${task}`,
         key(scope, taskId),
       );
       expectOneRow(result, 'task');
@@ -61,7 +65,7 @@ export function mysqlRawProbe(pool: Pool, options: MysqlRawProbeOptions = {}): R
     },
     async readTaskRaw(scope: Scope, taskId: string) {
       const [rows] = await pool.execute<RowDataPacket[]>(
-        `SELECT context_id, body, artifacts FROM ${t.tasks} WHERE ${task}`,
+        `SELECT context_id, body, artifacts, recent FROM ${t.tasks} WHERE ${task}`,
         key(scope, taskId),
       );
       // Every segment, not only the row's current window: a segment left behind is stored data.
@@ -74,6 +78,7 @@ export function mysqlRawProbe(pool: Pool, options: MysqlRawProbeOptions = {}): R
       // context_id is VARBINARY (a Buffer here): its bytes are the UTF-8 of the id.
       const lines = row ? [String(row.context_id), row.body, row.artifacts] : [];
       for (const segment of segments) lines.push(segment.body, segment.artifacts);
+      if (row && row.recent !== null) lines.push(row.recent);
       return lines.join('\n');
     },
     async readPushConfigsRaw(scope: Scope, taskId: string) {
