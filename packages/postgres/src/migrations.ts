@@ -10,6 +10,7 @@ import type { Pool, PoolClient } from 'pg';
 import { counterKeysOf } from './counter-sql.js';
 import { type PostgresNames, type PostgresStoreOptions, resolvePostgresNames } from './options.js';
 import { translatePgError } from './pg-errors.js';
+import { createGetTaskFunction } from './read-function.js';
 import {
   createAppendTaskFunction,
   createPutTaskFunction,
@@ -226,6 +227,12 @@ function migrationSteps(names: PostgresNames): readonly SqlMigration[] {
         `ALTER TABLE ${tasks} ADD COLUMN recent text, ADD COLUMN recent_reach integer`,
         ...replaceWriteFunctionsForRecent(names),
       ],
+    },
+    {
+      id: '0010_read_function',
+      // Loads run in a function whose plan is cached and pinned to the primary key (see
+      // read-function.ts).
+      statements: [createGetTaskFunction(names)],
     },
   ];
 }

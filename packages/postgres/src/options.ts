@@ -73,6 +73,8 @@ export interface PostgresNames {
   /** The functions that run a task's full write and its append (migration 0008). */
   readonly putTask: string;
   readonly appendTask: string;
+  /** The function that reads one task (migration 0010). */
+  readonly getTask: string;
   readonly ledger: string;
   /** Execution leases of multi-worker coordination. */
   readonly leases: string;
@@ -128,6 +130,7 @@ export function resolvePostgresNames(
     putPushConfig: qualified(schema, `${prefix}put_push_config`),
     putTask: qualified(schema, `${prefix}put_task`),
     appendTask: qualified(schema, `${prefix}append_task`),
+    getTask: qualified(schema, `${prefix}get_task`),
     ledger: qualified(schema, `${prefix}migrations`),
     leases: qualified(schema, `${prefix}leases`),
     spill: qualified(schema, `${prefix}coord_spill`),

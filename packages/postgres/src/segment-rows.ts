@@ -9,7 +9,7 @@ import {
 } from '@a2a-stores/core';
 import type { PgExecutor, Statement } from './executor.js';
 
-/** A task row as `get` and `list` read it (see `PAGE_COLUMNS`). */
+/** A task row as `get` (see `getTaskSql`) and `list` read it. */
 export interface ReadTaskRecord extends SqlTaskRecord {
   readonly bytes: number | string | bigint;
   readonly lineage: string | null;

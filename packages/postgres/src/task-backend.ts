@@ -62,21 +62,19 @@ export class PostgresTaskBackend implements TaskBackend {
     includeArtifacts: boolean,
     known?: KnownTaskVersion,
   ): Promise<TaskRow | undefined> {
-    const key = [scope.tenant, scope.owner, id];
-    const [record] =
-      known && includeArtifacts
-        ? await this.db.query<ReadTaskRecord & { unchanged: boolean }>(this.sql.getKnown, [
-            ...key,
-            known.version,
-            known.lineage,
-          ])
-        : await this.db.query<ReadTaskRecord>(
-            includeArtifacts ? this.sql.getWithArtifacts : this.sql.get,
-            key,
-          );
+    // `known` only with artifacts: core passes it for a task it holds whole.
+    const knows = known !== undefined && includeArtifacts;
+    const [record] = await this.db.query<ReadTaskRecord & { unchanged: boolean }>(this.sql.get, [
+      scope.tenant,
+      scope.owner,
+      id,
+      includeArtifacts,
+      knows ? known.version : null,
+      knows ? known.lineage : null,
+    ]);
     if (!record) return undefined;
-    if ('unchanged' in record && record.unchanged) {
-      return unchangedTaskRow(id, known!, record.sort_key, record.bytes);
+    if (knows && record.unchanged) {
+      return unchangedTaskRow(id, known, record.sort_key, record.bytes);
     }
     if (record.segment_count === 0) return taskRowOf(record, includeArtifacts);
     const [row] = await withSegments(

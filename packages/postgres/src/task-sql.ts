@@ -7,7 +7,7 @@ import {
 } from '@a2a-stores/core';
 import { BY_KEY } from './by-key.js';
 import { applyCounterDeltas } from './counter-sql.js';
-import { type Statement, statement } from './executor.js';
+import { functionCallStatement, type Statement, statement } from './executor.js';
 import type { PostgresNames } from './options.js';
 import { recentReachesSql, rowSegmentsSql } from './segment-sql.js';
 
@@ -16,9 +16,11 @@ export type PutMode = 'any' | 'absent' | 'version';
 
 /** The fixed statements of the task backend, built once per store bundle. */
 export interface TaskStatements {
+  /**
+   * The get function (see read-function.ts): $1..$3 the key, $4 with artifacts, $5 and $6 the
+   * known version and lineage (or NULL).
+   */
   readonly get: Statement;
-  readonly getWithArtifacts: Statement;
-  readonly getKnown: Statement;
   /**
    * The put function (see write-functions.ts): $1..$11 as `putSql`, $12 expected, $13 mode,
    * $14 recent text, $15 recent reach.
@@ -36,33 +38,6 @@ export interface TaskStatements {
   readonly purgeInScope: Statement;
   readonly dropZeroCounters: Statement;
   readonly dropZeroCountersInScope: Statement;
-}
-
-/**
- * The columns of a read row. `segment_count` tells whether a second lookup is needed at all, and
- * `row_xmin` (the transaction that wrote this row version) lets that lookup prove the row did
- * not change in between (see `rowSegmentsSql`).
- */
-const PAGE_COLUMNS =
-  'id, body, version, sort_key, bytes, lineage, segment_count, xmin::text AS row_xmin';
-
-function getSql(names: PostgresNames, withArtifacts: boolean): string {
-  const columns = withArtifacts ? `${PAGE_COLUMNS}, artifacts` : PAGE_COLUMNS;
-  return `SELECT ${columns} FROM ${names.tasks} WHERE ${BY_KEY}`;
-}
-
-/**
- * `get` with artifacts for a caller that knows the task at version $4 and lineage $5: when the
- * row still has both, `body` and `artifacts` come back NULL and are never detoasted (a large
- * task's base is read only when something wrote it since).
- */
-function getKnownSql(names: PostgresNames): string {
-  const known = 'COALESCE(version = $4::bigint AND lineage = $5::text, false)';
-  return `SELECT id, version, sort_key, bytes, lineage, segment_count, xmin::text AS row_xmin,
-    ${known} AS unchanged,
-    CASE WHEN ${known} THEN NULL ELSE body END AS body,
-    CASE WHEN ${known} THEN NULL ELSE artifacts END AS artifacts
-    FROM ${names.tasks} WHERE ${BY_KEY}`;
 }
 
 /**
@@ -202,9 +177,10 @@ function dropZeroCountersSql(names: PostgresNames, inScope: boolean): string {
 
 export function taskStatements(names: PostgresNames): TaskStatements {
   return {
-    get: statement(getSql(names, false)),
-    getWithArtifacts: statement(getSql(names, true)),
-    getKnown: statement(getKnownSql(names)),
+    get: functionCallStatement(
+      `SELECT * FROM ${names.getTask}($1::text, $2::text, $3::text, $4::boolean, $5::bigint,
+        $6::text)`,
+    ),
     put: statement(
       `SELECT * FROM ${names.putTask}($1::text, $2::text, $3::text, $4::text, $5::smallint,
         $6::bigint, $7::bigint, $8::text, $9::text, $10::bigint, $11::text, $12::bigint,
@@ -273,7 +249,7 @@ export function listSql(
  * The columns a list page reads, and their output names. With `historyLength` (the parameter
  * `history`), a row whose recent form reaches it returns `recent` and a NULL `body`: the CASE
  * never evaluates `body` for that row, so a large task's TOASTed body is not read at all (as in
- * `getKnownSql`). Other rows return `body` as without it, and `recent` NULL.
+ * `getTaskSql`). Other rows return `body` as without it, and `recent` NULL.
  */
 function pageColumnsSql(
   history: string | undefined,

@@ -238,6 +238,7 @@ describe('sharded counters', () => {
       '0007_counter_shards',
       '0008_write_functions',
       '0009_recent_history',
+      '0010_read_function',
     ]);
     await expectExactTotals(upgraded, oldNames.tasks, scope);
     // And writes after the upgrade move the same keys on their own shards.

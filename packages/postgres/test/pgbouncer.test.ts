@@ -92,6 +92,32 @@ describe('pgbouncer in transaction mode', () => {
     }
   });
 
+  it('pooler "auto": loads (a named call of the get function) detect the pooler too, and every load answers', async () => {
+    const warnings: string[] = [];
+    const eight = bouncedPool(8);
+    try {
+      const stores = createPostgresStores(
+        { pool: eight },
+        { schema: own, logger: { warn: (message) => warnings.push(message) } },
+      );
+      const ctx = callContext(randomScope());
+      const task = makeTask();
+      await stores.taskStore.save(task, ctx);
+      const clients = await Promise.all(Array.from({ length: 8 }, () => eight.connect()));
+      for (const client of clients) client.release();
+      for (let round = 0; round < 3; round++) {
+        const loaded = await Promise.all(
+          Array.from({ length: 8 }, () => stores.taskStore.load(task.id, ctx)),
+        );
+        for (const one of loaded) expect(one?.id).toBe(task.id);
+      }
+      expect(stores.pooler).toBe('transaction');
+      expect(warnings).toHaveLength(1);
+    } finally {
+      await eight.end();
+    }
+  });
+
   it('two stores migrating one fresh schema at once through the pooler apply each step once', async () => {
     const fresh = randomSchema('pgbouncer_migrate');
     const pools = [bouncedPool(2), bouncedPool(2)];

@@ -131,8 +131,8 @@ describe('list', () => {
 describe('a row rewritten between the row read and the segment read', () => {
   async function readRecord(scope: Scope, id: string): Promise<ReadTaskRecord> {
     const { rows } = await pool.query<ReadTaskRecord>({
-      text: t.statements.getWithArtifacts.text,
-      values: [scope.tenant, scope.owner, id],
+      text: t.statements.get.text,
+      values: [scope.tenant, scope.owner, id, true, null, null],
     });
     return rows[0] as ReadTaskRecord;
   }
