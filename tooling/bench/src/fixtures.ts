@@ -34,24 +34,29 @@ export function contextOf(scope: BenchScope): ServerCallContext {
   return new ServerCallContext({ tenant: scope.tenant, user: new BenchUser(scope.owner) });
 }
 
-function message(taskId: string, contextId: string, index: number, words: number): Message {
+/** A message of one text part, from the user on even turns and the agent on odd ones. */
+export function textMessage(
+  taskId: string,
+  contextId: string,
+  index: number,
+  text: string,
+): Message {
   return {
     messageId: randomUUID(),
     contextId,
     taskId,
     role: index % 2 === 0 ? Role.ROLE_USER : Role.ROLE_AGENT,
     parts: [
-      {
-        content: { $case: 'text', value: `turn ${index}: ${'lorem ipsum '.repeat(words)}` },
-        metadata: undefined,
-        filename: '',
-        mediaType: '',
-      },
+      { content: { $case: 'text', value: text }, metadata: undefined, filename: '', mediaType: '' },
     ],
     metadata: undefined,
     extensions: [],
     referenceTaskIds: [],
   };
+}
+
+function message(taskId: string, contextId: string, index: number, words: number): Message {
+  return textMessage(taskId, contextId, index, `turn ${index}: ${'lorem ipsum '.repeat(words)}`);
 }
 
 /** What a seeded task shares with others: its context and its state. */

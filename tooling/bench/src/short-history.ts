@@ -15,9 +15,9 @@
  *   pnpm --filter @a2a-stores/bench bench:short-history [-- --backends sqlite,postgres]
  */
 import { parseArgs } from 'node:util';
-import { type Message, Role, type Task } from '@a2a-js/sdk';
+import type { Message, Task } from '@a2a-js/sdk';
 import { trimHistory } from '@a2a-stores/core';
-import { contextOf, makeTask, randomScope } from './fixtures.js';
+import { contextOf, makeTask, randomScope, textMessage } from './fixtures.js';
 import { listRequest } from './list-request.js';
 import { BACKENDS, type BackendName } from './options.js';
 import { median } from './stats.js';
@@ -53,23 +53,7 @@ function conversation(index: number): Task {
   const task = makeTask(index * 1000);
   const history: Message[] = [];
   for (let i = 0; i < MESSAGES; i++) {
-    history.push({
-      messageId: `${task.id}-m${i}`,
-      contextId: task.contextId,
-      taskId: task.id,
-      role: i % 2 ? Role.ROLE_AGENT : Role.ROLE_USER,
-      parts: [
-        {
-          content: { $case: 'text', value: chunkText(i, CHARS) },
-          metadata: undefined,
-          filename: '',
-          mediaType: '',
-        },
-      ],
-      metadata: undefined,
-      extensions: [],
-      referenceTaskIds: [],
-    });
+    history.push(textMessage(task.id, task.contextId, i, chunkText(i, CHARS)));
   }
   return { ...task, history };
 }
