@@ -4,11 +4,14 @@ import type { PostgresNames } from './options.js';
 /*
  * A load runs inside a plpgsql function, for the reason the writes do (write-functions.ts):
  * sent unnamed, the SELECT is parsed and planned on every call, and its planner weighs every
- * index of the tasks table. Measured with 32 concurrent loads of small tasks on this 2-core
- * host: 8,300 loads/s unnamed against 14,100 for the raw floor's one-index table, and 13,000
- * once the plan was cached. The function caches its plan per connection with nothing named on
- * the connection, and `enable_seqscan = off` keeps that plan on the primary key whatever the
- * statistics said when it was made (issue #17, item 14).
+ * index of the tasks table. Measured with 32 concurrent loads of small tasks on a 2-core host:
+ * 8,000 loads/s unnamed against 14,000 for the raw floor's one-index table; 9,600 through this
+ * function called by a named statement (`functionCallStatement`). The function caches its plan
+ * per connection, and `enable_seqscan = off` keeps that plan on the primary key whatever the
+ * statistics said when it was made (issue #17, item 14). Its call is a named statement on live
+ * connections, and PostgreSQL refuses to run a prepared statement whose result columns changed
+ * ("cached plan must not change result type"): a later step that changes what this function
+ * returns must create a function of another name, not replace this one.
  */
 
 /**
