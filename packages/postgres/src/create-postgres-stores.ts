@@ -14,7 +14,7 @@ import {
   serverOfUrl,
 } from '@a2a-stores/core';
 import type { ClientBase, Pool } from 'pg';
-import { type ExecutorContext, PgExecutor, type PgTarget, poolTransaction } from './executor.js';
+import { type ExecutorContext, PgExecutor, type PgTarget } from './executor.js';
 import { findMissingMigrations, migratePostgres } from './migrations.js';
 import { openPool } from './open-pool.js';
 import {
@@ -99,7 +99,7 @@ export function createPostgresStores(
   const bind = (target: PgTarget): PostgresClientStores =>
     storesOver(new PgExecutor(target, context), names, resolved, tasks, push, server);
 
-  const main = bind({ run: (config) => pool.query(config), inTransaction: poolTransaction(pool) });
+  const main = bind({ run: (config) => pool.query(config), retryable: true });
   return {
     ...main,
     names: { schema: names.schema, tablePrefix: names.tablePrefix },
@@ -110,7 +110,7 @@ export function createPostgresStores(
       if (!client || typeof client.query !== 'function') {
         throw new TypeError('withClient needs a pg client (e.g. from pool.connect())');
       }
-      return bind({ run: (config) => client.query(config) });
+      return bind({ run: (config) => client.query(config), retryable: false });
     },
     async migrate(): Promise<MigrationResult> {
       if (closed) throw new StoreClosedError();
@@ -156,11 +156,7 @@ function storesOver(
     ...server,
   });
   return {
-    taskStore: new BackedTaskStore(
-      new PostgresTaskBackend(db, names, tasks),
-      options,
-      table('tasks'),
-    ),
+    taskStore: new BackedTaskStore(new PostgresTaskBackend(db, tasks), options, table('tasks')),
     pushNotificationStore: new BackedPushNotificationStore(
       new PostgresPushConfigBackend(db, push),
       options,

@@ -8,6 +8,7 @@ import {
 } from '@a2a-stores/core';
 import type { Pool, PoolClient } from 'pg';
 import { counterKeysOf } from './counter-sql.js';
+import { createListTasksFunction } from './list-function.js';
 import { type PostgresNames, type PostgresStoreOptions, resolvePostgresNames } from './options.js';
 import { translatePgError } from './pg-errors.js';
 import { createGetTaskFunction } from './read-function.js';
@@ -233,6 +234,12 @@ function migrationSteps(names: PostgresNames): readonly SqlMigration[] {
       // Loads run in a function whose plan is cached and pinned to the primary key (see
       // read-function.ts).
       statements: [createGetTaskFunction(names)],
+    },
+    {
+      id: '0011_list_function',
+      // List pages run in a function whose plans are cached and kept on the index of the page's
+      // order (see list-function.ts).
+      statements: [createListTasksFunction(names)],
     },
   ];
 }

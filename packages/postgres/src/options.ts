@@ -32,9 +32,10 @@ export interface PostgresStoreOptions extends CoreStoreOptions {
    * What sits between the stores and PostgreSQL. `'transaction'`: a transaction pooler
    * (PgBouncer in `pool_mode = transaction` before 1.21, Supavisor or pgcat in transaction
    * mode, RDS Proxy): the stores never use a named prepared statement, and keep no session
-   * state outside a transaction. `'auto'` (default): `list` uses a named statement, and the
-   * stores switch to `'transaction'` for good, with one warning, the first time PostgreSQL
-   * answers it as only a transaction pooler makes it answer (the failed call is retried once).
+   * state outside a transaction. `'auto'` (default): loads and lists call their functions
+   * through named statements, and the stores switch to `'transaction'` for good, with one
+   * warning, the first time PostgreSQL answers one as only a transaction pooler makes it answer
+   * (the failed call is retried once).
    */
   pooler?: PostgresPoolerMode;
 }
@@ -75,6 +76,8 @@ export interface PostgresNames {
   readonly appendTask: string;
   /** The function that reads one task (migration 0010). */
   readonly getTask: string;
+  /** The function that reads a list page and its total (migration 0011). */
+  readonly listTasks: string;
   readonly ledger: string;
   /** Execution leases of multi-worker coordination. */
   readonly leases: string;
@@ -131,6 +134,7 @@ export function resolvePostgresNames(
     putTask: qualified(schema, `${prefix}put_task`),
     appendTask: qualified(schema, `${prefix}append_task`),
     getTask: qualified(schema, `${prefix}get_task`),
+    listTasks: qualified(schema, `${prefix}list_tasks`),
     ledger: qualified(schema, `${prefix}migrations`),
     leases: qualified(schema, `${prefix}leases`),
     spill: qualified(schema, `${prefix}coord_spill`),

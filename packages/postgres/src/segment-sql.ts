@@ -81,7 +81,7 @@ export function appendSql(names: PostgresNames, recent = true): string {
  * Parameters: $1 tenant, $2 owner, $3 ids, $4 xmins, $5 versions (arrays of one length).
  *
  * `forHistory` (with artifacts only): for a page listed with `historyLength` $6. A row whose
- * recent form reaches it (as `listSql` decides) needs only its segments' artifacts: the recent
+ * recent form reaches it (as the list function decides) needs only its segments' artifacts: the recent
  * form already holds the messages they added. Its `body` and segment bodies are then never read
  * (NULL), and `recent` is returned instead when the row changed in between.
  */

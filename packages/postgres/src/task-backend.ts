@@ -17,10 +17,10 @@ import {
   toSafeInteger,
   unchangedTaskRow,
 } from '@a2a-stores/core';
-import { type PgExecutor, preparedStatement, type Statement } from './executor.js';
-import type { PostgresNames } from './options.js';
+import type { PgExecutor, Statement } from './executor.js';
+import { listTasksValues } from './list-function.js';
 import { type ReadTaskRecord, taskRowOf, withSegments } from './segment-rows.js';
-import { listSql, PUT_MODE_CODES, type TaskStatements } from './task-sql.js';
+import { PUT_MODE_CODES, type TaskStatements } from './task-sql.js';
 
 interface PutResult {
   readonly written_version: string | null;
@@ -44,15 +44,11 @@ const MAX_PUT_ATTEMPTS = 3;
  * {@link TaskBackend} over PostgreSQL: every write is one statement (purge: one per batch); a
  * read is one statement, plus one for the segments when the task (or any row of the page) has
  * appended segments. A list with `historyLength` reads a large task's recent form instead of its
- * body (see `listSql`).
+ * body (see list-function.ts).
  */
 export class PostgresTaskBackend implements TaskBackend {
-  /** List statements by text: a handful of filter shapes, each prepared once per connection. */
-  private readonly listStatements = new Map<string, Statement>();
-
   constructor(
     private readonly db: PgExecutor,
-    private readonly names: PostgresNames,
     private readonly sql: TaskStatements,
   ) {}
 
@@ -168,13 +164,7 @@ export class PostgresTaskBackend implements TaskBackend {
   }
 
   async list(scope: Scope, query: BackendListQuery): Promise<BackendListResult> {
-    const { text, values } = listSql(this.names, scope, query);
-    let stmt = this.listStatements.get(text);
-    if (!stmt) {
-      stmt = preparedStatement(text);
-      this.listStatements.set(text, stmt);
-    }
-    const records = await this.db.query<ListRecord>(stmt, values);
+    const records = await this.db.query<ListRecord>(this.sql.list, listTasksValues(scope, query));
     // The empty page's lone total row has no id.
     const page = records.filter((record) => typeof record.id === 'string') as ReadTaskRecord[];
     // Rows listed in their recent form need their segments' artifacts only, so with artifacts

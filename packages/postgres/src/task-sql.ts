@@ -1,15 +1,10 @@
-import {
-  type BackendListQuery,
-  buildListPredicates,
-  counterKeyForList,
-  type Scope,
-  TERMINAL_STATES,
-} from '@a2a-stores/core';
+import { TERMINAL_STATES } from '@a2a-stores/core';
 import { BY_KEY } from './by-key.js';
 import { applyCounterDeltas } from './counter-sql.js';
 import { functionCallStatement, type Statement, statement } from './executor.js';
+import { listTasksCallSql } from './list-function.js';
 import type { PostgresNames } from './options.js';
-import { recentReachesSql, rowSegmentsSql } from './segment-sql.js';
+import { rowSegmentsSql } from './segment-sql.js';
 
 /** How `put` conditions the write (see core's `ExpectedVersion`). */
 export type PutMode = 'any' | 'absent' | 'version';
@@ -28,6 +23,8 @@ export interface TaskStatements {
   readonly put: Statement;
   /** The append function: the parameters of `appendSql`. */
   readonly append: Statement;
+  /** The list function (see list-function.ts): the values of `listTasksValues`. */
+  readonly list: Statement;
   /** The segments of rows read earlier (see `rowSegmentsSql`), without and with artifacts. */
   readonly rowSegments: Statement;
   readonly rowSegmentsWithArtifacts: Statement;
@@ -191,6 +188,7 @@ export function taskStatements(names: PostgresNames): TaskStatements {
         $6::bigint, $7::bigint, $8::bigint, $9::text, $10::text, $11::bigint, $12::text,
         $13::text, $14::integer, $15::boolean)`,
     ),
+    list: functionCallStatement(listTasksCallSql(names)),
     rowSegments: statement(rowSegmentsSql(names, false)),
     rowSegmentsWithArtifacts: statement(rowSegmentsSql(names, true)),
     rowSegmentsForHistory: statement(rowSegmentsSql(names, true, true)),
@@ -199,77 +197,5 @@ export function taskStatements(names: PostgresNames): TaskStatements {
     purgeInScope: statement(purgeSql(names, true)),
     dropZeroCounters: statement(dropZeroCountersSql(names, false)),
     dropZeroCountersInScope: statement(dropZeroCountersSql(names, true)),
-  };
-}
-
-/**
- * A list page and its exact total in one statement (one snapshot, one round trip). The total
- * is the sum of the counter key's shard rows (one primary-key range of at most `COUNTER_SHARDS`
- * rows) when the filters have a key (no filter, state only, context only); otherwise it is counted on the index of the most selective filter, bounded by that
- * filter's rows rather than the table.
- */
-export function listSql(
-  names: PostgresNames,
-  scope: Scope,
-  query: BackendListQuery,
-): { text: string; values: unknown[] } {
-  const values: unknown[] = [scope.tenant, scope.owner];
-  const bind = (value: string | number) => {
-    values.push(value);
-    return `$${values.length}`;
-  };
-  const { filters, cursor } = buildListPredicates(query, bind, { rowComparison: true });
-  const where = ['tenant = $1', 'owner = $2', ...filters];
-  const counter = counterKeyForList(query);
-  const total = counter
-    ? `(SELECT COALESCE(sum(n), 0)::bigint FROM ${names.counts} WHERE tenant = $1 AND owner = $2 AND context_id = ${bind(
-        counter.contextId,
-      )} AND state = ${bind(counter.state)})`
-    : `(SELECT count(*) FROM ${names.tasks} WHERE ${where.join(' AND ')})`;
-  const pageWhere = cursor ? [...where, cursor] : where;
-  const limit = bind(query.limit);
-  const { columns, outputs } = pageColumnsSql(
-    query.historyLength === undefined ? undefined : bind(query.historyLength),
-    query.includeArtifacts,
-  );
-  const pageColumns = outputs.map((column) => `p.${column}`).join(', ');
-  const text = `SELECT t.total, ${pageColumns}
-    FROM (SELECT ${total} AS total) AS t
-    LEFT JOIN LATERAL (
-      SELECT ${columns} FROM ${names.tasks}
-      WHERE ${pageWhere.join(' AND ')}
-      ORDER BY sort_key DESC, id DESC
-      LIMIT ${limit}
-    ) AS p ON true
-    ORDER BY p.sort_key DESC, p.id DESC`;
-  return { text, values };
-}
-
-/**
- * The columns a list page reads, and their output names. With `historyLength` (the parameter
- * `history`), a row whose recent form reaches it returns `recent` and a NULL `body`: the CASE
- * never evaluates `body` for that row, so a large task's TOASTed body is not read at all (as in
- * `getTaskSql`). Other rows return `body` as without it, and `recent` NULL.
- */
-function pageColumnsSql(
-  history: string | undefined,
-  includeArtifacts: boolean,
-): { columns: string; outputs: string[] } {
-  const reaches = history === undefined ? undefined : recentReachesSql('', history);
-  const read: [column: string, output: string][] = [
-    ['id', 'id'],
-    [reaches ? `CASE WHEN ${reaches} THEN NULL ELSE body END AS body` : 'body', 'body'],
-    ['version', 'version'],
-    ['sort_key', 'sort_key'],
-    ['bytes', 'bytes'],
-    ['lineage', 'lineage'],
-    ['segment_count', 'segment_count'],
-    ['xmin::text AS row_xmin', 'row_xmin'],
-  ];
-  if (reaches) read.push([`CASE WHEN ${reaches} THEN recent END AS recent`, 'recent']);
-  if (includeArtifacts) read.push(['artifacts', 'artifacts']);
-  return {
-    columns: read.map(([column]) => column).join(', '),
-    outputs: read.map(([, output]) => output),
   };
 }

@@ -239,6 +239,7 @@ describe('sharded counters', () => {
       '0008_write_functions',
       '0009_recent_history',
       '0010_read_function',
+      '0011_list_function',
     ]);
     await expectExactTotals(upgraded, oldNames.tasks, scope);
     // And writes after the upgrade move the same keys on their own shards.

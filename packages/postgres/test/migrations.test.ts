@@ -26,6 +26,7 @@ const ALL_STEPS = [
   '0008_write_functions',
   '0009_recent_history',
   '0010_read_function',
+  '0011_list_function',
 ];
 
 let pool: pg.Pool;
@@ -158,6 +159,7 @@ describe('0006_task_segments on a schema of the previous release', () => {
       '0008_write_functions',
       '0009_recent_history',
       '0010_read_function',
+      '0011_list_function',
     ]);
     expect(await rawRow(pool, names, scope, old.id)).toEqual({
       segment_count: 0,
@@ -217,7 +219,11 @@ describe('0009_recent_history on a schema of the previous release', () => {
     );
 
     const stores = storesOn(pool, { schema });
-    expect((await stores.migrate()).applied).toEqual(['0009_recent_history', '0010_read_function']);
+    expect((await stores.migrate()).applied).toEqual([
+      '0009_recent_history',
+      '0010_read_function',
+      '0011_list_function',
+    ]);
     const { rows: functions } = await pool.query<{ proname: string; pronargs: number }>(
       `SELECT p.proname, p.pronargs FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace
        WHERE n.nspname = $1 AND p.proname IN ('a2a_put_task', 'a2a_append_task') ORDER BY p.proname`,

@@ -1,16 +1,21 @@
-import { backendListQuery } from '@a2a-stores/core/conformance';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePostgresNames } from '../src/index.js';
+import {
+  LIST_FILTER_SHAPES,
+  LIST_FUNCTION_SETTINGS,
+  LIST_PARAMETERS,
+  listCounterTotalSql,
+  listCountTotalSql,
+  listPageSql,
+} from '../src/list-function.js';
 import { getTaskSql } from '../src/read-function.js';
 import { appendSql } from '../src/segment-sql.js';
-import { listSql, putSql, taskStatements } from '../src/task-sql.js';
+import { putSql, taskStatements } from '../src/task-sql.js';
 import { dropSchema, randomSchema, storesOn, testPool } from './support.js';
 
-/** A bound value as a SQL literal, for EXPLAIN EXECUTE. */
-function sqlLiteral(value: unknown): string {
-  return typeof value === 'number' ? String(value) : `'${String(value).replace(/'/g, "''")}'`;
-}
+/** The settings of the functions that run full writes, appends and loads. */
+const WRITE_FUNCTION_SETTINGS = ['enable_seqscan = off'];
 
 /** Enough tasks in one scope that scanning the scope instead of probing the key would show. */
 const SCOPE_SIZE = 3000;
@@ -23,17 +28,16 @@ const statements = taskStatements(names);
 
 /**
  * The generic plan (the one a prepared statement, or a plpgsql function's cached statement,
- * settles on) of `text` for `values`; `inWriteFunction`: with the settings of the functions
- * that run full writes and appends (write-functions.ts).
+ * settles on) of `text` for `values`, under `settings` (those of the function that runs it).
  */
 async function genericPlan(
   text: string,
-  types: string[],
-  values: string[],
-  inWriteFunction = false,
+  types: readonly string[],
+  values: readonly string[],
+  settings: readonly string[] = [],
 ): Promise<string> {
   await client.query('SET plan_cache_mode = force_generic_plan');
-  if (inWriteFunction) await client.query('SET enable_seqscan = off');
+  for (const setting of settings) await client.query(`SET ${setting}`);
   // No types: PostgreSQL infers them from the statement, as for the driver's named statements.
   const declared = types.length ? ` (${types.join(', ')})` : '';
   await client.query(`PREPARE plan_probe${declared} AS ${text}`);
@@ -46,6 +50,7 @@ async function genericPlan(
     await client.query('DEALLOCATE plan_probe');
     await client.query('RESET plan_cache_mode');
     await client.query('RESET enable_seqscan');
+    await client.query('RESET enable_sort');
   }
 }
 
@@ -78,7 +83,7 @@ describe('lookups by scoped key', () => {
       [...key, 'false', 'NULL', 'NULL'],
       [...key, 'true', '3', "'L'"],
     ]) {
-      const plan = await genericPlan(getTaskSql(names), types, values, true);
+      const plan = await genericPlan(getTaskSql(names), types, values, WRITE_FUNCTION_SETTINGS);
       expect(plan).toContain(`Index Scan using ${primaryKey}`);
       expect(plan).not.toMatch(/tasks_by_(state|time|context)|Seq Scan/);
     }
@@ -93,7 +98,7 @@ describe('lookups by scoped key', () => {
     const row = [...key, "'ctx'", '3', '5', '1', "'{}'", "'[]'", '4', "'L'"];
     const values = [...row, '1', '0', "'{}'", '2'];
     for (const mode of ['any', 'absent', 'version'] as const) {
-      const plan = await genericPlan(putSql(names, mode), types, values, true);
+      const plan = await genericPlan(putSql(names, mode), types, values, WRITE_FUNCTION_SETTINGS);
       expect(plan).toContain(`Index Scan using ${primaryKey}`);
       expect(plan).not.toMatch(/tasks_by_(state|time|context)|Seq Scan/);
     }
@@ -107,7 +112,7 @@ describe('lookups by scoped key', () => {
     // $13..$15: the recent form and whether to store it.
     const row = [...key, "'ctx'", '3', '5', '1', '4', "'{}'", "''", '1', "'L'"];
     const values = [...row, "'{}'", '2', 'true'];
-    const plan = await genericPlan(appendSql(names), types, values, true);
+    const plan = await genericPlan(appendSql(names), types, values, WRITE_FUNCTION_SETTINGS);
     expect(plan).toContain(`Index Scan using ${primaryKey}`);
     expect(plan).not.toMatch(/tasks_by_(state|time|context)|Seq Scan/);
   });
@@ -133,19 +138,52 @@ describe('lookups by scoped key', () => {
     }
   });
 
-  it('a list page with or without historyLength walks the by-time index', async () => {
-    const scope = { tenant: 't', owner: 'o' };
-    for (const historyLength of [undefined, 2]) {
-      for (const includeArtifacts of [false, true]) {
-        const { text, values } = listSql(names, scope, {
-          ...backendListQuery({ limit: 11, includeArtifacts }),
-          ...(historyLength !== undefined && { historyLength }),
-        });
-        const plan = await genericPlan(text, [], values.map(sqlLiteral));
-        // The page is the index's first rows; only those (at most the limit) are sorted again.
-        expect(plan).toMatch(/Limit[^\n]*\n\s*->\s+Index Scan using \S*tasks_by_time/);
-        expect(plan).not.toMatch(/Seq Scan|tasks_by_(state|context)/);
+  it("a list page (the list function's statements) walks the index of its filters in the page's order", async () => {
+    const types = LIST_PARAMETERS.map(([, type]) => type);
+    const expected = ['by_time', 'by_context', 'by_state', 'by_(context|state)'];
+    const args = {
+      pageOne: ["'t'", "'o'", "'ctx'", '2', 'NULL', 'NULL', 'NULL', '11', 'NULL', 'false'],
+      deep: ["'t'", "'o'", "'ctx'", '2', '5', '900', "'task-900'", '11', '2', 'true'],
+    };
+    for (const [i, shape] of LIST_FILTER_SHAPES.entries()) {
+      for (const values of Object.values(args)) {
+        const plan = await genericPlan(
+          listPageSql(names, shape),
+          types,
+          values,
+          LIST_FUNCTION_SETTINGS,
+        );
+        // The page is the index's first rows past the bounds: no sort, no scan of the scope.
+        expect(plan).toMatch(
+          new RegExp(`^Limit[^\\n]*\\n\\s*->\\s+Index Scan using \\S*tasks_${expected[i]}`),
+        );
+        // The bounds are index conditions, so a deep page starts at its cursor.
+        expect(plan).toMatch(/Index Cond: .*sort_key > .*ROW\(sort_key, id\) </);
+        expect(plan).not.toMatch(/Seq Scan|Sort/);
       }
+    }
+  });
+
+  it("a list's total sums the counter's shards by key, or counts on an index of its filters", async () => {
+    const types = LIST_PARAMETERS.map(([, type]) => type);
+    const values = ["'t'", "'o'", "'ctx'", '2', '5', 'NULL', 'NULL', '11', 'NULL', 'false'];
+    const counter = await genericPlan(
+      listCounterTotalSql(names),
+      types,
+      values,
+      LIST_FUNCTION_SETTINGS,
+    );
+    expect(counter).toContain(`${names.tablePrefix}task_counts_pkey`);
+    expect(counter).not.toMatch(/Seq Scan/);
+    for (const shape of LIST_FILTER_SHAPES) {
+      const plan = await genericPlan(
+        listCountTotalSql(names, shape),
+        types,
+        values,
+        LIST_FUNCTION_SETTINGS,
+      );
+      expect(plan).toMatch(/Index (Only )?Scan using \S*tasks_by_/);
+      expect(plan).not.toMatch(/Seq Scan/);
     }
   });
 

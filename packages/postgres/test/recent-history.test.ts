@@ -8,8 +8,8 @@ import {
 } from '@a2a-stores/core/conformance';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listTasksCallSql, listTasksValues } from '../src/list-function.js';
 import { type ReadTaskRecord, withSegments } from '../src/segment-rows.js';
-import { listSql } from '../src/task-sql.js';
 import { type CountingBackend, countingBackend } from './segment-support.js';
 import { dropSchema, randomSchema, storesOn, testPool } from './support.js';
 
@@ -228,7 +228,10 @@ describe('a row rewritten between the page and its segments (with historyLength)
   /** The page row as a list with historyLength 2 and artifacts reads it. */
   async function pageRecord(scope: Scope): Promise<ReadTaskRecord> {
     const query = backendListQuery({ historyLength: 2, includeArtifacts: true });
-    const { rows } = await pool.query<ReadTaskRecord>(listSql(t.names, scope, query));
+    const { rows } = await pool.query<ReadTaskRecord>(
+      listTasksCallSql(t.names),
+      listTasksValues(scope, query),
+    );
     return rows[0] as ReadTaskRecord;
   }
 

@@ -3,7 +3,7 @@ import type { StoredSegment } from '@a2a-stores/core/conformance';
 import type pg from 'pg';
 import type { QueryConfig } from 'pg';
 import { expect } from 'vitest';
-import { PgExecutor, poolTransaction } from '../src/executor.js';
+import { PgExecutor } from '../src/executor.js';
 import { type PostgresNames, resolvePostgresNames } from '../src/options.js';
 import { PostgresTaskBackend } from '../src/task-backend.js';
 import { taskStatements } from '../src/task-sql.js';
@@ -28,7 +28,7 @@ export function countingBackend(pool: pg.Pool, schema: string): CountingBackend 
         sent.push(config.text);
         return pool.query(config);
       },
-      inTransaction: poolTransaction(pool),
+      retryable: true,
     },
     {
       gate: new SchemaGate('PostgreSQL', async () => []),
@@ -38,7 +38,7 @@ export function countingBackend(pool: pg.Pool, schema: string): CountingBackend 
   );
   const statements = taskStatements(names);
   return {
-    backend: new PostgresTaskBackend(db, names, statements),
+    backend: new PostgresTaskBackend(db, statements),
     db,
     names,
     statements,

@@ -7,7 +7,7 @@ import {
   StoreClosedError,
   type StoreLogger,
 } from '@a2a-stores/core';
-import { PgExecutor, poolTransaction } from '../executor.js';
+import { PgExecutor } from '../executor.js';
 import { findMissingMigrations, migratePostgres } from '../migrations.js';
 import { openPool } from '../open-pool.js';
 import { type PostgresNames, resolvePostgresNames } from '../options.js';
@@ -70,7 +70,7 @@ export function createPostgresCoordination(
   let closed = false;
   const gate = new SchemaGate('PostgreSQL', () => findMissingMigrations(pool, names));
   const db = new PgExecutor(
-    { run: (config) => pool.query(config), inTransaction: poolTransaction(pool) },
+    { run: (config) => pool.query(config), retryable: true },
     // Coordination statements are never named, so a transaction pooler changes nothing here.
     { gate, isClosed: () => closed, pooler: { transactionPooling: true, onDetected: () => {} } },
   );

@@ -71,7 +71,8 @@ export async function postgresSubjects(): Promise<BackendSubjects> {
   const ours = createPostgresStores({ pool: oursPool }, { pushUrlCheck: benchPushUrlCheck() });
   await ours.migrate();
   // The same adapter in pooler mode 'transaction', on a direct connection to the same server:
-  // prices the mode itself (list in BEGIN, SET LOCAL, statement, COMMIT), not a pooler's hop.
+  // prices the mode itself (the function calls of loads and lists sent unnamed), not a pooler's
+  // hop.
   const pooledPool = newPool();
   const pooled = createPostgresStores(
     { pool: pooledPool },
