@@ -99,7 +99,7 @@ export function createPostgresStores(
   const bind = (target: PgTarget): PostgresClientStores =>
     storesOver(new PgExecutor(target, context), names, resolved, tasks, push, server);
 
-  const main = bind({ run: (config) => pool.query(config), retryable: true });
+  const main = bind({ run: (config) => pool.query(config), onPool: true });
   return {
     ...main,
     names: { schema: names.schema, tablePrefix: names.tablePrefix },
@@ -110,7 +110,7 @@ export function createPostgresStores(
       if (!client || typeof client.query !== 'function') {
         throw new TypeError('withClient needs a pg client (e.g. from pool.connect())');
       }
-      return bind({ run: (config) => client.query(config), retryable: false });
+      return bind({ run: (config) => client.query(config), onPool: false });
     },
     async migrate(): Promise<MigrationResult> {
       if (closed) throw new StoreClosedError();

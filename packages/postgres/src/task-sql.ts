@@ -178,12 +178,12 @@ export function taskStatements(names: PostgresNames): TaskStatements {
       `SELECT * FROM ${names.getTask}($1::text, $2::text, $3::text, $4::boolean, $5::bigint,
         $6::text)`,
     ),
-    put: statement(
+    put: functionCallStatement(
       `SELECT * FROM ${names.putTask}($1::text, $2::text, $3::text, $4::text, $5::smallint,
         $6::bigint, $7::bigint, $8::text, $9::text, $10::bigint, $11::text, $12::bigint,
         $13::smallint, $14::text, $15::integer)`,
     ),
-    append: statement(
+    append: functionCallStatement(
       `SELECT * FROM ${names.appendTask}($1::text, $2::text, $3::text, $4::text, $5::smallint,
         $6::bigint, $7::bigint, $8::bigint, $9::text, $10::text, $11::bigint, $12::text,
         $13::text, $14::integer, $15::boolean)`,

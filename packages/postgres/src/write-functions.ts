@@ -7,8 +7,9 @@ import { putSql } from './task-sql.js';
  * sent by the driver. Sent unnamed, their CTEs cost the server about 1 ms of parsing and
  * planning per call (measured: a put inside one transaction, 1.01 ms unnamed against 0.23 ms
  * with a cached plan), which capped a busy agent's writes at the server's CPU. A plpgsql
- * function parses its statements once per connection and caches their plans, with nothing
- * named on the connection (so transaction poolers are no concern). A cached plan made while a
+ * function parses its statements once per connection and caches their plans; its call is a
+ * named statement only on the stores' own pool (`functionCallStatement`), sent unnamed behind a
+ * transaction pooler and on a caller's client. A cached plan made while a
  * table was empty and analysed would scan the whole table once it grew (issue #17, item 14):
  * every lookup here is an equality on a full primary key, and `enable_seqscan = off`, set for
  * these functions only, keeps every plan on those keys whatever the statistics say

@@ -1,9 +1,11 @@
 import {
   callContext,
   listRequest,
+  makeArtifact,
   makeTask,
   randomScope,
   runStoreConformance,
+  textPart,
 } from '@a2a-stores/core/conformance';
 import { resolveTestBackend, startPgBouncer } from '@a2a-stores/test-backends';
 import pg from 'pg';
@@ -51,8 +53,9 @@ runStoreConformance({
 describe('pgbouncer in transaction mode', () => {
   // Its own schema: the suite's is dropped by its destroy().
   const own = randomSchema('pgbouncer_auto');
+  const seeder = createPostgresStores({ pool }, { schema: own, pooler: 'transaction' });
   beforeAll(async () => {
-    await createPostgresStores({ pool }, { schema: own, pooler: 'transaction' }).migrate();
+    await seeder.migrate();
   });
   afterAll(async () => {
     await pool.query(`DROP SCHEMA IF EXISTS "${own}" CASCADE`);
@@ -68,7 +71,8 @@ describe('pgbouncer in transaction mode', () => {
       );
       const ctx = callContext(randomScope());
       const tasks = Array.from({ length: 3 }, () => makeTask());
-      for (const task of tasks) await stores.taskStore.save(task, ctx);
+      // Saved by a store in pooler mode: the auto store's own (named) writes would detect it.
+      for (const task of tasks) await seeder.taskStore.save(task, ctx);
       expect(stores.pooler).toBe('auto');
       // Eight client connections, open and idle, so the eight lists below take one each. Each
       // prepares the named statement once, over at most four server sessions: two of them
@@ -102,7 +106,8 @@ describe('pgbouncer in transaction mode', () => {
       );
       const ctx = callContext(randomScope());
       const task = makeTask();
-      await stores.taskStore.save(task, ctx);
+      await seeder.taskStore.save(task, ctx);
+      expect(stores.pooler).toBe('auto');
       const clients = await Promise.all(Array.from({ length: 8 }, () => eight.connect()));
       for (const client of clients) client.release();
       for (let round = 0; round < 3; round++) {
@@ -113,6 +118,54 @@ describe('pgbouncer in transaction mode', () => {
       }
       expect(stores.pooler).toBe('transaction');
       expect(warnings).toHaveLength(1);
+    } finally {
+      await eight.end();
+    }
+  });
+
+  it('pooler "auto": writes (named calls of the write functions) detect the pooler too, and each lands exactly once', async () => {
+    const warnings: string[] = [];
+    const eight = bouncedPool(8);
+    try {
+      const stores = createPostgresStores(
+        { pool: eight },
+        { schema: own, logger: { warn: (message) => warnings.push(message) } },
+      );
+      const ctx = callContext(randomScope());
+      const clients = await Promise.all(Array.from({ length: 8 }, () => eight.connect()));
+      for (const client of clients) client.release();
+      // Eight tasks saved at once, then each saved again three times with a version check:
+      // a write refused by the pooler and sent again must not land twice (the version would
+      // then be off, or the check would fail).
+      const tasks = Array.from({ length: 8 }, () => makeTask());
+      await Promise.all(tasks.map((task) => stores.taskStore.save(task, ctx)));
+      for (let round = 1; round <= 3; round++) {
+        await Promise.all(
+          tasks.map(async (task) => {
+            task.metadata = { round };
+            await stores.taskStore.saveIfVersion(task, ctx, round);
+          }),
+        );
+      }
+      // A large task streamed in chunks: its saves are appends (the append function).
+      const large = makeTask();
+      large.artifacts = [{ ...makeArtifact(0), parts: [textPart('x'.repeat(9000))] }];
+      await stores.taskStore.save(large, ctx);
+      for (let i = 0; i < 8; i++) {
+        large.artifacts[0]!.parts.push(textPart(`chunk ${i}`));
+        await stores.taskStore.save(large, ctx);
+      }
+      expect(stores.pooler).toBe('transaction');
+      expect(warnings).toHaveLength(1);
+      for (const task of tasks) {
+        const stored = await seeder.taskStore.loadVersioned(task.id, ctx);
+        expect(stored?.version).toBe(4);
+        expect(stored?.task.metadata).toEqual({ round: 3 });
+      }
+      const stored = await seeder.taskStore.loadVersioned(large.id, ctx);
+      expect(stored?.version).toBe(9);
+      expect(stored?.task.artifacts[0]?.parts).toHaveLength(9);
+      expect((await seeder.taskStore.list(listRequest({}), ctx)).totalSize).toBe(9);
     } finally {
       await eight.end();
     }

@@ -28,7 +28,7 @@ export function countingBackend(pool: pg.Pool, schema: string): CountingBackend 
         sent.push(config.text);
         return pool.query(config);
       },
-      retryable: true,
+      onPool: true,
     },
     {
       gate: new SchemaGate('PostgreSQL', async () => []),

@@ -70,7 +70,7 @@ export function createPostgresCoordination(
   let closed = false;
   const gate = new SchemaGate('PostgreSQL', () => findMissingMigrations(pool, names));
   const db = new PgExecutor(
-    { run: (config) => pool.query(config), retryable: true },
+    { run: (config) => pool.query(config), onPool: true },
     // Coordination statements are never named, so a transaction pooler changes nothing here.
     { gate, isClosed: () => closed, pooler: { transactionPooling: true, onDetected: () => {} } },
   );
