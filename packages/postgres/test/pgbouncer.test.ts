@@ -10,7 +10,11 @@ import {
 import { resolveTestBackend, startPgBouncer } from '@a2a-stores/test-backends';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresStores, postgresMigrations } from '../src/index.js';
+import {
+  createPostgresStores,
+  type PostgresStoreBundle,
+  postgresMigrations,
+} from '../src/index.js';
 import { postgresRawProbe } from '../src/testing/index.js';
 import { randomSchema } from './support.js';
 
@@ -61,7 +65,15 @@ describe('pgbouncer in transaction mode', () => {
     await pool.query(`DROP SCHEMA IF EXISTS "${own}" CASCADE`);
   });
 
-  it('pooler "auto" detects the pooler on the first lists, warns once, and every list answers', async () => {
+  /**
+   * Runs `body` with stores in pooler mode "auto" on a pool of eight client connections, all
+   * opened first and idle, so eight concurrent calls take one each: each prepares its named
+   * statement once, over at most four server sessions, so two of them meet on one session
+   * where the name already exists (or a session lacks it).
+   */
+  async function withAutoStores(
+    body: (stores: PostgresStoreBundle, warnings: readonly string[]) => Promise<void>,
+  ): Promise<void> {
     const warnings: string[] = [];
     const eight = bouncedPool(8);
     try {
@@ -69,16 +81,21 @@ describe('pgbouncer in transaction mode', () => {
         { pool: eight },
         { schema: own, logger: { warn: (message) => warnings.push(message) } },
       );
+      const clients = await Promise.all(Array.from({ length: 8 }, () => eight.connect()));
+      for (const client of clients) client.release();
+      await body(stores, warnings);
+    } finally {
+      await eight.end();
+    }
+  }
+
+  it('pooler "auto" detects the pooler on the first lists, warns once, and every list answers', async () => {
+    await withAutoStores(async (stores, warnings) => {
       const ctx = callContext(randomScope());
       const tasks = Array.from({ length: 3 }, () => makeTask());
       // Saved by a store in pooler mode: the auto store's own (named) writes would detect it.
       for (const task of tasks) await seeder.taskStore.save(task, ctx);
       expect(stores.pooler).toBe('auto');
-      // Eight client connections, open and idle, so the eight lists below take one each. Each
-      // prepares the named statement once, over at most four server sessions: two of them
-      // meet on one session, where the name already exists (or a session lacks it).
-      const clients = await Promise.all(Array.from({ length: 8 }, () => eight.connect()));
-      for (const client of clients) client.release();
       const pages = await Promise.all(
         Array.from({ length: 8 }, () => stores.taskStore.list(listRequest({}), ctx)),
       );
@@ -91,25 +108,15 @@ describe('pgbouncer in transaction mode', () => {
       for (let i = 0; i < 8; i++) {
         expect((await stores.taskStore.list(listRequest({}), ctx)).tasks).toHaveLength(3);
       }
-    } finally {
-      await eight.end();
-    }
+    });
   });
 
   it('pooler "auto": loads (a named call of the get function) detect the pooler too, and every load answers', async () => {
-    const warnings: string[] = [];
-    const eight = bouncedPool(8);
-    try {
-      const stores = createPostgresStores(
-        { pool: eight },
-        { schema: own, logger: { warn: (message) => warnings.push(message) } },
-      );
+    await withAutoStores(async (stores, warnings) => {
       const ctx = callContext(randomScope());
       const task = makeTask();
       await seeder.taskStore.save(task, ctx);
       expect(stores.pooler).toBe('auto');
-      const clients = await Promise.all(Array.from({ length: 8 }, () => eight.connect()));
-      for (const client of clients) client.release();
       for (let round = 0; round < 3; round++) {
         const loaded = await Promise.all(
           Array.from({ length: 8 }, () => stores.taskStore.load(task.id, ctx)),
@@ -118,22 +125,12 @@ describe('pgbouncer in transaction mode', () => {
       }
       expect(stores.pooler).toBe('transaction');
       expect(warnings).toHaveLength(1);
-    } finally {
-      await eight.end();
-    }
+    });
   });
 
   it('pooler "auto": writes (named calls of the write functions) detect the pooler too, and each lands exactly once', async () => {
-    const warnings: string[] = [];
-    const eight = bouncedPool(8);
-    try {
-      const stores = createPostgresStores(
-        { pool: eight },
-        { schema: own, logger: { warn: (message) => warnings.push(message) } },
-      );
+    await withAutoStores(async (stores, warnings) => {
       const ctx = callContext(randomScope());
-      const clients = await Promise.all(Array.from({ length: 8 }, () => eight.connect()));
-      for (const client of clients) client.release();
       // Eight tasks saved at once, then each saved again three times with a version check:
       // a write refused by the pooler and sent again must not land twice (the version would
       // then be off, or the check would fail).
@@ -166,9 +163,7 @@ describe('pgbouncer in transaction mode', () => {
       expect(stored?.version).toBe(9);
       expect(stored?.task.artifacts[0]?.parts).toHaveLength(9);
       expect((await seeder.taskStore.list(listRequest({}), ctx)).totalSize).toBe(9);
-    } finally {
-      await eight.end();
-    }
+    });
   });
 
   it('two stores migrating one fresh schema at once through the pooler apply each step once', async () => {
