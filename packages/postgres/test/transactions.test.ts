@@ -49,6 +49,43 @@ async function inTransaction(
 }
 
 describe('withClient: stores inside the caller’s transaction', () => {
+  it('names no statement on the caller’s client, while the stores’ pool names the function calls', async () => {
+    const ctx = callContext(randomScope());
+    const namedOn = async (client: pg.PoolClient) =>
+      (
+        await client.query<{ name: string }>(
+          "SELECT name FROM pg_prepared_statements WHERE name LIKE 'a2a\\_%'",
+        )
+      ).rows.length;
+    // Pools of one connection, so the connection checked afterwards is the one that ran the calls.
+    const single = await testPool(1);
+    try {
+      await inTransaction(true, async (client) => {
+        const tx = stores.withClient(client);
+        const task = makeTask();
+        await tx.taskStore.save(task, ctx);
+        await tx.taskStore.save({ ...task, metadata: { again: true } }, ctx);
+        expect((await tx.taskStore.load(task.id, ctx))?.metadata).toEqual({ again: true });
+        expect((await tx.taskStore.list(listRequest({}), ctx)).totalSize).toBe(1);
+        expect(await namedOn(client)).toBe(0);
+      });
+      const own = storesOn(single, { schema });
+      const task = makeTask();
+      await own.taskStore.save(task, ctx);
+      await own.taskStore.load(task.id, ctx);
+      await own.taskStore.list(listRequest({}), ctx);
+      const client = await single.connect();
+      try {
+        // put_task, get_task, list_tasks.
+        expect(await namedOn(client)).toBe(3);
+      } finally {
+        client.release();
+      }
+    } finally {
+      await single.end();
+    }
+  });
+
   it('commits a business write, a task, its push config and its counts together', async () => {
     const scope = randomScope();
     const ctx = callContext(scope);
