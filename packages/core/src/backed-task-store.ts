@@ -3,7 +3,7 @@ import type { ServerCallContext } from '@a2a-js/sdk/server';
 import { decodeRecentTask, decodeSegmentedTask, wireTaskOf } from './append/decode-segments.js';
 import { RECENT_REACHES_ALL } from './append/recent-history.js';
 import { TaskWriter } from './append/task-writer.js';
-import type { TaskBackend, TaskRow } from './backend.js';
+import type { KnownTaskVersion, TaskBackend, TaskRow } from './backend.js';
 import type { PurgeOptions, PurgeResult, ScopedTaskStore, VersionedTask } from './contracts.js';
 import {
   CorruptRecordError,
@@ -56,17 +56,29 @@ export class BackedTaskStore implements ScopedTaskStore, TaskSavePreflight {
     return resolveScope(this.options.scopeResolver, context);
   }
 
+  // `load` and `loadVersioned` each await the backend in their own frame, with no shared async
+  // helper between: a point load of a small task is a few microseconds, and a frame is one more.
   load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
     return this.telemetry.run('load', async () => {
-      const loaded = await this.read(this.scopeOfRead(taskId, context), taskId);
-      return loaded?.task;
+      const scope = this.scopeOfRead(taskId, context);
+      const known = this.#writer.known(scope, taskId);
+      const row = await this.backend.get(scope, taskId, true, known);
+      if (!row) return undefined;
+      if (!row.unchanged) return this.decodeLoaded(scope, taskId, row);
+      return (await this.readUnchanged(scope, taskId, row, known))?.task;
     });
   }
 
   loadVersioned(taskId: string, context: ServerCallContext): Promise<VersionedTask | undefined> {
-    return this.telemetry.run('load_versioned', () =>
-      this.read(this.scopeOfRead(taskId, context), taskId),
-    );
+    return this.telemetry.run('load_versioned', async () => {
+      const scope = this.scopeOfRead(taskId, context);
+      const known = this.#writer.known(scope, taskId);
+      const row = await this.backend.get(scope, taskId, true, known);
+      if (!row) return undefined;
+      if (!row.unchanged)
+        return { task: this.decodeLoaded(scope, taskId, row), version: row.version };
+      return this.readUnchanged(scope, taskId, row, known);
+    });
   }
 
   save(task: Task, context: ServerCallContext): Promise<void> {
@@ -212,22 +224,20 @@ export class BackedTaskStore implements ScopedTaskStore, TaskSavePreflight {
   }
 
   /**
-   * Reads a task with its artifacts. A large task this store wrote or read last is asked for
-   * with its known version: when nothing wrote it since, the backend skips its content and the
-   * task is decoded from what the store remembers.
+   * A loaded row the backend found `unchanged` since the version this store knew (a large task
+   * it wrote or read last): the task is decoded from what the store remembers, or, when that
+   * was forgotten meanwhile (another call of this store wrote or evicted it), read whole again.
    */
-  private async read(scope: Scope, taskId: string): Promise<VersionedTask | undefined> {
-    const known = this.#writer.known(scope, taskId);
-    let row = await this.backend.get(scope, taskId, true, known);
-    if (!row) return undefined;
-    if (row.unchanged) {
-      const task = known && this.#writer.loadUnchanged(scope, row);
-      if (task) return { task, version: row.version };
-      // Forgotten meanwhile (another call of this store wrote or evicted it): read it whole.
-      row = await this.backend.get(scope, taskId, true);
-      if (!row) return undefined;
-    }
-    return { task: this.decodeLoaded(scope, taskId, row), version: row.version };
+  private async readUnchanged(
+    scope: Scope,
+    taskId: string,
+    unchanged: TaskRow,
+    known: KnownTaskVersion | undefined,
+  ): Promise<VersionedTask | undefined> {
+    const task = known && this.#writer.loadUnchanged(scope, unchanged);
+    if (task) return { task, version: unchanged.version };
+    const row = await this.backend.get(scope, taskId, true);
+    return row && { task: this.decodeLoaded(scope, taskId, row), version: row.version };
   }
 
   /** A loaded row as a task; a corrupt one is reported, then thrown. */

@@ -63,6 +63,27 @@ export function fromRawRecord(raw: RawTaskRecord): SegmentedTaskRecord {
 }
 
 /**
+ * The row of a task without segments rows, built straight from the raw tuple: the common load
+ * (a small task) makes one object, not a record and then a row. Undefined when the task has
+ * segments rows, which {@link toSegmentedTaskRow} maps once they are read.
+ */
+export function wholeTaskRowOf(raw: RawTaskRecord, includeArtifacts: boolean): TaskRow | undefined {
+  if (Number(raw[3]) > 0 || Number(raw[4]) !== 0) return undefined;
+  const id = raw[0];
+  const lineage = raw[6];
+  return {
+    id,
+    body: raw[7],
+    version: toSafeInteger(raw[1], id, 'version'),
+    sortKey: toSafeInteger(raw[2], id, 'sort_key'),
+    artifacts: includeArtifacts ? raw[8] : undefined,
+    bytes: toSafeInteger(raw[5], id, 'bytes'),
+    // Rows from before appends have no lineage: left out, so core never appends to them.
+    lineage: lineage === '' ? undefined : lineage,
+  };
+}
+
+/**
  * A segments row; `task_id` only in the queries for a page, `body` absent only in the one that
  * reads artifacts alone (rows listed in their recent form).
  */

@@ -32,6 +32,7 @@ import {
   type SegmentRecord,
   segmentStatements,
   toSegmentedTaskRow,
+  wholeTaskRowOf,
 } from './segments.js';
 import type { SqliteSession } from './session.js';
 import {
@@ -110,13 +111,15 @@ export class SqliteTaskBackend implements TaskBackend {
       // The common case (no segments) is this one statement, outside any transaction as before;
       // a row with segments is read again with them in one snapshot. A large task keeps its
       // base in the segments table, so its row is small and the look at its version is cheap.
-      const record = this.readRecord(scope, id, includeArtifacts);
-      if (!record) return undefined;
-      if (known && isKnownVersion(Number(record.version), record.lineage, known)) {
-        return unchangedTaskRow(id, known, record.sort_key, record.bytes);
+      const raw = this.readRaw(scope, id, includeArtifacts);
+      if (!raw) return undefined;
+      if (known && isKnownVersion(Number(raw[1]), raw[6], known)) {
+        return unchangedTaskRow(id, known, raw[2], raw[5]);
       }
-      if (!hasSegmentRows(record)) return toSegmentedTaskRow(record, [], includeArtifacts);
-      return this.getSegmentedTransaction.deferred(scope, id, includeArtifacts);
+      return (
+        wholeTaskRowOf(raw, includeArtifacts) ??
+        this.getSegmentedTransaction.deferred(scope, id, includeArtifacts)
+      );
     });
   }
 
@@ -241,23 +244,19 @@ export class SqliteTaskBackend implements TaskBackend {
     return { status: 'written', version };
   }
 
-  private readRecord(
-    scope: Scope,
-    id: string,
-    includeArtifacts: boolean,
-  ): SegmentedTaskRecord | undefined {
+  private readRaw(scope: Scope, id: string, includeArtifacts: boolean): RawTaskRecord | undefined {
     const sql = includeArtifacts ? this.sql.getWithArtifacts : this.sql.get;
     // Raw mode (see RawTaskRecord); only `get` uses these statement texts, so setting the mode
     // on the cached statement affects no other caller.
-    const raw = this.session.statement(sql).raw(true).get(scope.tenant, scope.owner, id) as
+    return this.session.statement(sql).raw(true).get(scope.tenant, scope.owner, id) as
       | RawTaskRecord
       | undefined;
-    return raw && fromRawRecord(raw);
   }
 
   private getNow(scope: Scope, id: string, includeArtifacts: boolean): TaskRow | undefined {
-    const record = this.readRecord(scope, id, includeArtifacts);
-    if (!record) return undefined;
+    const raw = this.readRaw(scope, id, includeArtifacts);
+    if (!raw) return undefined;
+    const record = fromRawRecord(raw);
     if (!hasSegmentRows(record)) return toSegmentedTaskRow(record, [], includeArtifacts);
     const sql = includeArtifacts ? this.segmentSql.ofTaskWithArtifacts : this.segmentSql.ofTask;
     const segments = this.session
@@ -286,11 +285,16 @@ export class SqliteTaskBackend implements TaskBackend {
       .statement(page.sql)
       .raw(true)
       .all(...page.values) as unknown[];
+    const { total } = this.session.statement(count.sql).get(...count.values) as { total: number };
+    if (historyLength === undefined) {
+      // A page of tasks without segments rows (small ones, most pages) maps each tuple once.
+      const whole = (raws as RawTaskRecord[]).map((raw) => wholeTaskRowOf(raw, includeArtifacts));
+      if (!whole.includes(undefined)) return { rows: whole as TaskRow[], total };
+    }
     const records: ListedTaskRecord[] =
       historyLength === undefined
         ? (raws as RawTaskRecord[]).map(fromRawRecord)
         : (raws as RawListedRecord[]).map((raw) => fromRawListedRecord(raw, historyLength));
-    const { total } = this.session.statement(count.sql).get(...count.values) as { total: number };
     // Rows in their recent form need only their segments' artifacts, and none without them.
     const whole = records.filter((r) => r.recent === undefined && hasSegmentRows(r));
     const recent = includeArtifacts
