@@ -5,7 +5,6 @@ import {
   type TaskRow,
   type TaskSegment,
   toSafeInteger,
-  toTaskRow,
 } from '@a2a-stores/core';
 import type { PgExecutor, Statement } from './executor.js';
 
@@ -40,12 +39,19 @@ interface SegmentRecord {
 
 /** A read row without segments, as the backend contract wants it. */
 export function taskRowOf(record: ReadTaskRecord, includeArtifacts: boolean): TaskRow {
-  const row: TaskRow = {
-    ...toTaskRow(record, includeArtifacts),
-    bytes: toSafeInteger(record.bytes, record.id, 'bytes'),
+  // One literal of one shape, no spreads: a page maps every row through here.
+  const { id } = record;
+  const recent = isRecent(record);
+  return {
+    id,
+    body: recent ? undefined : record.body,
+    version: toSafeInteger(record.version, id, 'version'),
+    sortKey: toSafeInteger(record.sort_key, id, 'sort_key'),
+    artifacts: includeArtifacts ? record.artifacts : undefined,
+    bytes: toSafeInteger(record.bytes, id, 'bytes'),
     lineage: record.lineage ?? undefined,
+    recent: recent ? record.recent : undefined,
   };
-  return isRecent(record) ? { ...row, body: undefined, recent: record.recent } : row;
 }
 
 /** Read in its recent form: the list's `historyLength` was within the row's stored reach. */
