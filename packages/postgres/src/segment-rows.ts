@@ -51,6 +51,7 @@ export function taskRowOf(record: ReadTaskRecord, includeArtifacts: boolean): Ta
     bytes: toSafeInteger(record.bytes, id, 'bytes'),
     lineage: record.lineage ?? undefined,
     recent: recent ? record.recent : undefined,
+    segments: undefined,
   };
 }
 
@@ -105,15 +106,16 @@ function mergedRow(read: ReadTaskRecord, now: SegmentRecord, includeArtifacts: b
   // Unchanged: the base the first statement read is this version's, and was not sent again.
   const base = now.unchanged ? read : now;
   const recent = isRecent(base);
+  // The shape of `taskRowOf`'s rows, so a page's rows share one.
   return {
     id: now.id,
     body: recent ? undefined : base.body,
-    ...(recent && { recent: base.recent }),
     version: toSafeInteger(now.version, now.id, 'version'),
     sortKey: toSafeInteger(now.sort_key, now.id, 'sort_key'),
     artifacts: includeArtifacts ? base.artifacts : undefined,
     bytes: toSafeInteger(now.bytes, now.id, 'bytes'),
     lineage: now.lineage ?? undefined,
+    recent: recent ? base.recent : undefined,
     segments: segmentsOf(now, includeArtifacts, recent),
   };
 }

@@ -1,10 +1,5 @@
 import { type TaskRow, toSafeInteger } from '@a2a-stores/core';
-import {
-  type SegmentedTaskRecord,
-  type SegmentRecord,
-  splitSegmentRows,
-  writtenColumns,
-} from './segments.js';
+import { type SegmentedTaskRecord, type SegmentRecord, splitSegmentRows } from './segments.js';
 
 /**
  * A task row as a page asked with a `historyLength` selects it, in raw mode (see
@@ -36,7 +31,9 @@ export interface ListedTaskRecord extends SegmentedTaskRecord {
 export function fromRawListedRecord(raw: RawListedRecord, historyLength: number): ListedTaskRecord {
   const reach = raw[7];
   const isRecent = reach !== null && toSafeInteger(reach, raw[0], 'recent_reach') >= historyLength;
-  const record = {
+  // One literal of one shape for both forms: spreading into two shapes makes every later
+  // property read of a page's rows polymorphic.
+  return {
     id: raw[0],
     version: raw[1],
     sort_key: raw[2],
@@ -44,9 +41,10 @@ export function fromRawListedRecord(raw: RawListedRecord, historyLength: number)
     base_in_segments: raw[4],
     bytes: raw[5],
     lineage: raw[6],
+    body: isRecent ? undefined : raw[8],
+    recent: isRecent ? raw[8] : undefined,
     artifacts: raw[9],
   };
-  return isRecent ? { ...record, body: undefined, recent: raw[8] } : { ...record, body: raw[8] };
 }
 
 /**
@@ -60,21 +58,21 @@ export function toRecentTaskRow(
   segmentRows: readonly SegmentRecord[],
   includeArtifacts: boolean,
 ): TaskRow {
-  const row = {
-    id: record.id,
-    recent: record.recent,
-    body: undefined,
-    version: toSafeInteger(record.version, record.id, 'version'),
-    sortKey: toSafeInteger(record.sort_key, record.id, 'sort_key'),
-    ...writtenColumns(record),
-  };
-  if (!includeArtifacts) return row;
-  const { base, appended } = splitSegmentRows(record, segmentRows);
+  const { id } = record;
+  const split = includeArtifacts ? splitSegmentRows(record, segmentRows) : undefined;
+  const appended = split?.appended ?? [];
   return {
-    ...row,
-    artifacts: base ? base.artifacts : record.artifacts,
-    ...(appended.length > 0 && {
-      segments: appended.map((s) => ({ body: undefined, artifacts: s.artifacts })),
-    }),
+    id,
+    body: undefined,
+    version: toSafeInteger(record.version, id, 'version'),
+    sortKey: toSafeInteger(record.sort_key, id, 'sort_key'),
+    artifacts: split ? (split.base ? split.base.artifacts : record.artifacts) : undefined,
+    bytes: toSafeInteger(record.bytes, id, 'bytes'),
+    lineage: record.lineage === '' ? undefined : record.lineage,
+    recent: record.recent,
+    segments:
+      appended.length > 0
+        ? appended.map((s) => ({ body: undefined, artifacts: s.artifacts }))
+        : undefined,
   };
 }

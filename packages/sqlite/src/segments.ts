@@ -4,7 +4,6 @@ import {
   type TaskRow,
   type TaskSegment,
   toSafeInteger,
-  toTaskRow,
 } from '@a2a-stores/core';
 import type { SchemaNames } from './sql.js';
 
@@ -78,8 +77,10 @@ export function wholeTaskRowOf(raw: RawTaskRecord, includeArtifacts: boolean): T
     sortKey: toSafeInteger(raw[2], id, 'sort_key'),
     artifacts: includeArtifacts ? raw[8] : undefined,
     bytes: toSafeInteger(raw[5], id, 'bytes'),
-    // Rows from before appends have no lineage: left out, so core never appends to them.
+    // Rows from before appends have no lineage: none, so core never appends to them.
     lineage: lineage === '' ? undefined : lineage,
+    recent: undefined,
+    segments: undefined,
   };
 }
 
@@ -129,15 +130,6 @@ export function segmentStatements(n: SchemaNames) {
 }
 
 /**
- * The row's size and lineage as core wrote them. Rows from before appends have no lineage: left
- * out, so core never appends to them.
- */
-export function writtenColumns(record: SegmentedTaskRecord): { bytes: number; lineage?: string } {
-  const bytes = toSafeInteger(record.bytes, record.id, 'bytes');
-  return record.lineage === '' ? { bytes } : { bytes, lineage: record.lineage };
-}
-
-/**
  * A row's segments rows (in seq order) split into its base (seq 0, when the row keeps it there;
  * undefined when the base is in the row) and the segments appended after it, checked against
  * the row's flags so a missing row reads as corrupt, never as a shorter task.
@@ -169,20 +161,29 @@ export function toSegmentedTaskRow(
   segmentRows: readonly SegmentRecord[],
   includeArtifacts: boolean,
 ): TaskRow {
-  const row = toTaskRow(record, includeArtifacts);
-  const written = writtenColumns(record);
-  if (segmentRows.length === 0 && !hasSegmentRows(record)) return { ...row, ...written };
-  const split = splitSegmentRows(record, segmentRows);
-  const appended = split.appended;
-  const base: { body?: unknown; artifacts?: unknown } = split.base ?? row;
-  const segments: TaskSegment[] = appended.map((s) =>
-    includeArtifacts ? { body: s.body, artifacts: s.artifacts } : { body: s.body },
-  );
+  const { id } = record;
+  const split =
+    segmentRows.length === 0 && !hasSegmentRows(record)
+      ? undefined
+      : splitSegmentRows(record, segmentRows);
+  const base: { body?: unknown; artifacts?: unknown } = split?.base ?? record;
+  const appended = split?.appended ?? [];
+  // One literal of one shape (see `wholeTaskRowOf`), whatever the row holds.
   return {
-    ...row,
+    id,
     body: base.body,
+    version: toSafeInteger(record.version, id, 'version'),
+    sortKey: toSafeInteger(record.sort_key, id, 'sort_key'),
     artifacts: includeArtifacts ? base.artifacts : undefined,
-    ...written,
-    ...(segments.length > 0 ? { segments } : {}),
+    bytes: toSafeInteger(record.bytes, id, 'bytes'),
+    lineage: record.lineage === '' ? undefined : record.lineage,
+    recent: undefined,
+    segments:
+      appended.length > 0
+        ? appended.map(
+            (s): TaskSegment =>
+              includeArtifacts ? { body: s.body, artifacts: s.artifacts } : { body: s.body },
+          )
+        : undefined,
   };
 }

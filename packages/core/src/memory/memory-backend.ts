@@ -73,33 +73,33 @@ function toListedRow(task: MemoryTask, query: BackendListQuery): TaskRow {
   }
   return {
     id: task.id,
-    recent: recent.text,
     body: undefined,
     version: task.version,
     sortKey: task.sortKey,
+    artifacts: query.includeArtifacts ? task.artifacts : undefined,
     bytes: task.bytes,
     lineage: task.lineage,
-    ...(query.includeArtifacts && {
-      artifacts: task.artifacts,
-      segments: task.segments.map((segment) => ({ body: undefined, artifacts: segment.artifacts })),
-    }),
+    recent: recent.text,
+    segments: query.includeArtifacts
+      ? task.segments.map((segment) => ({ body: undefined, artifacts: segment.artifacts }))
+      : undefined,
   };
 }
 
 function toRow(task: MemoryTask, includeArtifacts: boolean): TaskRow {
+  // One shape for every row (see toListedRow): no conditional spreads.
   return {
     id: task.id,
     body: task.body,
     version: task.version,
     sortKey: task.sortKey,
+    artifacts: includeArtifacts ? task.artifacts : undefined,
     bytes: task.bytes,
     lineage: task.lineage,
-    ...(task.segments.length && {
-      segments: task.segments.map((segment) =>
-        includeArtifacts ? { ...segment } : { body: segment.body },
-      ),
-    }),
-    ...(includeArtifacts ? { artifacts: task.artifacts } : {}),
+    recent: undefined,
+    segments: task.segments.length
+      ? task.segments.map((segment) => (includeArtifacts ? { ...segment } : { body: segment.body }))
+      : undefined,
   };
 }
 
