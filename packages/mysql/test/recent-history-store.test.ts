@@ -9,11 +9,10 @@ import {
   randomScope,
   textPart,
 } from '@a2a-stores/core/conformance';
-import { resolveTestBackend } from '@a2a-stores/test-backends';
-import { createPool, type Pool, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createMysqlStores, type MysqlStores, tableNames } from '../src/index.js';
-import { dropTables, randomPrefix } from './support/mysql-harness.js';
+import { mysqlTestPool } from './support/mysql-harness.js';
 
 /*
  * `list` with `historyLength` through the store: a large task is listed from its recent form,
@@ -23,20 +22,14 @@ import { dropTables, randomPrefix } from './support/mysql-harness.js';
 /** Messages of 1,000 characters: a task of 1,000 of them is about 1 MB. */
 const MESSAGES = 1000;
 
-const prefix = randomPrefix();
+const db = mysqlTestPool();
+const prefix = db.prefix();
 const t = tableNames(prefix);
-let pool: Pool;
 let stores: MysqlStores;
 
 beforeAll(async () => {
-  pool = createPool({ uri: (await resolveTestBackend('mysql')).url, connectionLimit: 4 });
-  stores = createMysqlStores({ pool }, { tablePrefix: prefix });
+  stores = createMysqlStores({ pool: db.pool }, { tablePrefix: prefix });
   await stores.migrate();
-});
-
-afterAll(async () => {
-  await dropTables(pool, prefix);
-  await pool.end();
 });
 
 function noise(): string {
@@ -80,7 +73,7 @@ async function expectShortListsMatchLoad(ctx: Context, task: Task): Promise<void
 
 /** Overwrites the stored body behind the store's back, so any read of it would fail. */
 async function corruptBody(scope: Scope, id: string): Promise<void> {
-  const [result] = await pool.execute<ResultSetHeader>(
+  const [result] = await db.pool.execute<ResultSetHeader>(
     `UPDATE ${t.tasks} SET body = 'not json' WHERE tenant = ? AND owner = ? AND id = ?`,
     [scope.tenant, scope.owner, id],
   );
@@ -122,7 +115,7 @@ describe('list with historyLength through the store', () => {
       await expectShortListsMatchLoad(ctx, task);
     }
     // They were appends, each storing the task's new recent form.
-    const [appended] = await pool.execute<RowDataPacket[]>(
+    const [appended] = await db.pool.execute<RowDataPacket[]>(
       `SELECT segment_count, recent_reach FROM ${t.tasks} WHERE id = ?`,
       [task.id],
     );
@@ -132,7 +125,7 @@ describe('list with historyLength through the store', () => {
     task.history = task.history.slice(-1);
     await stores.taskStore.save(task, ctx);
     await expectShortListsMatchLoad(ctx, task);
-    const [rows] = await pool.execute<RowDataPacket[]>(
+    const [rows] = await db.pool.execute<RowDataPacket[]>(
       `SELECT recent, recent_reach FROM ${t.tasks} WHERE id = ?`,
       [task.id],
     );

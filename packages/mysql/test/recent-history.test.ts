@@ -1,12 +1,11 @@
 import type { EncodedTask, RecentHistory, Scope, TaskRow } from '@a2a-stores/core';
 import { backendListQuery, randomScope } from '@a2a-stores/core/conformance';
-import { resolveTestBackend } from '@a2a-stores/test-backends';
-import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMysqlStores, tableNames } from '../src/index.js';
+import type { RowDataPacket } from 'mysql2/promise';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tableNames } from '../src/index.js';
 import type { MysqlTaskBackend } from '../src/task-backend.js';
 import { mysqlRawProbe } from '../src/testing/index.js';
-import { dropTables, randomPrefix } from './support/mysql-harness.js';
+import { mysqlTestPool } from './support/mysql-harness.js';
 import { appendOf, backendOf, fullTask } from './support/segment-fixtures.js';
 
 /*
@@ -14,19 +13,13 @@ import { appendOf, backendOf, fullTask } from './support/segment-fixtures.js';
  * what `list` returns with a `historyLength` (core's contract in backend.ts).
  */
 
-const prefix = randomPrefix();
-let pool: Pool;
+const db = mysqlTestPool();
+const prefix = db.prefix();
 let backend: MysqlTaskBackend;
 
 beforeAll(async () => {
-  pool = createPool({ uri: (await resolveTestBackend('mysql')).url, connectionLimit: 4 });
-  await createMysqlStores({ pool }, { tablePrefix: prefix }).migrate();
-  backend = backendOf(pool, prefix);
-});
-
-afterAll(async () => {
-  await dropTables(pool, prefix);
-  await pool.end();
+  await db.migrate(prefix);
+  backend = backendOf(db.pool, prefix);
 });
 
 function recentOf(label: string, reach: number): RecentHistory {
@@ -40,7 +33,7 @@ function largeTask(recent: RecentHistory | undefined, overrides: Partial<Encoded
 
 /** The stored `recent` and `recent_reach` of a row, straight from the table. */
 async function storedRecent(scope: Scope, id: string): Promise<RecentHistory | null> {
-  const [rows] = await pool.execute<RowDataPacket[]>(
+  const [rows] = await db.pool.execute<RowDataPacket[]>(
     `SELECT recent, recent_reach FROM ${tableNames(prefix).tasks} WHERE tenant = ? AND owner = ? AND id = ?`,
     [scope.tenant, scope.owner, id],
   );
@@ -264,7 +257,7 @@ describe('the raw probe', () => {
     const scope = randomScope();
     const task = largeTask(recentOf('probed', 3));
     await backend.put(scope, task, null, 1);
-    const probe = mysqlRawProbe(pool, { tablePrefix: prefix });
+    const probe = mysqlRawProbe(db.pool, { tablePrefix: prefix });
     expect(await probe.readTaskRaw(scope, task.id)).toContain('{"recent":"probed"}');
     await probe.corruptTask(scope, task.id);
     expect((await storedRecent(scope, task.id))?.text).toBe('{"id": truncated');

@@ -1,25 +1,14 @@
 import { backendListQuery, randomScope } from '@a2a-stores/core/conformance';
-import { resolveTestBackend } from '@a2a-stores/test-backends';
-import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RowDataPacket } from 'mysql2/promise';
+import { describe, expect, it } from 'vitest';
 import { createMysqlStores, mysqlMigrationScript, tableNames } from '../src/index.js';
-import { dropTables, randomPrefix } from './support/mysql-harness.js';
+import { mysqlTestPool } from './support/mysql-harness.js';
 import { backendOf, fullTask } from './support/segment-fixtures.js';
 
-let pool: Pool;
-const prefixes: string[] = [];
-
-beforeAll(async () => {
-  pool = createPool({ uri: (await resolveTestBackend('mysql')).url, connectionLimit: 4 });
-});
-
-afterAll(async () => {
-  for (const prefix of prefixes) await dropTables(pool, prefix);
-  await pool.end();
-});
+const db = mysqlTestPool();
 
 async function recentColumnsOf(table: string): Promise<Record<string, unknown>[]> {
-  const [rows] = await pool.query<RowDataPacket[]>(
+  const [rows] = await db.pool.query<RowDataPacket[]>(
     `SELECT column_name AS name, data_type AS type, is_nullable AS nullable,
             character_set_name AS charset, collation_name AS collation
      FROM information_schema.columns
@@ -32,22 +21,21 @@ async function recentColumnsOf(table: string): Promise<Record<string, unknown>[]
 
 describe('step 0006_recent_history', () => {
   it('upgrades a schema with rows from the previous release, and re-runs harmlessly', async () => {
-    const prefix = randomPrefix();
-    prefixes.push(prefix);
+    const prefix = db.prefix();
     const t = tableNames(prefix);
-    await createMysqlStores({ pool }, { tablePrefix: prefix }).migrate();
+    await createMysqlStores({ pool: db.pool }, { tablePrefix: prefix }).migrate();
     // The schema as the previous release left it, with a row it wrote.
-    await pool.query(`ALTER TABLE ${t.tasks} DROP COLUMN recent, DROP COLUMN recent_reach`);
-    await pool.query(`DELETE FROM ${t.migrations} WHERE id = '0006_recent_history'`);
+    await db.pool.query(`ALTER TABLE ${t.tasks} DROP COLUMN recent, DROP COLUMN recent_reach`);
+    await db.pool.query(`DELETE FROM ${t.migrations} WHERE id = '0006_recent_history'`);
     const scope = randomScope();
     const old = fullTask();
-    await pool.execute(
+    await db.pool.execute(
       `INSERT INTO ${t.tasks} (tenant, owner, id, context_id, state, sort_key, version, updated_at, body, artifacts, bytes, lineage)
        VALUES (?, ?, ?, ?, 2, 1, 1, 1, ?, '[]', 10, 'l')`,
       [scope.tenant, scope.owner, old.id, old.contextId, old.body],
     );
 
-    const upgraded = createMysqlStores({ pool }, { tablePrefix: prefix });
+    const upgraded = createMysqlStores({ pool: db.pool }, { tablePrefix: prefix });
     expect((await upgraded.migrate()).applied).toEqual(['0006_recent_history']);
     expect(await recentColumnsOf(`${prefix}tasks`)).toEqual([
       {
@@ -60,7 +48,7 @@ describe('step 0006_recent_history', () => {
       { name: 'recent_reach', type: 'int', nullable: 'YES', charset: null, collation: null },
     ]);
     // A row written before has no recent form: it lists with its body.
-    const backend = backendOf(pool, prefix);
+    const backend = backendOf(db.pool, prefix);
     const listed = await backend.list(scope, backendListQuery({ historyLength: 2 }));
     expect(listed.rows.map((row) => [row.body, row.recent ?? undefined])).toEqual([
       [old.body, undefined],
@@ -68,7 +56,7 @@ describe('step 0006_recent_history', () => {
 
     // A crash after the step but before its ledger row: the step runs again, data untouched.
     await backend.put(scope, { ...old, recent: { text: '{"r":1}', reach: 3 } }, undefined, 2);
-    await pool.query(`DELETE FROM ${t.migrations} WHERE id = '0006_recent_history'`);
+    await db.pool.query(`DELETE FROM ${t.migrations} WHERE id = '0006_recent_history'`);
     expect((await upgraded.migrate()).applied).toEqual(['0006_recent_history']);
     const again = await backend.list(scope, backendListQuery({ historyLength: 2 }));
     expect(again.rows.map((row) => row.recent)).toEqual(['{"r":1}']);

@@ -1,25 +1,14 @@
 import { callContext, makeTask, randomScope } from '@a2a-stores/core/conformance';
-import { resolveTestBackend } from '@a2a-stores/test-backends';
-import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RowDataPacket } from 'mysql2/promise';
+import { describe, expect, it } from 'vitest';
 import { createMysqlStores, mysqlMigrationScript, tableNames } from '../src/index.js';
-import { dropTables, randomPrefix } from './support/mysql-harness.js';
+import { mysqlTestPool } from './support/mysql-harness.js';
 import { appendOf, backendOf, fullTask, storedCounts } from './support/segment-fixtures.js';
 
-let pool: Pool;
-const prefixes: string[] = [];
-
-beforeAll(async () => {
-  pool = createPool({ uri: (await resolveTestBackend('mysql')).url, connectionLimit: 4 });
-});
-
-afterAll(async () => {
-  for (const prefix of prefixes) await dropTables(pool, prefix);
-  await pool.end();
-});
+const db = mysqlTestPool();
 
 async function columnsOf(table: string): Promise<string[]> {
-  const [rows] = await pool.query<RowDataPacket[]>(
+  const [rows] = await db.pool.query<RowDataPacket[]>(
     `SELECT column_name AS name FROM information_schema.columns
      WHERE table_schema = DATABASE() AND table_name = ? ORDER BY ordinal_position`,
     [table],
@@ -29,27 +18,26 @@ async function columnsOf(table: string): Promise<string[]> {
 
 describe('step 0005_task_segments', () => {
   it('upgrades a schema with rows from the previous release, and re-runs harmlessly', async () => {
-    const prefix = randomPrefix();
-    prefixes.push(prefix);
+    const prefix = db.prefix();
     const t = tableNames(prefix);
-    const stores = createMysqlStores({ pool }, { tablePrefix: prefix });
+    const stores = createMysqlStores({ pool: db.pool }, { tablePrefix: prefix });
     await stores.migrate();
     // The schema as the previous release left it, with rows it wrote.
-    await pool.query(
+    await db.pool.query(
       `ALTER TABLE ${t.tasks} DROP COLUMN segment_count, DROP COLUMN bytes, DROP COLUMN lineage`,
     );
-    await pool.query(`DROP TABLE ${t.taskSegments}`);
-    await pool.query(`DELETE FROM ${t.migrations} WHERE id = '0005_task_segments'`);
+    await db.pool.query(`DROP TABLE ${t.taskSegments}`);
+    await db.pool.query(`DELETE FROM ${t.migrations} WHERE id = '0005_task_segments'`);
     const scope = randomScope();
     const ctx = callContext(scope);
     const old = makeTask({ id: 'written-before' });
-    await pool.execute(
+    await db.pool.execute(
       `INSERT INTO ${t.tasks} (tenant, owner, id, context_id, state, sort_key, version, updated_at, body, artifacts)
        VALUES (?, ?, ?, ?, 2, 1, 3, 1, ?, '[]')`,
       [scope.tenant, scope.owner, old.id, old.contextId, JSON.stringify({ ...old, artifacts: [] })],
     );
 
-    const upgraded = createMysqlStores({ pool }, { tablePrefix: prefix });
+    const upgraded = createMysqlStores({ pool: db.pool }, { tablePrefix: prefix });
     expect((await upgraded.migrate()).applied).toEqual(['0005_task_segments']);
     expect(await columnsOf(`${prefix}tasks`)).toEqual(
       expect.arrayContaining(['segment_count', 'bytes', 'lineage']),
@@ -62,8 +50,8 @@ describe('step 0005_task_segments', () => {
       'body',
       'artifacts',
     ]);
-    expect(await storedCounts(pool, prefix, scope, old.id)).toEqual({ segments: 0, bytes: 0 });
-    const backend = backendOf(pool, prefix);
+    expect(await storedCounts(db.pool, prefix, scope, old.id)).toEqual({ segments: 0, bytes: 0 });
+    const backend = backendOf(db.pool, prefix);
     const before = await backend.get(scope, old.id, false);
     expect(before).toMatchObject({ version: 3, bytes: 0 });
     expect(before?.lineage).toBeUndefined();
@@ -72,7 +60,7 @@ describe('step 0005_task_segments', () => {
     const rewritten = fullTask({ id: old.id });
     await backend.put(scope, rewritten, 3, 2);
     await backend.append(scope, appendOf(rewritten, 1), 4, 2);
-    await pool.query(`DELETE FROM ${t.migrations} WHERE id = '0005_task_segments'`);
+    await db.pool.query(`DELETE FROM ${t.migrations} WHERE id = '0005_task_segments'`);
     expect((await upgraded.migrate()).applied).toEqual(['0005_task_segments']);
     expect((await backend.get(scope, old.id, true))?.segments).toEqual([
       { body: 'b1', artifacts: 'a1' },

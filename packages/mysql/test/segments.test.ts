@@ -4,13 +4,11 @@ import {
   randomScope,
   runTaskBackendAppendChecks,
 } from '@a2a-stores/core/conformance';
-import { resolveTestBackend } from '@a2a-stores/test-backends';
-import { createPool, type Pool } from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createMysqlStores, tableNames } from '../src/index.js';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { tableNames } from '../src/index.js';
 import type { MysqlTaskBackend } from '../src/task-backend.js';
 import { mysqlRawProbe } from '../src/testing/index.js';
-import { dropTables, randomPrefix } from './support/mysql-harness.js';
+import { mysqlTestPool } from './support/mysql-harness.js';
 import {
   appendOf,
   backendOf,
@@ -19,24 +17,18 @@ import {
   storedSegments,
 } from './support/segment-fixtures.js';
 
-const prefix = randomPrefix();
-let pool: Pool;
+const db = mysqlTestPool();
+const prefix = db.prefix();
 let backend: MysqlTaskBackend;
 
 beforeAll(async () => {
-  pool = createPool({ uri: (await resolveTestBackend('mysql')).url, connectionLimit: 4 });
-  await createMysqlStores({ pool }, { tablePrefix: prefix }).migrate();
-  backend = backendOf(pool, prefix);
-});
-
-afterAll(async () => {
-  await dropTables(pool, prefix);
-  await pool.end();
+  await db.migrate(prefix);
+  backend = backendOf(db.pool, prefix);
 });
 
 runTaskBackendAppendChecks('mysql', {
   backend: () => backend,
-  storedSegments: (scope, id) => storedSegments(pool, prefix, scope, id),
+  storedSegments: (scope, id) => storedSegments(db.pool, prefix, scope, id),
 });
 
 describe('the row columns appends keep', () => {
@@ -50,14 +42,17 @@ describe('the row columns appends keep', () => {
         status: 'conflict',
       });
     }
-    expect(await storedCounts(pool, prefix, scope, task.id)).toEqual({ segments: 1, bytes: 101 });
+    expect(await storedCounts(db.pool, prefix, scope, task.id)).toEqual({
+      segments: 1,
+      bytes: 101,
+    });
     await backend.append(scope, appendOf(task, 2), 2, 3);
     const compacted = { ...task, body: '{"v":"compacted"}', bytes: 17 + 2, lineage: 'second' };
     expect(await backend.put(scope, compacted, undefined, 4)).toEqual({
       status: 'written',
       version: 4,
     });
-    expect(await storedCounts(pool, prefix, scope, task.id)).toEqual({ segments: 0, bytes: 19 });
+    expect(await storedCounts(db.pool, prefix, scope, task.id)).toEqual({ segments: 0, bytes: 19 });
   });
 });
 
@@ -66,8 +61,8 @@ describe('a full write over segments', () => {
     const scope = randomScope();
     const task = fullTask();
     await backend.put(scope, task, null, 1);
-    const execute = vi.spyOn(pool, 'execute');
-    const query = vi.spyOn(pool, 'query');
+    const execute = vi.spyOn(db.pool, 'execute');
+    const query = vi.spyOn(db.pool, 'query');
     try {
       await backend.put(scope, { ...task, body: '{"v":1}' }, 1, 2);
       await backend.put(scope, { ...task, body: '{"v":2}' }, undefined, 3);
@@ -90,10 +85,10 @@ describe('reads racing a full write', () => {
     await backend.put(scope, task, null, 1);
     await backend.append(scope, appendOf(task, 1), 1, 2);
     const segmentsTable = tableNames(prefix).taskSegments;
-    const execute = pool.execute.bind(pool);
+    const execute = db.pool.execute.bind(db.pool);
     let raced = false;
     // The first segment read finds the task compacted (and appended again) after its row read.
-    const spy = vi.spyOn(pool, 'execute').mockImplementation((async (...args: unknown[]) => {
+    const spy = vi.spyOn(db.pool, 'execute').mockImplementation((async (...args: unknown[]) => {
       if (!raced && String(args[0]).startsWith(`SELECT body, artifacts FROM ${segmentsTable}`)) {
         raced = true;
         spy.mockRestore();
@@ -101,7 +96,7 @@ describe('reads racing a full write', () => {
         await backend.append(scope, appendOf(task, 7), 3, 4);
       }
       return (execute as (...a: unknown[]) => unknown)(...args);
-    }) as typeof pool.execute);
+    }) as typeof db.pool.execute);
     const row = await backend.get(scope, task.id, true);
     expect(raced).toBe(true);
     expect(row).toMatchObject({ body: '{"v":"whole"}', version: 4 });
@@ -113,7 +108,7 @@ describe('reads racing a full write', () => {
     const task = fullTask();
     await backend.put(scope, task, null, 1);
     await backend.append(scope, appendOf(task, 1), 1, 2);
-    await pool.execute(
+    await db.pool.execute(
       `DELETE FROM ${tableNames(prefix).taskSegments} WHERE tenant = ? AND owner = ? AND task_id = ?`,
       [scope.tenant, scope.owner, task.id],
     );
@@ -134,8 +129,8 @@ describe('list', () => {
     }
     await backend.append(scope, appendOf(second, 9, { sortKey: 3 }), 1, 2);
 
-    const execute = vi.spyOn(pool, 'execute');
-    const query = vi.spyOn(pool, 'query');
+    const execute = vi.spyOn(db.pool, 'execute');
+    const query = vi.spyOn(db.pool, 'query');
     try {
       const page = await backend.list(scope, listQuery());
       expect(execute).toHaveBeenCalledTimes(1);
@@ -174,13 +169,13 @@ describe('delete', () => {
     const deleted = fullTask();
     await backend.put(scope, deleted, null, 1);
     await backend.append(scope, appendOf(deleted, 1), 1, 2);
-    const probe = mysqlRawProbe(pool, { tablePrefix: prefix });
+    const probe = mysqlRawProbe(db.pool, { tablePrefix: prefix });
     expect((await probe.readTaskRaw(scope, deleted.id))?.split('\n').slice(-2)).toEqual([
       'b1',
       'a1',
     ]);
     expect(await backend.delete(scope, deleted.id)).toBe(true);
-    expect(await storedSegments(pool, prefix, scope, deleted.id)).toEqual([]);
+    expect(await storedSegments(db.pool, prefix, scope, deleted.id)).toEqual([]);
     expect(await probe.readTaskRaw(scope, deleted.id)).toBeUndefined();
   });
 });
