@@ -241,6 +241,14 @@ function migrationSteps(names: PostgresNames): readonly SqlMigration[] {
       // order (see list-function.ts).
       statements: [createListTasksFunction(names)],
     },
+    {
+      id: '0012_list_index_order',
+      // The same function with each filtered page ordered by its filter's column, so that only
+      // that filter's index serves it (see list-function.ts). Same arguments and result: a
+      // previous release's processes keep calling it. 0011 is not frozen: its function reads
+      // no column added after it, so a new schema creates this body, then replaces it alike.
+      statements: [createListTasksFunction(names, true)],
+    },
   ];
 }
 

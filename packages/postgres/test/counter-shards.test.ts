@@ -240,6 +240,7 @@ describe('sharded counters', () => {
       '0009_recent_history',
       '0010_read_function',
       '0011_list_function',
+      '0012_list_index_order',
     ]);
     await expectExactTotals(upgraded, oldNames.tasks, scope);
     // And writes after the upgrade move the same keys on their own shards.

@@ -27,6 +27,7 @@ const ALL_STEPS = [
   '0009_recent_history',
   '0010_read_function',
   '0011_list_function',
+  '0012_list_index_order',
 ];
 
 let pool: pg.Pool;
@@ -160,6 +161,7 @@ describe('0006_task_segments on a schema of the previous release', () => {
       '0009_recent_history',
       '0010_read_function',
       '0011_list_function',
+      '0012_list_index_order',
     ]);
     expect(await rawRow(pool, names, scope, old.id)).toEqual({
       segment_count: 0,
@@ -223,6 +225,7 @@ describe('0009_recent_history on a schema of the previous release', () => {
       '0009_recent_history',
       '0010_read_function',
       '0011_list_function',
+      '0012_list_index_order',
     ]);
     const { rows: functions } = await pool.query<{ proname: string; pronargs: number }>(
       `SELECT p.proname, p.pronargs FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace
