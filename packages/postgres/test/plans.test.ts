@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePostgresNames } from '../src/index.js';
 import {
+  type FilterShape,
   LIST_FILTER_SHAPES,
   LIST_FUNCTION_SETTINGS,
   LIST_PARAMETERS,
@@ -52,6 +53,19 @@ async function genericPlan(
     await client.query('RESET enable_seqscan');
     await client.query('RESET enable_sort');
   }
+}
+
+/** The generic plan of the list function's page statement for `shape`, under its settings. */
+function listPagePlan(shape: FilterShape, values: readonly string[]): Promise<string> {
+  const types = LIST_PARAMETERS.map(([, type]) => type);
+  return genericPlan(listPageSql(names, shape), types, values, LIST_FUNCTION_SETTINGS);
+}
+
+/** `plan` is the first rows of the index `tasks_<index>`, in its order: no sort, no other scan. */
+function expectIndexWalk(plan: string, index: string): void {
+  expect(plan).toMatch(
+    new RegExp(`^Limit[^\\n]*\\n\\s*->\\s+Index (Only )?Scan using \\S*tasks_${index}`),
+  );
 }
 
 beforeAll(async () => {
@@ -139,7 +153,6 @@ describe('lookups by scoped key', () => {
   });
 
   it("a list page (the list function's statements) walks the index of its filters in the page's order", async () => {
-    const types = LIST_PARAMETERS.map(([, type]) => type);
     const expected = ['by_time', 'by_context', 'by_state', 'by_context'];
     const args = {
       pageOne: ["'t'", "'o'", "'ctx'", '2', 'NULL', 'NULL', 'NULL', '11', 'NULL', 'false'],
@@ -147,16 +160,9 @@ describe('lookups by scoped key', () => {
     };
     for (const [i, shape] of LIST_FILTER_SHAPES.entries()) {
       for (const values of Object.values(args)) {
-        const plan = await genericPlan(
-          listPageSql(names, shape),
-          types,
-          values,
-          LIST_FUNCTION_SETTINGS,
-        );
+        const plan = await listPagePlan(shape, values);
         // The page is the index's first rows past the bounds: no sort, no scan of the scope.
-        expect(plan).toMatch(
-          new RegExp(`^Limit[^\\n]*\\n\\s*->\\s+Index Scan using \\S*tasks_${expected[i]}`),
-        );
+        expectIndexWalk(plan, expected[i]!);
         // The bounds are index conditions, so a deep page starts at its cursor.
         expect(plan).toMatch(/Index Cond: .*sort_key > .*ROW\(sort_key, id\) </);
         expect(plan).not.toMatch(/Seq Scan|Sort|Filter: \((context_id|state)/);
@@ -168,22 +174,14 @@ describe('lookups by scoped key', () => {
     // The statistics then say the filters keep every row: the scope's time index, filtered,
     // looks as good as the filter's own index. Real contexts come later, and such a plan reads
     // the whole scope for a page of one of them.
-    const types = LIST_PARAMETERS.map(([, type]) => type);
     const values = ["'t'", "'o'", "'ctx'", '2', 'NULL', 'NULL', 'NULL', '11', 'NULL', 'false'];
     const expected = ['by_context', 'by_state', 'by_context'];
     await client.query('BEGIN');
     try {
       await client.query(`ANALYZE ${names.tasks}`);
       for (const [i, shape] of LIST_FILTER_SHAPES.filter((s) => s.context || s.state).entries()) {
-        const plan = await genericPlan(
-          listPageSql(names, shape),
-          types,
-          values,
-          LIST_FUNCTION_SETTINGS,
-        );
-        expect(plan).toMatch(
-          new RegExp(`^Limit[^\\n]*\\n\\s*->\\s+Index (Only )?Scan using \\S*tasks_${expected[i]}`),
-        );
+        const plan = await listPagePlan(shape, values);
+        expectIndexWalk(plan, expected[i]!);
         expect(plan).not.toMatch(/tasks_by_time|Seq Scan|Sort/);
       }
     } finally {
