@@ -68,28 +68,27 @@ const DELETE_CHUNK = 200;
  */
 const MAX_READ_ATTEMPTS = 5;
 
-function toRow(record: TaskRecord, id: string, includeArtifacts: boolean): TaskRow {
-  // A fixed-shape literal: cheaper than spreading the driver's row into a new object.
+function toRow(
+  record: TaskRecord,
+  id: string,
+  includeArtifacts: boolean,
+  recent?: string,
+): TaskRow {
+  // `recent`: a listed row in its recent form (no body; see TaskRow.recent). One literal of one
+  // shape for every row, in that form or not: cheaper than spreading the driver's row, and a
+  // page's rows share one hidden class for the reads that decode them.
   return {
     id,
-    body: record.body,
+    body: recent === undefined ? record.body : undefined,
     version: toSafeInteger(record.version, id, 'version'),
     sortKey: toSafeInteger(record.sort_key, id, 'sort_key'),
     artifacts: includeArtifacts ? record.artifacts : undefined,
     bytes: Number(record.bytes),
     // '' for rows written before appends existed: no lineage, so core never appends to them.
     lineage: record.lineage === '' ? undefined : record.lineage,
+    recent,
+    segments: undefined,
   };
-}
-
-/** A listed row in its recent form: no body, and (see TaskRow.recent) segments for artifacts. */
-function toRecentRow(
-  record: TaskRecord,
-  id: string,
-  recent: string,
-  includeArtifacts: boolean,
-): TaskRow {
-  return { ...toRow(record, id, includeArtifacts), body: undefined, recent };
 }
 
 function windowOf(row: TaskRow, record: TaskRecord, artifactsOnly = false): SegmentWindow {
@@ -237,7 +236,7 @@ export class MysqlTaskBackend implements TaskBackend {
       const recent = record.recent;
       if (typeof recent === 'string') {
         // Its segments matter only for their artifacts: the recent form holds the rest.
-        const row = toRecentRow(record, id, recent, query.includeArtifacts);
+        const row = toRow(record, id, query.includeArtifacts, recent);
         rows.push(row);
         if (query.includeArtifacts && Number(record.segment_count) > 0) {
           windows.push(windowOf(row, record, true));
