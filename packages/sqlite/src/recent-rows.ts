@@ -1,5 +1,10 @@
 import { type TaskRow, toSafeInteger } from '@a2a-stores/core';
-import { type SegmentedTaskRecord, type SegmentRecord, splitSegmentRows } from './segments.js';
+import {
+  type SegmentedTaskRecord,
+  type SegmentRecord,
+  splitSegmentRows,
+  storedLineage,
+} from './segments.js';
 
 /**
  * A task row as a page asked with a `historyLength` selects it, in raw mode (see
@@ -68,7 +73,7 @@ export function toRecentTaskRow(
     sortKey: toSafeInteger(record.sort_key, id, 'sort_key'),
     artifacts: split ? (split.base ? split.base.artifacts : record.artifacts) : undefined,
     bytes: toSafeInteger(record.bytes, id, 'bytes'),
-    lineage: record.lineage === '' ? undefined : record.lineage,
+    lineage: storedLineage(record.lineage),
     recent: record.recent,
     segments:
       appended.length > 0

@@ -47,6 +47,14 @@ export type RawTaskRecord = readonly [
   artifacts?: unknown,
 ];
 
+/**
+ * The lineage core gets for a stored `lineage` column: rows written before appends existed hold
+ * `''`, which is no lineage at all, so core never appends to them.
+ */
+export function storedLineage(column: string): string | undefined {
+  return column === '' ? undefined : column;
+}
+
 export function fromRawRecord(raw: RawTaskRecord): SegmentedTaskRecord {
   return {
     id: raw[0],
@@ -69,7 +77,6 @@ export function fromRawRecord(raw: RawTaskRecord): SegmentedTaskRecord {
 export function wholeTaskRowOf(raw: RawTaskRecord, includeArtifacts: boolean): TaskRow | undefined {
   if (Number(raw[3]) > 0 || Number(raw[4]) !== 0) return undefined;
   const id = raw[0];
-  const lineage = raw[6];
   return {
     id,
     body: raw[7],
@@ -77,8 +84,7 @@ export function wholeTaskRowOf(raw: RawTaskRecord, includeArtifacts: boolean): T
     sortKey: toSafeInteger(raw[2], id, 'sort_key'),
     artifacts: includeArtifacts ? raw[8] : undefined,
     bytes: toSafeInteger(raw[5], id, 'bytes'),
-    // Rows from before appends have no lineage: none, so core never appends to them.
-    lineage: lineage === '' ? undefined : lineage,
+    lineage: storedLineage(raw[6]),
     recent: undefined,
     segments: undefined,
   };
@@ -176,7 +182,7 @@ export function toSegmentedTaskRow(
     sortKey: toSafeInteger(record.sort_key, id, 'sort_key'),
     artifacts: includeArtifacts ? base.artifacts : undefined,
     bytes: toSafeInteger(record.bytes, id, 'bytes'),
-    lineage: record.lineage === '' ? undefined : record.lineage,
+    lineage: storedLineage(record.lineage),
     recent: undefined,
     segments:
       appended.length > 0
