@@ -29,7 +29,7 @@ const progress = (line: string) =>
  * (see `runWorkloads`), then the mixed runs of each subject (per-client scopes, then one scope),
  * in an order that rotates per run. Mixed runs stay one subject at a time: 32 concurrent clients
  * of two subjects at once would measure the two contending for the host. `--mixed-only` skips the
- * seeding and the workloads.
+ * seeding, the workloads and the stream.
  */
 async function benchBackend(
   backend: BackendName | 'memory',
@@ -68,9 +68,11 @@ async function benchBackend(
       }
     }
     // Once, not per run: its growth is measured within the one stream, not across runs.
-    const { stream } = await runIsolatedStreams(backend, options, (line) =>
-      progress(`${backend}: ${line}`),
-    );
+    // `--mixed-only` means the mixed runs alone: no stream either.
+    const stream = options.mixedOnly
+      ? undefined
+      : (await runIsolatedStreams(backend, options, (line) => progress(`${backend}: ${line}`)))
+          .stream;
     const results: SubjectResult[] = subjects.map((subject, s) => {
       const workloads: SubjectResult['workloads'] = {};
       WORKLOADS.forEach((workload: WorkloadName, w) => {
@@ -97,7 +99,7 @@ async function benchBackend(
       ...(notes ? { notes } : {}),
       seedSeconds,
       subjects: results,
-      stream,
+      ...(stream ? { stream } : {}),
     };
   } finally {
     for (const subject of subjects) await subject.close();

@@ -1,5 +1,6 @@
 import type { Task } from '@a2a-js/sdk';
 import type { ServerCallContext } from '@a2a-js/sdk/server';
+import { type CpuPerOp, cpuMark, cpuPerOpSince } from './cpu-per-op.js';
 import { contextOf, makeTask, randomScope, updatedTask } from './fixtures.js';
 import { idsInListOrder, type ListKey, listKeyOf, listRequest } from './list-request.js';
 import { SharedScopeLedger } from './mixed-one-scope.js';
@@ -47,6 +48,8 @@ export interface MixedStats {
   readonly p99: number;
   /** µs, over the loads only: what a reader waits behind concurrent writes. */
   readonly loadP99: number;
+  /** CPU per operation: the bench process's, and the rest of the host's (the server's). */
+  readonly cpu: CpuPerOp;
 }
 
 /** Latency samples of one run, µs: every operation, and the loads among them. */
@@ -171,6 +174,7 @@ export async function runMixed(
     for (const task of tasks) client.remember(task, true);
   }
   const start = performance.now();
+  const cpuStart = cpuMark();
   await Promise.all(
     clients.map(async (client, c) => {
       let turn = 0;
@@ -180,6 +184,7 @@ export async function runMixed(
     }),
   );
   const seconds = (performance.now() - start) / 1000;
+  const cpu = cpuPerOpSince(cpuStart, samples.all.length);
   const sorted = samples.all.sort((a, b) => a - b);
   return {
     scoping,
@@ -193,6 +198,7 @@ export async function runMixed(
       samples.loads.sort((a, b) => a - b),
       0.99,
     ),
+    cpu,
   };
 }
 
@@ -208,5 +214,15 @@ export function medianOfMixedRuns(runs: readonly MixedStats[]): MixedStats {
     p50: of((run) => run.p50),
     p99: of((run) => run.p99),
     loadP99: of((run) => run.loadP99),
+    cpu: medianCpu(runs),
   };
+}
+
+/** Median of each CPU figure of several runs (the host's only when every run has it). */
+function medianCpu(runs: readonly MixedStats[]): CpuPerOp {
+  const benchUs = median(runs.map((run) => run.cpu.benchUs));
+  const others = runs.map((run) => run.cpu.otherUs);
+  return others.every((us): us is number => us !== undefined)
+    ? { benchUs, otherUs: median(others) }
+    : { benchUs };
 }

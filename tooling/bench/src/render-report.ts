@@ -78,10 +78,10 @@ function mixedTable(
   const floor = floorSubject && pick(floorSubject);
   const sdk = sdkSubject && pick(sdkSubject);
   const lines = [
-    `${title} (throughput of all clients together; latency over every op, and over the loads):`,
+    `${title} (throughput of all clients together; latency over every op, and over the loads; CPU per op of the bench process, every subject's client side, and of the rest of the host, the database server, from /proc/stat):`,
     '',
-    '| subject | clients | ops | ops/s | p50 µs | p99 µs | load p99 µs | throughput vs floor | vs SDK store | load p99 vs floor |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| subject | clients | ops | ops/s | p50 µs | p99 µs | load p99 µs | throughput vs floor | vs SDK store | load p99 vs floor | bench CPU µs/op | other CPU µs/op |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const subject of withMixed) {
     const mixed = pick(subject)!;
@@ -94,7 +94,7 @@ function mixedTable(
         ? undefined
         : mixed.loadP99 / floor.loadP99;
     lines.push(
-      `| ${subject.name} | ${mixed.clients} | ${mixed.ops} | ${fmt(mixed.opsPerSec)} | ${fmt(mixed.p50)} | ${fmt(mixed.p99)} | ${fmt(mixed.loadP99)} | ${ratio(vsFloor)} | ${ratio(vsSdk)} | ${ratio(loadVsFloor)} |`,
+      `| ${subject.name} | ${mixed.clients} | ${mixed.ops} | ${fmt(mixed.opsPerSec)} | ${fmt(mixed.p50)} | ${fmt(mixed.p99)} | ${fmt(mixed.loadP99)} | ${ratio(vsFloor)} | ${ratio(vsSdk)} | ${ratio(loadVsFloor)} | ${fmt(mixed.cpu.benchUs)} | ${fmt(mixed.cpu.otherUs)} |`,
     );
   }
   lines.push('');

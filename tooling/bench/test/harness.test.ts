@@ -131,6 +131,9 @@ describe('workloads', () => {
     expect(stats).toMatchObject({ scoping: 'per-client', clients: 4, ops: 60 });
     expect(stats.p99).toBeGreaterThanOrEqual(stats.p50);
     expect(stats.loadP99).toBeGreaterThan(0);
+    // 60 operations of real work cost this process some CPU; the host's figure is Linux's.
+    expect(stats.cpu.benchUs).toBeGreaterThan(0);
+    expect(stats.cpu.otherUs).toBeGreaterThanOrEqual(0);
   });
 
   it.each([
