@@ -4,14 +4,13 @@ import { Kysely, MysqlDialect } from 'kysely';
 import { createConnection, createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
 import type { Subject } from '../subject.js';
 import type { BackendSubjects } from './backend-subjects.js';
+import { BENCH_DATABASE, BENCH_DATABASE_LIKE, orphanedBenchDatabases } from './bench-database.js';
 import { MysqlFloorTaskStore, migrateMysqlFloor } from './mysql-floor.js';
 import { MysqlGuardedFloorTaskStore, migrateMysqlGuardedFloor } from './mysql-guarded-floor.js';
 import { benchPushUrlCheck } from './push-url-check.js';
 import { migrateSdkTables, sdkDatabaseStores } from './sdk-database.js';
 import { slices } from './seed-slices.js';
 
-/** This run's own database: concurrent bench runs on one server never drop each other's. */
-const BENCH_DATABASE = `a2a_stores_bench_${process.pid}`;
 /** Every subject gets its own pool of this size, so none wins by having more connections. */
 const POOL_SIZE = 4;
 
@@ -29,17 +28,30 @@ async function serverSettings(pool: Pool): Promise<{ text: string; version: stri
   return { text, version: String(row.version) };
 }
 
-/** Creates this run's database on the server of `url` (empty), and the way to drop it. */
+/**
+ * Creates this run's database on the server of `url` (empty), and the way to drop it; drops the
+ * databases of killed runs first (see `orphanedBenchDatabases`).
+ */
 async function freshDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const asAdmin = async (statement: string) => {
+  const asAdmin = async (statement: string, values: unknown[] = []) => {
     const admin = await createConnection({ uri: url });
     try {
-      await admin.query(statement);
+      const [rows] = await admin.query<RowDataPacket[]>(statement, values);
+      return rows;
     } finally {
       await admin.end();
     }
   };
-  const drop = () => asAdmin(`DROP DATABASE IF EXISTS ${BENCH_DATABASE}`);
+  const dropDatabase = async (name: string) => {
+    await asAdmin(`DROP DATABASE IF EXISTS ${name}`);
+  };
+  const existing = await asAdmin(
+    'SELECT schema_name AS name FROM information_schema.schemata WHERE schema_name LIKE ?',
+    [BENCH_DATABASE_LIKE],
+  );
+  const names = existing.map((row) => String(row.name));
+  for (const orphan of orphanedBenchDatabases(url, names)) await dropDatabase(orphan);
+  const drop = () => dropDatabase(BENCH_DATABASE);
   await drop();
   await asAdmin(`CREATE DATABASE ${BENCH_DATABASE}`);
   const target = new URL(url);

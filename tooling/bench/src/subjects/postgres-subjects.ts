@@ -3,6 +3,7 @@ import { resolveTestBackend } from '@a2a-stores/test-backends';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { BackendSubjects } from './backend-subjects.js';
+import { BENCH_DATABASE, BENCH_DATABASE_LIKE, orphanedBenchDatabases } from './bench-database.js';
 import { KMS_SETTINGS, kmsSubjects } from './kms-subjects.js';
 import { migratePostgresFloor, PostgresFloorTaskStore } from './postgres-floor.js';
 import {
@@ -13,8 +14,6 @@ import { benchPushUrlCheck } from './push-url-check.js';
 import { migrateSdkTables, sdkDatabaseStores } from './sdk-database.js';
 import { slices } from './seed-slices.js';
 
-/** This run's own database: concurrent bench runs on one server never drop each other's. */
-const BENCH_DATABASE = `a2a_stores_bench_${process.pid}`;
 /** Every subject gets its own pool of this size, so none wins by having more connections. */
 const POOL_SIZE = 4;
 
@@ -34,18 +33,29 @@ async function serverSettings(pool: pg.Pool): Promise<string> {
   return values.join(', ');
 }
 
-/** Creates this run's database on the server of `url` (empty), and the way to drop it. */
+/**
+ * Creates this run's database on the server of `url` (empty), and the way to drop it; drops the
+ * databases of killed runs first (see `orphanedBenchDatabases`).
+ */
 async function freshDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const asAdmin = async (statement: string) => {
+  const asAdmin = async (statement: string, values: unknown[] = []) => {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {
-      await admin.query(statement);
+      return (await admin.query<Record<string, string>>(statement, values)).rows;
     } finally {
       await admin.end();
     }
   };
-  const drop = () => asAdmin(`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`);
+  const dropDatabase = async (name: string) => {
+    await asAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  };
+  const existing = await asAdmin('SELECT datname FROM pg_database WHERE datname LIKE $1', [
+    BENCH_DATABASE_LIKE,
+  ]);
+  const names = existing.map((row) => row.datname!);
+  for (const orphan of orphanedBenchDatabases(url, names)) await dropDatabase(orphan);
+  const drop = () => dropDatabase(BENCH_DATABASE);
   await drop();
   await asAdmin(`CREATE DATABASE ${BENCH_DATABASE}`);
   const target = new URL(url);
