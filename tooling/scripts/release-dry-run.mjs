@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
 // Release rehearsal: runs the changesets flow on throwaway copies of the repository and checks
 // what it produces, without touching the work tree, git or the registry.
 //
@@ -150,16 +151,52 @@ function closedLoopbackPort() {
   });
 }
 
+/** Seconds one `pnpm publish --dry-run` may take (a few, normally) before it counts as stalled. */
+const PUBLISH_STALL_SECONDS = 120;
+/** coreutils `timeout`: it runs the command in a process group of its own and kills all of it. */
+const HAS_TIMEOUT = spawnSync('timeout', ['--version'], { stdio: 'ignore' }).status === 0;
+
+/**
+ * `pnpm publish --dry-run` of one package; its output. npm (11.19, under pnpm's publish) once
+ * stalled here for good after reading its config, before reading the tarball: idle, its one
+ * pending request a promisified fs call that never completed (a CI run on this project's
+ * machine, 2026-12-07; 1 of 5 runs that day, none before). So each attempt is bounded, and
+ * killed with its npm child; a stalled attempt is reported and retried once. A failure that is
+ * not a stall, or a second stall, fails the rehearsal as before.
+ */
+function publishDryRunOf(pkg, registry, env) {
+  const args = ['publish', '--dry-run', '--no-git-checks', '--registry', registry];
+  if (!HAS_TIMEOUT) return run('pnpm', args, { cwd: pkg.dir, env });
+  const bounded = ['--kill-after=10', String(PUBLISH_STALL_SECONDS), 'pnpm', ...args];
+  for (let attempt = 1; ; attempt++) {
+    const result = spawnSync('timeout', bounded, {
+      cwd: pkg.dir,
+      env,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (result.error) throw result.error;
+    // 124: `timeout` ended it; 137: it had to kill it.
+    const stalled = result.status === 124 || result.status === 137;
+    if (result.status === 0) return result.stdout;
+    if (!stalled || attempt === 2) {
+      throw new Error(
+        `\`pnpm ${args.join(' ')}\` ${stalled ? `stalled twice (${PUBLISH_STALL_SECONDS} s each)` : `exited ${result.status}`}\n${result.stdout}\n${result.stderr}`,
+      );
+    }
+    console.log(
+      `     publish --dry-run ${pkg.name}: stalled for ${PUBLISH_STALL_SECONDS} s, killed; trying once more`,
+    );
+  }
+}
+
 async function publishDryRun(copy, versions) {
   const registry = `http://127.0.0.1:${await closedLoopbackPort()}/`;
   const env = { ...process.env, npm_config_offline: 'true', npm_config_registry: registry };
   const packs = mkdtempSync(join(tmpdir(), 'a2a-stores-release-pack-'));
   try {
     for (const pkg of workspacePackages(copy).filter((p) => p.manifest.private !== true)) {
-      const out = run('pnpm', ['publish', '--dry-run', '--no-git-checks', '--registry', registry], {
-        cwd: pkg.dir,
-        env,
-      });
+      const out = publishDryRunOf(pkg, registry, env);
       const published = `+ ${pkg.name}@${pkg.manifest.version}`;
       check(out.includes(published), `publish --dry-run of ${pkg.name} did not print ${published}`);
       const packed = JSON.parse(
