@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { spawnSync } from 'node:child_process';
 // Release rehearsal: runs the changesets flow on throwaway copies of the repository and checks
 // what it produces, without touching the work tree, git or the registry.
 //
@@ -22,6 +21,7 @@ import { spawnSync } from 'node:child_process';
 // run, and `pnpm publish -r` first asks the registry which versions exist (it retries for minutes
 // with no registry). A per-package `pnpm publish --dry-run` packs exactly what `changeset
 // publish` would upload and needs no network. Usage: node tooling/scripts/release-dry-run.mjs
+import { spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
