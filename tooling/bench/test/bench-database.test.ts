@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   BENCH_DATABASE,
   BENCH_DATABASE_LIKE,
+  freshBenchDatabase,
   orphanedBenchDatabases,
 } from '../src/subjects/bench-database.js';
 
@@ -37,5 +38,35 @@ describe('bench databases left by killed runs', () => {
   it('escapes the underscores of the LIKE pattern', () => {
     expect(BENCH_DATABASE_LIKE).toBe('a2a\\_stores\\_bench\\_%');
     expect(BENCH_DATABASE).toBe(`a2a_stores_bench_${process.pid}`);
+  });
+});
+
+describe('freshBenchDatabase', () => {
+  it("drops dead runs' databases, then recreates this run's own, and points the url at it", async () => {
+    // 4194305 is above Linux's largest pid_max: no process holds it.
+    const dead = 'a2a_stores_bench_4194305';
+    const live = `a2a_stores_bench_${process.ppid}`;
+    const calls: string[] = [];
+    const fresh = await freshBenchDatabase('postgres://postgres@127.0.0.1:5432/test?x=1', {
+      namesLike: async (like) => {
+        calls.push(`list ${like}`);
+        return [BENCH_DATABASE, live, dead];
+      },
+      drop: async (name) => {
+        calls.push(`drop ${name}`);
+      },
+      create: async (name) => {
+        calls.push(`create ${name}`);
+      },
+    });
+    expect(calls).toEqual([
+      `list ${BENCH_DATABASE_LIKE}`,
+      `drop ${dead}`,
+      `drop ${BENCH_DATABASE}`,
+      `create ${BENCH_DATABASE}`,
+    ]);
+    expect(fresh.url).toBe(`postgres://postgres@127.0.0.1:5432/${BENCH_DATABASE}?x=1`);
+    await fresh.drop();
+    expect(calls.at(-1)).toBe(`drop ${BENCH_DATABASE}`);
   });
 });

@@ -4,7 +4,7 @@ import { Kysely, MysqlDialect } from 'kysely';
 import { createConnection, createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
 import type { Subject } from '../subject.js';
 import type { BackendSubjects } from './backend-subjects.js';
-import { BENCH_DATABASE, BENCH_DATABASE_LIKE, orphanedBenchDatabases } from './bench-database.js';
+import { freshBenchDatabase } from './bench-database.js';
 import { MysqlFloorTaskStore, migrateMysqlFloor } from './mysql-floor.js';
 import { MysqlGuardedFloorTaskStore, migrateMysqlGuardedFloor } from './mysql-guarded-floor.js';
 import { benchPushUrlCheck } from './push-url-check.js';
@@ -28,11 +28,8 @@ async function serverSettings(pool: Pool): Promise<{ text: string; version: stri
   return { text, version: String(row.version) };
 }
 
-/**
- * Creates this run's database on the server of `url` (empty), and the way to drop it; drops the
- * databases of killed runs first (see `orphanedBenchDatabases`).
- */
-async function freshDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+/** This run's database on the server of `url` (see `freshBenchDatabase`). */
+function freshDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
   const asAdmin = async (statement: string, values: unknown[] = []) => {
     const admin = await createConnection({ uri: url });
     try {
@@ -42,21 +39,21 @@ async function freshDatabase(url: string): Promise<{ url: string; drop(): Promis
       await admin.end();
     }
   };
-  const dropDatabase = async (name: string) => {
-    await asAdmin(`DROP DATABASE IF EXISTS ${name}`);
-  };
-  const existing = await asAdmin(
-    'SELECT schema_name AS name FROM information_schema.schemata WHERE schema_name LIKE ?',
-    [BENCH_DATABASE_LIKE],
-  );
-  const names = existing.map((row) => String(row.name));
-  for (const orphan of orphanedBenchDatabases(url, names)) await dropDatabase(orphan);
-  const drop = () => dropDatabase(BENCH_DATABASE);
-  await drop();
-  await asAdmin(`CREATE DATABASE ${BENCH_DATABASE}`);
-  const target = new URL(url);
-  target.pathname = `/${BENCH_DATABASE}`;
-  return { url: target.toString(), drop };
+  return freshBenchDatabase(url, {
+    namesLike: async (like) =>
+      (
+        await asAdmin(
+          'SELECT schema_name AS name FROM information_schema.schemata WHERE schema_name LIKE ?',
+          [like],
+        )
+      ).map((row) => String(row.name)),
+    drop: async (name) => {
+      await asAdmin(`DROP DATABASE IF EXISTS ${name}`);
+    },
+    create: async (name) => {
+      await asAdmin(`CREATE DATABASE ${name}`);
+    },
+  });
 }
 
 /** The innermost error message of a (wrapped) migration failure, for the report. */

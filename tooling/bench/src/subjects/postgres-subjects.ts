@@ -3,7 +3,7 @@ import { resolveTestBackend } from '@a2a-stores/test-backends';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { BackendSubjects } from './backend-subjects.js';
-import { BENCH_DATABASE, BENCH_DATABASE_LIKE, orphanedBenchDatabases } from './bench-database.js';
+import { freshBenchDatabase } from './bench-database.js';
 import { KMS_SETTINGS, kmsSubjects } from './kms-subjects.js';
 import { migratePostgresFloor, PostgresFloorTaskStore } from './postgres-floor.js';
 import {
@@ -33,11 +33,8 @@ async function serverSettings(pool: pg.Pool): Promise<string> {
   return values.join(', ');
 }
 
-/**
- * Creates this run's database on the server of `url` (empty), and the way to drop it; drops the
- * databases of killed runs first (see `orphanedBenchDatabases`).
- */
-async function freshDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+/** This run's database on the server of `url` (see `freshBenchDatabase`). */
+function freshDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
   const asAdmin = async (statement: string, values: unknown[] = []) => {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
@@ -47,20 +44,18 @@ async function freshDatabase(url: string): Promise<{ url: string; drop(): Promis
       await admin.end();
     }
   };
-  const dropDatabase = async (name: string) => {
-    await asAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  };
-  const existing = await asAdmin('SELECT datname FROM pg_database WHERE datname LIKE $1', [
-    BENCH_DATABASE_LIKE,
-  ]);
-  const names = existing.map((row) => row.datname!);
-  for (const orphan of orphanedBenchDatabases(url, names)) await dropDatabase(orphan);
-  const drop = () => dropDatabase(BENCH_DATABASE);
-  await drop();
-  await asAdmin(`CREATE DATABASE ${BENCH_DATABASE}`);
-  const target = new URL(url);
-  target.pathname = `/${BENCH_DATABASE}`;
-  return { url: target.toString(), drop };
+  return freshBenchDatabase(url, {
+    namesLike: async (like) =>
+      (await asAdmin('SELECT datname FROM pg_database WHERE datname LIKE $1', [like])).map(
+        (row) => row.datname!,
+      ),
+    drop: async (name) => {
+      await asAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+    create: async (name) => {
+      await asAdmin(`CREATE DATABASE ${name}`);
+    },
+  });
 }
 
 /** The PostgreSQL subjects, each with its own pool and tables in one fresh database. */
